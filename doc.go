@@ -1,0 +1,3 @@
+// Package maxmem is an in-process cache with a hard byte budget and
+// Redis's maxmemory rules.
+package maxmem

@@ -1,0 +1,3 @@
+module github.com/maxmem/maxmem
+
+go 1.26
