@@ -12,7 +12,7 @@ type store struct {
 	pos      map[uint32]int
 }
 
-func (s *store) Deadline(slot uint32) int64       { return s.deadline[slot] }
+func (s *store) Deadline(slot uint32) int64      { return s.deadline[slot] }
 func (s *store) SetHeapPos(slot uint32, pos int) { s.pos[slot] = pos }
 
 // check verifies the heap order and that every recorded position is right.
