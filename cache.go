@@ -1,0 +1,415 @@
+package maxmem
+
+import (
+	"fmt"
+	"hash/maphash"
+	"iter"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/maxmem/maxmem/internal/sizer"
+	"github.com/zeebo/xxh3"
+)
+
+// NoExpiry is the TTL of a key without expiry (Redis's TTL reply -1).
+const NoExpiry time.Duration = -1
+
+// Missing is the TTL of an absent key (Redis's TTL reply -2).
+const Missing time.Duration = -2
+
+// Cache is a concurrent cache that never holds more than MaxMemory bytes.
+// Entries are spread over shards by key hash; each shard has its own lock,
+// index, LRU and LRM lists and TTL heap, and all shards share one byte
+// budget. All methods are safe for concurrent use.
+type Cache[K comparable, V any] struct {
+	cfg      config[K, V]
+	size     func(K, V) int64 // the Sizer, built-in or the user's
+	overhead int64            // EntryOverhead[K, V]()
+	hash     func(K) uint64
+	shift    uint // shard = hash >> shift
+	shards   []shard[K, V]
+	budget   budget
+	tick     atomic.Uint32 // logical clock: one tick per new key
+	policy   atomic.Pointer[policyState]
+	oom      atomic.Uint64 // writes refused with ErrOOM
+	closed   atomic.Bool
+	sweeper  *sweeper
+}
+
+// policyState is the active policy with what the hot path needs to know of it.
+type policyState struct {
+	p         Policy
+	frequency bool // p is a FrequencyPolicy: keep LFU counters current
+}
+
+func newPolicyState(p Policy) *policyState {
+	if p == nil {
+		p = NoEviction
+	}
+	_, f := p.(FrequencyPolicy)
+	return &policyState{p: p, frequency: f}
+}
+
+// New returns a cache configured by o, or an error naming what is wrong with
+// o. A background goroutine removes expired entries until Close.
+func New[K comparable, V any](o Options[K, V]) (*Cache[K, V], error) {
+	cfg, err := o.validate()
+	if err != nil {
+		return nil, err
+	}
+	size := cfg.Sizer
+	if size == nil {
+		if size, err = builtinSizer[K, V](); err != nil {
+			return nil, err
+		}
+	}
+	c := &Cache[K, V]{cfg: cfg, size: size, overhead: EntryOverhead[K, V](), hash: hasher[K]()}
+	c.budget.max.Store(cfg.MaxMemory)
+	c.policy.Store(newPolicyState(cfg.Policy))
+	c.shift = uint(64 - bits.TrailingZeros(uint(cfg.Shards)))
+	c.shards = make([]shard[K, V], cfg.Shards)
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	for i := range c.shards {
+		c.shards[i].init(c, seed, uint64(i))
+	}
+	c.sweeper = startSweeper(c)
+	return c, nil
+}
+
+func builtinSizer[K comparable, V any]() (func(K, V) int64, error) {
+	ks, err := sizer.Of[K]()
+	if err != nil {
+		return nil, fmt.Errorf("maxmem: no built-in size for keys, pass Options.Sizer: %w", err)
+	}
+	vs, err := sizer.Of[V]()
+	if err != nil {
+		return nil, fmt.Errorf("maxmem: no built-in size for values, pass Options.Sizer: %w", err)
+	}
+	return func(k K, v V) int64 { return ks(k) + vs(v) }, nil
+}
+
+// hasher picks the shard hash: xxh3 for strings, the runtime's hash otherwise.
+func hasher[K comparable]() func(K) uint64 {
+	var k K
+	if _, ok := any(k).(string); ok {
+		return func(k K) uint64 { return xxh3.HashString(*(*string)(unsafe.Pointer(&k))) }
+	}
+	seed := maphash.MakeSeed()
+	return func(k K) uint64 { return maphash.Comparable(seed, k) }
+}
+
+func (c *Cache[K, V]) shardOf(key K) *shard[K, V] {
+	return &c.shards[c.hash(key)>>c.shift]
+}
+
+// now is the cache clock in unix nanoseconds.
+func (c *Cache[K, V]) now() int64 { return c.cfg.Clock.Now().UnixNano() }
+
+// notify passes a departed entry to OnEvict. Call it with no lock held.
+func (c *Cache[K, V]) notify(e kv[K, V], r Reason) {
+	if c.cfg.OnEvict != nil {
+		c.cfg.OnEvict(e.key, e.value, r)
+	}
+}
+
+// Get returns the value of key and whether it was found. A hit counts as an
+// access for the LRU and LFU policies. Expired keys are never returned.
+func (c *Cache[K, V]) Get(key K) (V, bool) {
+	var zero V
+	if c.closed.Load() {
+		return zero, false
+	}
+	s := c.shardOf(key)
+	s.mu.Lock()
+	slot, ok := s.index[key]
+	if !ok {
+		s.counters.misses++
+		s.mu.Unlock()
+		return zero, false
+	}
+	now := int64(0)
+	if s.meta[slot].expireAt != 0 || c.policy.Load().frequency {
+		now = c.now()
+		if s.expiredLocked(slot, now) {
+			s.counters.misses++
+			c.expireLocked(s, slot) // unlocks
+			return zero, false
+		}
+	}
+	s.touchLocked(slot, now)
+	s.counters.hits++
+	v := s.kvs[slot].value
+	s.mu.Unlock()
+	return v, true
+}
+
+// expireLocked removes the expired entry at slot, unlocks s and reports the
+// removal. Lazy expiry on access goes through here.
+func (c *Cache[K, V]) expireLocked(s *shard[K, V], slot uint32) {
+	gone, charge := s.removeLocked(slot)
+	s.counters.expired++
+	s.mu.Unlock()
+	c.budget.release(charge)
+	c.notify(gone, Expired)
+}
+
+// lookupLocked finds a live key, expiring it on the way if its deadline has
+// passed (then s is unlocked and ok is false with unlocked set).
+func (c *Cache[K, V]) lookupLocked(s *shard[K, V], key K) (slot uint32, ok, unlocked bool) {
+	slot, ok = s.index[key]
+	if ok && s.meta[slot].expireAt != 0 && s.expiredLocked(slot, c.now()) {
+		c.expireLocked(s, slot)
+		return 0, false, true
+	}
+	return slot, ok, false
+}
+
+// Set stores value under key without a TTL, clearing any TTL the key had
+// (Redis SET). If the entry does not fit, expired entries and then the
+// policy's victims are evicted; if that cannot make room, Set returns an
+// *OOMError and the key keeps its previous value and TTL.
+func (c *Cache[K, V]) Set(key K, value V) error {
+	return c.set(key, value, 0)
+}
+
+// SetWithTTL stores value under key, expiring after ttl (Redis SET EX/PX).
+// A ttl <= 0, or one whose deadline overflows, returns ErrInvalidTTL and
+// changes nothing.
+func (c *Cache[K, V]) SetWithTTL(key K, value V, ttl time.Duration) error {
+	if ttl <= 0 {
+		return ErrInvalidTTL
+	}
+	now := c.now()
+	if ttl > math.MaxInt64-time.Duration(now) {
+		return ErrInvalidTTL
+	}
+	return c.set(key, value, now+int64(ttl))
+}
+
+// Delete removes key and reports whether it was present.
+func (c *Cache[K, V]) Delete(key K) bool {
+	if c.closed.Load() {
+		return false
+	}
+	s := c.shardOf(key)
+	s.mu.Lock()
+	slot, ok, unlocked := c.lookupLocked(s, key)
+	if unlocked || !ok {
+		if !unlocked {
+			s.mu.Unlock()
+		}
+		return false
+	}
+	c.removeAndUnlock(s, slot, Deleted)
+	return true
+}
+
+// removeAndUnlock removes the entry at slot, unlocks s, releases its bytes
+// and reports it with reason r.
+func (c *Cache[K, V]) removeAndUnlock(s *shard[K, V], slot uint32, r Reason) {
+	gone, charge := s.removeLocked(slot)
+	s.mu.Unlock()
+	c.budget.release(charge)
+	c.notify(gone, r)
+}
+
+// Expire sets key to expire after ttl and reports whether the key exists
+// (Redis EXPIRE/PEXPIRE). As in Redis, a ttl <= 0 deletes the key. An
+// overflowing deadline returns false and changes nothing. Expire never needs
+// memory, so it works when the cache is full.
+func (c *Cache[K, V]) Expire(key K, ttl time.Duration) bool {
+	if ttl <= 0 {
+		return c.Delete(key)
+	}
+	now := c.now()
+	if ttl > math.MaxInt64-time.Duration(now) {
+		return false
+	}
+	return c.changeTTL(key, now+int64(ttl))
+}
+
+// Persist removes the TTL of key and reports whether it had one (Redis
+// PERSIST).
+func (c *Cache[K, V]) Persist(key K) bool {
+	return c.changeTTL(key, 0)
+}
+
+// changeTTL sets the deadline of a resident key (0: none). Persist on a key
+// without TTL changes nothing and reports false.
+func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
+	if c.closed.Load() {
+		return false
+	}
+	s := c.shardOf(key)
+	s.mu.Lock()
+	slot, ok, unlocked := c.lookupLocked(s, key)
+	if unlocked {
+		return false
+	}
+	defer s.mu.Unlock()
+	if !ok || (expireAt == 0 && s.meta[slot].expireAt == 0) {
+		return false
+	}
+	s.setExpireLocked(slot, expireAt)
+	s.modifiedLocked(slot)
+	return true
+}
+
+// TTL returns the time key has left, NoExpiry for a key without TTL, or
+// Missing for an absent key (Redis PTTL). It does not count as an access.
+func (c *Cache[K, V]) TTL(key K) time.Duration {
+	if c.closed.Load() {
+		return Missing
+	}
+	s := c.shardOf(key)
+	s.mu.Lock()
+	slot, ok, unlocked := c.lookupLocked(s, key)
+	if unlocked {
+		return Missing
+	}
+	defer s.mu.Unlock()
+	switch {
+	case !ok:
+		return Missing
+	case s.meta[slot].expireAt == 0:
+		return NoExpiry
+	}
+	return time.Duration(s.meta[slot].expireAt - c.now())
+}
+
+// MemoryUsage returns the bytes charged for key: the Sizer's figure plus
+// EntryOverhead (Redis MEMORY USAGE). It does not count as an access.
+func (c *Cache[K, V]) MemoryUsage(key K) (int64, bool) {
+	if c.closed.Load() {
+		return 0, false
+	}
+	s := c.shardOf(key)
+	s.mu.Lock()
+	slot, ok, unlocked := c.lookupLocked(s, key)
+	if unlocked {
+		return 0, false
+	}
+	defer s.mu.Unlock()
+	if !ok {
+		return 0, false
+	}
+	return s.meta[slot].charge, true
+}
+
+// Len returns the number of resident entries, including expired ones not yet
+// reclaimed (as Redis's DBSIZE).
+func (c *Cache[K, V]) Len() int {
+	n := int64(0)
+	for i := range c.shards {
+		n += c.shards[i].count.Load()
+	}
+	return int(n)
+}
+
+// All yields every live entry, like SCAN: it does not count as an access,
+// skips expired entries, and tolerates concurrent writes (an entry written
+// during the walk may or may not be seen). Each shard is copied under its
+// lock and yielded without it, so the loop body may use the cache.
+func (c *Cache[K, V]) All() iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		var batch []kv[K, V]
+		for i := range c.shards {
+			batch = c.liveEntries(&c.shards[i], batch[:0])
+			for _, e := range batch {
+				if !yield(e.key, e.value) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// liveEntries appends the unexpired entries of s to dst.
+func (c *Cache[K, V]) liveEntries(s *shard[K, V], dst []kv[K, V]) []kv[K, V] {
+	if c.closed.Load() {
+		return dst
+	}
+	now := c.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for slot := 1; slot < len(s.kvs); slot++ {
+		if !s.expiredLocked(uint32(slot), now) {
+			dst = append(dst, s.kvs[slot])
+		}
+	}
+	return dst
+}
+
+// SetMaxMemory changes the budget at run time (CONFIG SET maxmemory); 0
+// removes the limit. Lowering it below the bytes in use evicts down to the
+// new limit at once under an evicting policy; under noeviction, or when the
+// policy runs out of victims, the data stays and writes fail until there is
+// room, as in Redis. A negative n returns an error and changes nothing.
+func (c *Cache[K, V]) SetMaxMemory(n int64) error {
+	if n < 0 {
+		return fmt.Errorf("maxmem: MaxMemory %d is negative", n)
+	}
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	c.budget.max.Store(n)
+	c.shrink()
+	return nil
+}
+
+// SetPolicy changes the eviction policy at run time (CONFIG SET
+// maxmemory-policy); nil means NoEviction.
+func (c *Cache[K, V]) SetPolicy(p Policy) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	c.policy.Store(newPolicyState(p))
+	return nil
+}
+
+// Clear removes every entry, reporting each to OnEvict as Cleared.
+func (c *Cache[K, V]) Clear() {
+	for i := range c.shards {
+		c.dropShard(&c.shards[i], true)
+	}
+}
+
+// dropShard empties s and releases its bytes; report passes the dropped
+// entries to OnEvict as Cleared.
+func (c *Cache[K, V]) dropShard(s *shard[K, V], report bool) {
+	s.mu.Lock()
+	old := s.kvs[1:]
+	var freed int64
+	for _, m := range s.meta[1:] {
+		freed += m.charge
+	}
+	s.resetLocked()
+	s.mu.Unlock()
+	c.budget.release(freed)
+	if report && c.cfg.OnEvict != nil {
+		for _, e := range old {
+			c.notify(e, Cleared)
+		}
+	}
+}
+
+// Close stops the background expiry and drops every entry without calling
+// OnEvict. Afterwards writes return ErrClosed, reads find nothing, and Close
+// returns ErrClosed.
+func (c *Cache[K, V]) Close() error {
+	if c.closed.Swap(true) {
+		return ErrClosed
+	}
+	c.sweeper.stop()
+	for i := range c.shards {
+		c.dropShard(&c.shards[i], false)
+	}
+	return nil
+}

@@ -1,0 +1,222 @@
+package maxmem
+
+// Eviction
+//
+// A write that does not fit asks for one victim at a time (evictOne) until
+// the bytes it freed, plus whatever room there is, cover its charge.
+//
+// Expired entries go first: every shard publishes the earliest deadline in
+// its TTL heap, so finding an expired entry costs one atomic load per shard
+// and never a scan. Only when nothing has expired does the policy speak.
+//
+// The policy names a candidate per shard, with a score; the highest score in
+// the whole cache is evicted. Because each shard keeps exact LRU and LRM
+// lists and an exact TTL heap, the per-shard candidates of the LRU, LRM and
+// TTL policies are the exact per-shard extremes, and the best of them is the
+// exact global extreme: where Redis samples five keys and keeps a pool of
+// sixteen, maxmem evicts precisely the least recently used key. Recency is
+// measured on a logical clock (one tick per new key) that all shards share,
+// so candidates from different shards compare without wall-clock ties. The
+// sampled policies (LFU, random) take maxmemory-samples keys in every shard,
+// so each eviction sees samples × shards keys.
+//
+// Shards are consulted one at a time, each under its own lock, and the
+// winner is locked again to evict it. A shard that changed in between (its
+// generation moved) is asked again, so the victim is always a resident entry
+// chosen under the lock that removes it.
+
+import (
+	"runtime"
+	"sync"
+	"time"
+	"weak"
+)
+
+// evictOne removes one entry to make room: an expired one if any, else the
+// policy's victim. It returns the victim's charge, which it does not release:
+// the caller either keeps it as credit or releases it. ok is false when
+// nothing can be evicted.
+func (c *Cache[K, V]) evictOne(p Policy, now int64) (freed int64, ok bool) {
+	if freed, ok = c.expireOne(now); ok {
+		return freed, true
+	}
+	return c.evictVictim(p, now)
+}
+
+// expireOne removes one entry whose deadline has passed, in any shard.
+func (c *Cache[K, V]) expireOne(now int64) (int64, bool) {
+	for i := range c.shards {
+		s := &c.shards[i]
+		if s.soonest.Load() > now {
+			continue
+		}
+		s.mu.Lock()
+		gone, charge, ok := s.popExpiredLocked(now)
+		s.mu.Unlock()
+		if ok {
+			c.notify(gone, Expired)
+			return charge, true
+		}
+	}
+	return 0, false
+}
+
+// evictVictim evicts the policy's best candidate across all shards.
+func (c *Cache[K, V]) evictVictim(p Policy, now int64) (int64, bool) {
+	for {
+		s, slot, gen := c.bestCandidate(p, now)
+		if s == nil {
+			return 0, false
+		}
+		s.mu.Lock()
+		if s.gen != gen {
+			if slot = c.askLocked(s, p, now); slot == 0 {
+				s.mu.Unlock()
+				continue // the shard emptied meanwhile; look again
+			}
+		}
+		gone, charge := s.removeLocked(slot)
+		s.counters.evicted++
+		s.mu.Unlock()
+		c.notify(gone, Evicted)
+		return charge, true
+	}
+}
+
+// bestCandidate asks every non-empty shard for its victim and returns the
+// shard with the highest score, the slot, and the shard's generation then.
+func (c *Cache[K, V]) bestCandidate(p Policy, now int64) (*shard[K, V], uint32, uint64) {
+	var (
+		best      *shard[K, V]
+		bestSlot  uint32
+		bestGen   uint64
+		bestScore uint64
+	)
+	for i := range c.shards {
+		s := &c.shards[i]
+		if s.count.Load() == 0 {
+			continue
+		}
+		s.mu.Lock()
+		cand, ok := c.candidateLocked(s, p, now)
+		gen := s.gen
+		s.mu.Unlock()
+		if ok && (best == nil || cand.Score > bestScore) {
+			best, bestSlot, bestGen, bestScore = s, cand.Entry.slot, gen, cand.Score
+		}
+	}
+	return best, bestSlot, bestGen
+}
+
+// candidateLocked asks p for the victim of s and checks that it names a
+// resident entry (a custom policy could hand back a zero Entry).
+func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p Policy, now int64) (Candidate, bool) {
+	s.now = now
+	cand, ok := p.Victim(s)
+	if !ok || cand.Entry.slot == 0 || int(cand.Entry.slot) >= len(s.kvs) {
+		return Candidate{}, false
+	}
+	return cand, true
+}
+
+// askLocked returns the slot of p's victim in s, or 0 if there is none.
+func (c *Cache[K, V]) askLocked(s *shard[K, V], p Policy, now int64) uint32 {
+	cand, ok := c.candidateLocked(s, p, now)
+	if !ok {
+		return 0
+	}
+	return cand.Entry.slot
+}
+
+// shrink evicts until used memory is within MaxMemory again, or until the
+// policy has nothing left to evict.
+func (c *Cache[K, V]) shrink() {
+	for c.budget.over() > 0 {
+		freed, ok := c.evictOne(c.policy.Load().p, c.now())
+		if !ok {
+			return
+		}
+		c.budget.release(freed)
+	}
+}
+
+// sweepInterval is how often the background sweeper reclaims expired
+// entries: ten times a second, as Redis's default hz.
+const sweepInterval = 100 * time.Millisecond
+
+// sweepBatch bounds how many entries a sweep removes under one lock hold.
+const sweepBatch = 128
+
+// sweep removes every expired entry, a batch at a time per shard.
+func (c *Cache[K, V]) sweep() {
+	now := c.now()
+	var batch [sweepBatch]kv[K, V]
+	for i := range c.shards {
+		s := &c.shards[i]
+		for s.soonest.Load() <= now {
+			n, freed := 0, int64(0)
+			s.mu.Lock()
+			for ; n < sweepBatch; n++ {
+				gone, charge, ok := s.popExpiredLocked(now)
+				if !ok {
+					break
+				}
+				batch[n], freed = gone, freed+charge
+			}
+			s.mu.Unlock()
+			c.budget.release(freed)
+			for _, e := range batch[:n] {
+				c.notify(e, Expired)
+			}
+			clear(batch[:n])
+		}
+	}
+}
+
+// sweeper runs sweep in the background until stopped, or until its cache
+// is garbage: it holds the cache only weakly, and a cleanup stops it when
+// the cache is collected without Close.
+type sweeper struct {
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func startSweeper[K comparable, V any](c *Cache[K, V]) *sweeper {
+	sw := &sweeper{quit: make(chan struct{}), done: make(chan struct{})}
+	ref := weak.Make(c)
+	go sw.run(func() bool {
+		c := ref.Value()
+		if c == nil {
+			return false
+		}
+		c.sweep()
+		return true
+	})
+	runtime.AddCleanup(c, func(sw *sweeper) { sw.signal() }, sw)
+	return sw
+}
+
+func (sw *sweeper) run(tick func() bool) {
+	defer close(sw.done)
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-sw.quit:
+			return
+		case <-t.C:
+			if !tick() {
+				return
+			}
+		}
+	}
+}
+
+func (sw *sweeper) signal() { sw.once.Do(func() { close(sw.quit) }) }
+
+// stop ends the sweeper and waits until it has.
+func (sw *sweeper) stop() {
+	sw.signal()
+	<-sw.done
+}

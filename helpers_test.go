@@ -1,0 +1,95 @@
+package maxmem
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock is a Clock that moves only when told.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
+
+func (f *fakeClock) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fakeClock) Advance(d time.Duration) {
+	f.mu.Lock()
+	f.now = f.now.Add(d)
+	f.mu.Unlock()
+}
+
+// unitSize is what the test caches' Sizer charges for every entry.
+const unitSize = 100
+
+// unit is the full charge of one entry in a test cache.
+var unit = unitSize + EntryOverhead[string, int]()
+
+// newTestCache returns a cache of string to int whose entries all cost unit
+// bytes, room for n entries, a fake clock, and the given policy.
+func newTestCache(t *testing.T, n int, p Policy) (*Cache[string, int], *fakeClock) {
+	t.Helper()
+	clock := newFakeClock()
+	c, err := New(Options[string, int]{
+		MaxMemory: int64(n) * unit,
+		Policy:    p,
+		Sizer:     func(string, int) int64 { return unitSize },
+		Clock:     clock,
+		Seed:      1,
+	})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, clock
+}
+
+func mustSet(t *testing.T, c *Cache[string, int], k string, v int) {
+	t.Helper()
+	if err := c.Set(k, v); err != nil {
+		t.Fatalf("Set(%q): %v", k, err)
+	}
+}
+
+func mustSetTTL(t *testing.T, c *Cache[string, int], k string, v int, ttl time.Duration) {
+	t.Helper()
+	if err := c.SetWithTTL(k, v, ttl); err != nil {
+		t.Fatalf("SetWithTTL(%q): %v", k, err)
+	}
+}
+
+// resident lists which of keys are in c, without touching them.
+func resident(c *Cache[string, int], keys ...string) []string {
+	var in []string
+	for _, k := range keys {
+		if _, ok := c.MemoryUsage(k); ok {
+			in = append(in, k)
+		}
+	}
+	return in
+}
+
+// checkAccounting verifies used_memory equals the sum of MemoryUsage and
+// stays within MaxMemory.
+func checkAccounting(t *testing.T, c *Cache[string, int]) {
+	t.Helper()
+	var sum int64
+	for k := range c.All() {
+		n, _ := c.MemoryUsage(k)
+		sum += n
+	}
+	st := c.Stats()
+	if st.UsedMemory != sum {
+		t.Fatalf("used_memory %d, Σ MemoryUsage %d", st.UsedMemory, sum)
+	}
+	if st.MaxMemory > 0 && st.UsedMemory > st.MaxMemory {
+		t.Fatalf("used_memory %d > maxmemory %d", st.UsedMemory, st.MaxMemory)
+	}
+}

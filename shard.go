@@ -1,0 +1,264 @@
+package maxmem
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/maxmem/maxmem/internal/lfu"
+	"github.com/maxmem/maxmem/internal/list"
+	"github.com/maxmem/maxmem/internal/ttlheap"
+)
+
+// kv is one entry's key and value. Entries live in dense parallel slices,
+// indexed by slot; slot 0 is never used, so 0 can mean "none" in the lists.
+type kv[K comparable, V any] struct {
+	key   K
+	value V
+}
+
+// meta is one entry's bookkeeping. It holds no pointers, so the garbage
+// collector never scans the meta slab.
+type meta struct {
+	expireAt int64  // unix nanoseconds; 0: no TTL
+	charge   int64  // bytes charged: Sizer + EntryOverhead
+	heapPos  uint32 // position in the TTL heap, when expireAt != 0
+	access   uint32 // logical stamp of the last access
+	write    uint32 // logical stamp of the last modification
+	lfuTime  uint16 // minute stamp of the last LFU update
+	freq     uint8  // LFU counter
+}
+
+// Class of an entry: which pair of lists holds it.
+const (
+	persistent = 0
+	volatile   = 1
+)
+
+func (m *meta) class() int {
+	if m.expireAt != 0 {
+		return volatile
+	}
+	return persistent
+}
+
+// shard is one independently locked part of the cache. Its methods with the
+// Locked suffix need mu held; the Cache takes and releases it.
+//
+// Invariants, with mu held: slots 1..len(kvs)-1 are exactly the resident
+// entries (the slab has no holes: a removal moves the last entry into the
+// gap); index maps each resident key to its slot; each slot is in exactly one
+// of byAccess and one of byWrite, chosen by its class; the heap holds exactly
+// the volatile slots, and meta.heapPos is each one's position.
+type shard[K comparable, V any] struct {
+	mu       sync.Mutex
+	c        *Cache[K, V]
+	index    map[K]uint32
+	kvs      []kv[K, V]
+	meta     []meta
+	lru, lrm []list.Node
+	byAccess [2]list.List // by last access, front most recent; [class]
+	byWrite  [2]list.List // by last modification; [class]
+	ttl      ttlheap.Heap
+	rng      rand.PCG
+	gen      uint64 // bumped on every change; validates a policy's candidate
+	now      int64  // time of the current policy consultation
+	count    atomic.Int64
+	soonest  atomic.Int64 // earliest deadline in the heap; MaxInt64 if none
+	counters shardCounters
+}
+
+// shardCounters are the INFO stats a shard contributes; guarded by mu.
+type shardCounters struct {
+	hits, misses, evicted, expired uint64
+}
+
+func (s *shard[K, V]) init(c *Cache[K, V], seed, stream uint64) {
+	s.c = c
+	s.rng.Seed(seed, stream)
+	s.resetLocked()
+}
+
+// resetLocked empties the shard.
+func (s *shard[K, V]) resetLocked() {
+	s.index = make(map[K]uint32)
+	s.kvs = make([]kv[K, V], 1)
+	s.meta = make([]meta, 1)
+	s.lru = make([]list.Node, 1)
+	s.lrm = make([]list.Node, 1)
+	s.byAccess = [2]list.List{}
+	s.byWrite = [2]list.List{}
+	s.ttl.Reset()
+	s.gen++
+	s.count.Store(0)
+	s.soonest.Store(math.MaxInt64)
+}
+
+// Deadline and SetHeapPos let the TTL heap read and place slots.
+func (s *shard[K, V]) Deadline(slot uint32) int64      { return s.meta[slot].expireAt }
+func (s *shard[K, V]) SetHeapPos(slot uint32, pos int) { s.meta[slot].heapPos = uint32(pos) }
+
+func (s *shard[K, V]) noteSoonestLocked() {
+	d := int64(math.MaxInt64)
+	if s.ttl.Len() > 0 {
+		d = s.meta[s.ttl.Min()].expireAt
+	}
+	s.soonest.Store(d)
+}
+
+// insertLocked adds a new entry; key must not be resident.
+func (s *shard[K, V]) insertLocked(key K, value V, charge, expireAt int64, now int64) {
+	slot := uint32(len(s.kvs))
+	stamp := s.c.tick.Add(1)
+	s.kvs = append(s.kvs, kv[K, V]{key, value})
+	s.meta = append(s.meta, meta{charge: charge, access: stamp, write: stamp,
+		freq: lfu.Init, lfuTime: minutes(now)})
+	s.lru = append(s.lru, list.Node{})
+	s.lrm = append(s.lrm, list.Node{})
+	s.index[key] = slot
+	s.byAccess[persistent].PushFront(s.lru, slot)
+	s.byWrite[persistent].PushFront(s.lrm, slot)
+	s.setExpireLocked(slot, expireAt)
+	s.count.Add(1)
+	s.gen++
+}
+
+// updateLocked gives a resident entry a new value, charge and deadline. A
+// write is an access and a modification.
+func (s *shard[K, V]) updateLocked(slot uint32, value V, charge, expireAt int64, now int64) {
+	s.kvs[slot].value = value
+	s.meta[slot].charge = charge
+	s.touchLocked(slot, now)
+	s.setExpireLocked(slot, expireAt)
+	s.modifiedLocked(slot)
+}
+
+// touchLocked records an access: LRU order, stamp, and the LFU counter when
+// the active policy reads it.
+func (s *shard[K, V]) touchLocked(slot uint32, now int64) {
+	m := &s.meta[slot]
+	m.access = s.c.tick.Load()
+	s.byAccess[m.class()].MoveToFront(s.lru, slot)
+	if s.c.policy.Load().frequency {
+		cfg := &s.c.cfg
+		t := minutes(now)
+		m.freq = lfu.Incr(lfuDecay(m, now, cfg.decayMinutes), cfg.LFULogFactor, s.float64())
+		m.lfuTime = t
+	}
+	s.gen++
+}
+
+// modifiedLocked records a modification for the LRM policies.
+func (s *shard[K, V]) modifiedLocked(slot uint32) {
+	m := &s.meta[slot]
+	m.write = s.c.tick.Load()
+	s.byWrite[m.class()].MoveToFront(s.lrm, slot)
+	s.gen++
+}
+
+// setExpireLocked sets the deadline (0: none), moving the entry between the
+// persistent and volatile lists and in or out of the heap.
+func (s *shard[K, V]) setExpireLocked(slot uint32, expireAt int64) {
+	m := &s.meta[slot]
+	from, to := m.class(), persistent
+	if expireAt != 0 {
+		to = volatile
+	}
+	switch {
+	case from == volatile && to == volatile:
+		m.expireAt = expireAt
+		s.ttl.Fix(s, int(m.heapPos))
+	case from == volatile:
+		s.ttl.Remove(s, int(m.heapPos))
+		m.expireAt = 0
+	case to == volatile:
+		m.expireAt = expireAt
+		s.ttl.Push(s, slot)
+	}
+	if from != to {
+		s.byAccess[from].Remove(s.lru, slot)
+		s.byAccess[to].PushFront(s.lru, slot)
+		s.byWrite[from].Remove(s.lrm, slot)
+		s.byWrite[to].PushFront(s.lrm, slot)
+	}
+	s.noteSoonestLocked()
+	s.gen++
+}
+
+// removeLocked takes the entry at slot out and returns it with its charge.
+// The last entry of the slab moves into the gap. The caller releases or
+// reuses the charge.
+func (s *shard[K, V]) removeLocked(slot uint32) (kv[K, V], int64) {
+	gone, m := s.kvs[slot], s.meta[slot]
+	s.setExpireLocked(slot, 0)
+	s.byAccess[persistent].Remove(s.lru, slot)
+	s.byWrite[persistent].Remove(s.lrm, slot)
+	delete(s.index, gone.key)
+	if last := uint32(len(s.kvs) - 1); slot != last {
+		s.relocateLocked(last, slot)
+	}
+	s.truncateLocked()
+	s.count.Add(-1)
+	return gone, m.charge
+}
+
+// relocateLocked moves the entry at slot from into the free slot to.
+func (s *shard[K, V]) relocateLocked(from, to uint32) {
+	s.kvs[to], s.meta[to] = s.kvs[from], s.meta[from]
+	class := s.meta[to].class()
+	s.byAccess[class].Relocate(s.lru, from, to)
+	s.byWrite[class].Relocate(s.lrm, from, to)
+	if class == volatile {
+		s.ttl.Relocate(s, int(s.meta[to].heapPos), to)
+	}
+	s.index[s.kvs[to].key] = to
+}
+
+// truncateLocked drops the last slot, and gives memory back once the slab is
+// at most a quarter full.
+func (s *shard[K, V]) truncateLocked() {
+	last := len(s.kvs) - 1
+	s.kvs[last] = kv[K, V]{} // let the collector have the key and value
+	s.kvs, s.meta = s.kvs[:last], s.meta[:last]
+	s.lru, s.lrm = s.lru[:last], s.lrm[:last]
+	if c := cap(s.kvs); c >= 64 && last <= c/4 {
+		s.kvs = append(make([]kv[K, V], 0, 2*last), s.kvs...)
+		s.meta = append(make([]meta, 0, 2*last), s.meta...)
+		s.lru = append(make([]list.Node, 0, 2*last), s.lru...)
+		s.lrm = append(make([]list.Node, 0, 2*last), s.lrm...)
+	}
+}
+
+// expiredLocked reports whether the entry at slot has passed its deadline.
+func (s *shard[K, V]) expiredLocked(slot uint32, now int64) bool {
+	e := s.meta[slot].expireAt
+	return e != 0 && e <= now
+}
+
+// popExpiredLocked removes the soonest-expiring entry if its deadline has
+// passed, counting it as expired.
+func (s *shard[K, V]) popExpiredLocked(now int64) (kv[K, V], int64, bool) {
+	if s.ttl.Len() == 0 || s.meta[s.ttl.Min()].expireAt > now {
+		return kv[K, V]{}, 0, false
+	}
+	gone, charge := s.removeLocked(s.ttl.Min())
+	s.counters.expired++
+	return gone, charge, true
+}
+
+// float64 returns a uniform number in [0, 1) from the shard's source.
+func (s *shard[K, V]) float64() float64 {
+	return float64(s.rng.Uint64()>>11) / (1 << 53)
+}
+
+// lfuDecay returns the entry's LFU counter as of now.
+func lfuDecay(m *meta, now int64, decayMinutes int) uint8 {
+	return lfu.Decay(m.freq, m.lfuTime, minutes(now), decayMinutes)
+}
+
+// minutes is Redis's 16-bit minute clock for LFU decay.
+func minutes(unixNano int64) uint16 {
+	return uint16(unixNano / int64(time.Minute))
+}

@@ -1,0 +1,95 @@
+package maxmem
+
+import (
+	"time"
+
+	"github.com/maxmem/maxmem/internal/list"
+)
+
+// The methods below make a locked shard the read-only Shard view a Policy
+// sees. They are called only from Policy.Victim, with mu held and s.now set.
+
+// Len returns the number of resident entries.
+func (s *shard[K, V]) Len() int { return len(s.kvs) - 1 }
+
+// Volatile returns the number of entries with a TTL.
+func (s *shard[K, V]) Volatile() int { return s.ttl.Len() }
+
+// Samples returns maxmemory-samples.
+func (s *shard[K, V]) Samples() int { return s.c.cfg.Samples }
+
+// Rand returns a random number from the shard's seeded source.
+func (s *shard[K, V]) Rand() uint64 { return s.rng.Uint64() }
+
+// LeastRecentlyUsed returns the entry accessed longest ago.
+func (s *shard[K, V]) LeastRecentlyUsed(volatileOnly bool) (Entry, bool) {
+	return s.coldest(&s.byAccess, volatileOnly, func(m *meta) uint32 { return m.access })
+}
+
+// LeastRecentlyModified returns the entry written longest ago.
+func (s *shard[K, V]) LeastRecentlyModified(volatileOnly bool) (Entry, bool) {
+	return s.coldest(&s.byWrite, volatileOnly, func(m *meta) uint32 { return m.write })
+}
+
+// coldest compares the backs of a pair of lists by stamp.
+func (s *shard[K, V]) coldest(lists *[2]list.List, volatileOnly bool, stamp func(*meta) uint32) (Entry, bool) {
+	v := lists[volatile].Back()
+	if volatileOnly {
+		return s.entry(v), v != 0
+	}
+	p := lists[persistent].Back()
+	switch {
+	case p == 0 && v == 0:
+		return Entry{}, false
+	case p == 0:
+		return s.entry(v), true
+	case v == 0:
+		return s.entry(p), true
+	}
+	tick := s.c.tick.Load()
+	if tick-stamp(&s.meta[v]) > tick-stamp(&s.meta[p]) {
+		return s.entry(v), true
+	}
+	return s.entry(p), true
+}
+
+// SoonestExpiring returns the entry whose deadline comes first.
+func (s *shard[K, V]) SoonestExpiring() (Entry, bool) {
+	if s.ttl.Len() == 0 {
+		return Entry{}, false
+	}
+	return s.entry(s.ttl.Min()), true
+}
+
+// Random returns an entry chosen uniformly: the slab and the heap are dense.
+func (s *shard[K, V]) Random(volatileOnly bool) (Entry, bool) {
+	if volatileOnly {
+		if s.ttl.Len() == 0 {
+			return Entry{}, false
+		}
+		return s.entry(s.ttl.At(int(s.rng.Uint64() % uint64(s.ttl.Len())))), true
+	}
+	n := uint64(len(s.kvs) - 1)
+	if n == 0 {
+		return Entry{}, false
+	}
+	return s.entry(uint32(1 + s.rng.Uint64()%n)), true
+}
+
+// entry describes the entry at slot as of s.now.
+func (s *shard[K, V]) entry(slot uint32) Entry {
+	m := &s.meta[slot]
+	tick := s.c.tick.Load()
+	e := Entry{
+		slot:       slot,
+		Size:       m.charge,
+		Idle:       tick - m.access,
+		SinceWrite: tick - m.write,
+		Frequency:  lfuDecay(m, s.now, s.c.cfg.decayMinutes),
+		TTL:        NoExpiry,
+	}
+	if m.expireAt != 0 {
+		e.TTL = time.Duration(m.expireAt - s.now)
+	}
+	return e
+}
