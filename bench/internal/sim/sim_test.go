@@ -28,7 +28,7 @@ func TestLRUMatchesGolangLRU(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, b := Replay(ref, reqs, nil), Replay(peer, reqs, nil)
+		a, b := Replay(ref, reqs), Replay(peer, reqs)
 		if a != b {
 			t.Errorf("capacity %d: exact LRU %+v, golang-lru %+v", capacity, a, b)
 		}
@@ -83,9 +83,9 @@ func TestRedisPoolInsert(t *testing.T) {
 func TestRedisSampledLRUApproximatesLRU(t *testing.T) {
 	reqs := zipfTrace(200_000, 20_000, 3)
 	for _, capacity := range []int64{100, 1000} {
-		exact := Replay(NewLRU(capacity), reqs, nil).HitRatio()
+		exact := Replay(NewLRU(capacity), reqs).HitRatio()
 		c := NewRedis(SampledLRU, capacity, 5, 1)
-		got := Replay(c, reqs, nil).HitRatio()
+		got := Replay(c, reqs).HitRatio()
 		if d := got - exact; d < -3 || d > 3 {
 			t.Errorf("capacity %d: sampled LRU %.2f%%, exact %.2f%%", capacity, got, exact)
 		}
@@ -135,8 +135,8 @@ func TestLFUCounter(t *testing.T) {
 func TestDeterministic(t *testing.T) {
 	reqs := zipfTrace(50_000, 5000, 9)
 	for _, mode := range []RedisMode{SampledLRU, SampledLFU} {
-		a := Replay(NewRedis(mode, 300, 5, 42), reqs, nil)
-		b := Replay(NewRedis(mode, 300, 5, 42), reqs, nil)
+		a := Replay(NewRedis(mode, 300, 5, 42), reqs)
+		b := Replay(NewRedis(mode, 300, 5, 42), reqs)
 		if a != b {
 			t.Errorf("mode %d: %+v vs %+v", mode, a, b)
 		}
@@ -155,11 +155,32 @@ func TestPeersRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", f.Name, err)
 			}
-			res := Replay(c, reqs, nil)
+			res := Replay(c, reqs)
 			c.Close()
 			if hr := res.HitRatio(); hr < 20 || hr > 95 {
 				t.Errorf("%s weighted=%v: hit ratio %.2f%% implausible", f.Name, weighted, hr)
 			}
+		}
+	}
+}
+
+// TestMaxmemRuns smoke-tests maxmem under every policy: it must hold about
+// as many entries as asked, and the LRU policy must track exact LRU.
+func TestMaxmemRuns(t *testing.T) {
+	reqs := zipfTrace(50_000, 5000, 11)
+	exact := Replay(NewLRU(500), reqs).HitRatio()
+	for _, p := range MaxmemPolicies {
+		f := MaxmemFactory(p)
+		c, err := f.New(Spec{Capacity: 500, Items: 500, Seed: 1})
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		hr := Replay(c, reqs).HitRatio()
+		n := c.(*maxmemCache).c.Len()
+		c.Close()
+		t.Logf("%-16s %.2f%% (exact LRU %.2f%%), %d entries", p, hr, exact, n)
+		if n > 500 || n < 400 {
+			t.Errorf("%s: holds %d entries for a 500-entry budget", p, n)
 		}
 	}
 }

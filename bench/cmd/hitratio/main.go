@@ -1,0 +1,106 @@
+// Command hitratio replays cache access traces through maxmem (under every
+// maxmemory policy), reference policies (exact LRU, Redis's sampled LRU and
+// LFU) and peer caches (otter, ristretto, theine, golang-lru), and writes
+// hit-ratio tables (hitratio.md) and charts (charts/*.svg).
+//
+// Usage, from the bench directory:
+//
+//	go run ./cmd/hitratio [-traces dir] [-only a,b] [-out dir] [-limit n] [-workers n]
+//
+// Every trace listed in the traces directory's SOURCES.txt is replayed at 8
+// cache sizes, cold, as a look-aside cache: each request is a Get and a miss
+// is followed by a Set. The hit ratio is hits over all requests. The exact
+// LRU reference is checked against published LRU figures; the command exits
+// with status 1 if it strays by more than 0.05 points.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// config holds the command-line flags.
+type config struct {
+	traces  string
+	only    map[string]bool
+	out     string
+	limit   int
+	workers int
+	seed    uint64
+	args    []string
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("hitratio: ")
+	cfg := parseFlags()
+	start := time.Now()
+	ok, err := run(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("done in %v", time.Since(start).Round(time.Second))
+	if !ok {
+		log.Print("self-check FAILED: exact LRU does not reproduce the published figures")
+		os.Exit(1)
+	}
+}
+
+// parseFlags reads the command line.
+func parseFlags() config {
+	var cfg config
+	var only string
+	flag.StringVar(&cfg.traces, "traces", filepath.Join("..", "..", "shared", "traces"), "directory holding the traces and their SOURCES.txt")
+	flag.StringVar(&only, "only", "", "comma-separated trace names to run (e.g. OLTP,gli); empty runs all")
+	flag.StringVar(&cfg.out, "out", ".", "directory to write hitratio.md and charts/ into")
+	flag.IntVar(&cfg.limit, "limit", 0, "replay at most this many requests of each trace (0: whole traces); a capped trace is marked in the report")
+	flag.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "replays run in parallel")
+	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of every seeded cache")
+	flag.Parse()
+	if only != "" {
+		cfg.only = map[string]bool{}
+		for _, name := range strings.Split(only, ",") {
+			cfg.only[strings.TrimSpace(name)] = true
+		}
+	}
+	cfg.args = os.Args[1:]
+	return cfg
+}
+
+// command returns the command line that reproduces this run.
+func (c config) command() string {
+	s := "cd bench && go run ./cmd/hitratio"
+	for _, a := range c.args {
+		s += " " + a
+	}
+	return s
+}
+
+// run loads the traces, replays them and writes the report. It reports
+// whether the self-check passed.
+func run(cfg config) (bool, error) {
+	traces, err := loadTraces(cfg)
+	if err != nil {
+		return false, err
+	}
+	if len(traces) == 0 {
+		return false, fmt.Errorf("no traces selected in %s", cfg.traces)
+	}
+	caches := cacheFactories()
+	results := replayAll(traces, caches, cfg)
+	checks := selfCheck(traces, results)
+	if err := writeReport(cfg, traces, caches, results, checks); err != nil {
+		return false, err
+	}
+	ok := true
+	for _, c := range checks {
+		ok = ok && c.ok()
+	}
+	return ok, nil
+}

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maxmem/maxmem/bench/internal/sim"
+	"github.com/maxmem/maxmem/bench/internal/svgplot"
+)
+
+// check compares the exact-LRU reference with one published figure.
+type check struct {
+	trace     string
+	size      int64
+	weighted  bool
+	published float64
+	got       float64
+	capped    bool // the trace was cut by -limit: the figure is not comparable
+}
+
+// ok reports whether the figure is reproduced within sim.Tolerance.
+func (c check) ok() bool {
+	return c.capped || math.Abs(c.got-c.published) <= sim.Tolerance+1e-9
+}
+
+// selfCheck collects the published LRU figures of the replayed traces and
+// what the exact-LRU reference (cache index 0) measured at those sizes.
+func selfCheck(traces []*loadedTrace, res results) []check {
+	var out []check
+	for ti, t := range traces {
+		p, ok := sim.LookupPublished(t.Name)
+		if !ok {
+			continue
+		}
+		for pi, size := range p.Sizes {
+			for si, s := range t.sizes {
+				if s == size {
+					out = append(out, check{
+						trace: t.Name, size: size, weighted: t.weighted(),
+						published: p.LRU[pi], got: res[ti][0][si].res.HitRatio(), capped: t.capped(),
+					})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// writeReport writes hitratio.md and one chart per trace into cfg.out.
+func writeReport(cfg config, traces []*loadedTrace, caches []sim.Factory, res results, checks []check) error {
+	chartDir := filepath.Join(cfg.out, "charts")
+	if err := os.MkdirAll(chartDir, 0o755); err != nil {
+		return err
+	}
+	for ti, t := range traces {
+		if err := writeChart(filepath.Join(chartDir, t.Name+".svg"), t, caches, res[ti]); err != nil {
+			return err
+		}
+	}
+	f, err := os.Create(filepath.Join(cfg.out, "hitratio.md"))
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	writeMarkdown(w, cfg, traces, caches, res, checks)
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeMarkdown renders the whole report.
+func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.Factory, res results, checks []check) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	p("# Hit ratios on real traces\n\n")
+	p("Generated on %s by:\n\n```\n%s\n```\n\n", time.Now().UTC().Format("2006-01-02"), cfg.command())
+	p("%s\n", methodText)
+	if cfg.limit > 0 {
+		p("**-limit %d**: traces longer than this were cut to their first %d requests (marked *capped*).\n\n", cfg.limit, cfg.limit)
+	}
+	writeSummary(p, traces, caches, res)
+	writeChecks(p, checks)
+	for ti, t := range traces {
+		writeTrace(p, t, caches, res[ti])
+	}
+}
+
+// methodText describes how the figures were produced.
+const methodText = `Each trace is replayed from a cold cache as a look-aside cache is used:
+every request is a Get, and a miss is followed by a Set of the key.
+The hit ratio is hits / all requests, in percent.
+Entry-count traces bound every cache to N entries; maxmem gets a byte budget of
+N times what it charges one entry (MemoryUsage after inserting one, which includes
+its per-entry overhead), with a Sizer that charges every entry the same.
+Weighted traces (oracleGeneral, AdaptSize) bound total bytes: the references and
+peers count object sizes only; maxmem charges its per-entry overhead on top.
+golang-lru only counts entries and is not run on weighted traces.
+
+* **LRU (exact)**: a list-based LRU, checked against the published figures below.
+* **Redis sampled LRU / LFU**: Redis's approximation as in src/evict.c:
+  maxmemory-samples 5 merged into the 16-entry eviction pool (stale scores and
+  ghost entries included); LFU with the 8-bit log counter, LFU_INIT_VAL 5,
+  lfu-log-factor 10 and lfu-decay-time 1 minute. Traces have no usable time, so a
+  logical clock advances 1 ms per request: one decay minute is 60 000 requests, and
+  LRU idle time is counted in requests (finer than Redis's 1 s clock).
+* **maxmem**: every policy, 8 shards, seed 1, the same logical clock (Options.Clock);
+  volatile-* policies write every key with SetWithTTL(10 000 h) so all keys are
+  evictable; noeviction fills up and then refuses Sets (counted as misses).
+* **Peers**: otter v2 (synchronous Executor, CleanUp after Set), ristretto v2
+  (cost = size, IgnoreInternalCost, NumCounters = 10 x entries, Wait after Set),
+  theine (cost = size, Wait after Set), golang-lru v2.
+
+Fixed seeds make the references and maxmem deterministic. otter and theine seed
+their hash functions randomly per process and ristretto samples victims in Go map
+order, so their figures can move by a few hundredths between runs.
+`
+
+// writeSummary prints the mean hit ratio of each cache over traces and sizes.
+func writeSummary(p func(string, ...any), traces []*loadedTrace, caches []sim.Factory, res results) {
+	p("## Summary: mean hit ratio over all traces and sizes\n\n")
+	p("| cache | all traces | entry-count traces | weighted traces |\n|---|---:|---:|---:|\n")
+	for c, f := range caches {
+		all, allOK := mean(traces, res, c, func(*loadedTrace) bool { return true })
+		ent, entOK := mean(traces, res, c, func(t *loadedTrace) bool { return !t.weighted() })
+		wt, wtOK := mean(traces, res, c, (*loadedTrace).weighted)
+		p("| %s | %s | %s | %s |\n", f.Name, pct(all, allOK), pct(ent, entOK), pct(wt, wtOK))
+	}
+	p("\nA mean is shown only when the cache ran every trace of the group at every size.\n\n")
+}
+
+// mean averages cache c's hit ratios over the traces selected by keep; ok
+// is false if there are none or the cache skipped one.
+func mean(traces []*loadedTrace, res results, c int, keep func(*loadedTrace) bool) (float64, bool) {
+	var sum float64
+	n := 0
+	for ti, t := range traces {
+		if !keep(t) {
+			continue
+		}
+		for _, cl := range res[ti][c] {
+			if !cl.ran {
+				return 0, false
+			}
+			sum += cl.res.HitRatio()
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
+}
+
+// pct formats a percentage, or a dash when absent.
+func pct(v float64, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// writeChecks prints the self-check table.
+func writeChecks(p func(string, ...any), checks []check) {
+	p("## Self-check: exact LRU vs published LRU figures\n\n")
+	if len(checks) == 0 {
+		p("No trace with published figures was replayed.\n\n")
+		return
+	}
+	p("Tolerance %.2f points.\n\n| trace | size | published | exact LRU | diff | |\n|---|---:|---:|---:|---:|---|\n", sim.Tolerance)
+	for _, c := range checks {
+		status := "ok"
+		switch {
+		case c.capped:
+			status = "capped, not comparable"
+		case !c.ok():
+			status = "**FAIL**"
+		}
+		p("| %s | %s | %.2f | %.2f | %+.2f | %s |\n", c.trace, formatSize(c.size, c.weighted), c.published, c.got, round2(c.got-c.published), status)
+	}
+	p("\nSources: ")
+	for i, pub := range sim.PublishedLRU {
+		if i > 0 {
+			p("; ")
+		}
+		p("%s: %s", pub.Trace, pub.Source)
+	}
+	p(".\n\n")
+}
+
+// round2 rounds to 2 decimals without a negative zero.
+func round2(v float64) float64 { return math.Round(v*100)/100 + 0 }
+
+// writeTrace prints one trace's table and links its chart.
+func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, res [][]cell) {
+	p("## %s\n\n", t.Name)
+	unit := "entries"
+	if t.weighted() {
+		unit = "MiB"
+	}
+	p("`%s`, %s format, %d requests", t.File, t.Format, len(t.reqs))
+	if t.capped() {
+		p(" (*capped* from %d by -limit)", t.total)
+	}
+	p(", %d distinct keys", t.distinct)
+	if t.weighted() {
+		p(", %s distinct bytes", formatSize(t.bytes, true))
+	}
+	p(". Cache size in %s.\n\n![%s](charts/%s.svg)\n\n", unit, t.Name, t.Name)
+	p("| cache |")
+	for _, s := range t.sizes {
+		p(" %s |", formatSize(s, t.weighted()))
+	}
+	p("\n|---|%s\n", strings.Repeat("---:|", len(t.sizes)))
+	for c, f := range caches {
+		p("| %s |", f.Name)
+		for _, cl := range res[c] {
+			p(" %s |", pct(cl.res.HitRatio(), cl.ran))
+		}
+		p("\n")
+	}
+	p("\n")
+}
+
+// formatSize prints an entry count, or bytes in MiB for weighted traces.
+func formatSize(n int64, weighted bool) string {
+	if !weighted {
+		return strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatFloat(float64(n)/sim.MiB, 'g', 4, 64) + " MiB"
+}
+
+// writeChart draws hit ratio against cache size, one line per cache.
+func writeChart(path string, t *loadedTrace, caches []sim.Factory, res [][]cell) error {
+	xlabel, div := "cache size (entries)", 1.0
+	if t.weighted() {
+		xlabel, div = "cache size (MiB)", sim.MiB
+	}
+	chart := svgplot.Chart{Title: "Hit ratio: " + t.Name, XLabel: xlabel, YLabel: "hit ratio (%)", LogX: true}
+	for c, f := range caches {
+		s := svgplot.Series{Name: f.Name}
+		for si, cl := range res[c] {
+			if cl.ran {
+				s.X = append(s.X, float64(t.sizes[si])/div)
+				s.Y = append(s.Y, cl.res.HitRatio())
+			}
+		}
+		if len(s.X) > 0 {
+			chart.Series = append(chart.Series, s)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := chart.WriteSVG(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,131 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/maxmem/maxmem"
+)
+
+// MaxmemPolicies are the ten Redis maxmemory-policy names maxmem accepts.
+var MaxmemPolicies = []string{
+	"noeviction", "allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-lfu",
+	"allkeys-random", "volatile-random", "volatile-ttl", "allkeys-lrm", "volatile-lrm",
+}
+
+// MaxmemShards is the fixed shard count of the simulated maxmem caches, so
+// results do not depend on the machine's CPU count.
+const MaxmemShards = 8
+
+// volatileTTL is the TTL every entry gets under volatile-* policies: long
+// enough that nothing expires during a replay, so every entry is evictable
+// and only the policy decides.
+const volatileTTL = 10_000 * time.Hour
+
+// LogicalClock is a maxmem Clock that advances one millisecond per request,
+// matching the Redis references' RequestsPerMinute.
+type LogicalClock struct{ ms int64 }
+
+// clockBase is the fixed origin of logical time.
+var clockBase = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Now returns the logical time.
+func (l *LogicalClock) Now() time.Time { return clockBase.Add(time.Duration(l.ms) * time.Millisecond) }
+
+// Tick advances the clock by one request.
+func (l *LogicalClock) Tick() { l.ms++ }
+
+// maxmemCache adapts maxmem. Values are the request sizes; the Sizer
+// charges the size on weighted traces and 1 per entry otherwise.
+type maxmemCache struct {
+	c        *maxmem.Cache[uint64, int64]
+	clock    *LogicalClock
+	volatile bool
+}
+
+// MaxmemFactory returns a factory for maxmem under the named policy. On
+// entry-count traces the byte budget is Capacity times what maxmem charges
+// one entry (MemoryUsage after inserting one, which includes maxmem's
+// per-entry overhead); on weighted traces it is Capacity bytes, and maxmem
+// charges its per-entry overhead on top of each object's size.
+func MaxmemFactory(policy string) Factory {
+	return Factory{
+		Name:     "maxmem " + policy,
+		Weighted: true,
+		New:      func(s Spec) (Cache, error) { return newMaxmem(policy, s) },
+	}
+}
+
+// newMaxmem builds a maxmem cache for spec under policy.
+func newMaxmem(policy string, s Spec) (Cache, error) {
+	budget := s.Capacity
+	if !s.Weighted {
+		per, err := maxmemEntryCharge(policy, s.Seed)
+		if err != nil {
+			return nil, err
+		}
+		budget = s.Capacity * per
+	}
+	return openMaxmem(policy, budget, s.Weighted, s.Seed)
+}
+
+// maxmemEntryCharge inserts one entry into a roomy cache and returns what
+// maxmem charges for it.
+func maxmemEntryCharge(policy string, seed uint64) (int64, error) {
+	probe, err := openMaxmem(policy, 1<<40, false, seed)
+	if err != nil {
+		return 0, err
+	}
+	defer probe.Close()
+	probe.Set(1, 1)
+	n, ok := probe.c.MemoryUsage(1)
+	if !ok || n <= 0 {
+		return 0, fmt.Errorf("maxmem %s: no MemoryUsage for a fresh entry", policy)
+	}
+	return n, nil
+}
+
+// openMaxmem creates the cache with a byte budget.
+func openMaxmem(policy string, budget int64, weighted bool, seed uint64) (*maxmemCache, error) {
+	p, err := maxmem.ParsePolicy(policy)
+	if err != nil {
+		return nil, err
+	}
+	sizer := func(uint64, int64) int64 { return 1 }
+	if weighted {
+		sizer = func(_ uint64, size int64) int64 { return size }
+	}
+	clock := &LogicalClock{}
+	c, err := maxmem.New(maxmem.Options[uint64, int64]{
+		MaxMemory: budget,
+		Policy:    p,
+		Sizer:     sizer,
+		Shards:    MaxmemShards,
+		Clock:     clock,
+		Seed:      seed,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("maxmem %s: %w", policy, err)
+	}
+	return &maxmemCache{c: c, clock: clock, volatile: len(policy) > 9 && policy[:9] == "volatile-"}, nil
+}
+
+// Get advances the logical clock by one request and looks key up.
+func (m *maxmemCache) Get(key uint64) bool {
+	m.clock.Tick()
+	_, ok := m.c.Get(key)
+	return ok
+}
+
+// Set stores key; an out-of-memory refusal (noeviction when full, or an
+// object larger than the budget) leaves it uncached, a miss next time.
+func (m *maxmemCache) Set(key uint64, size int64) {
+	if m.volatile {
+		_ = m.c.SetWithTTL(key, size, volatileTTL)
+		return
+	}
+	_ = m.c.Set(key, size)
+}
+
+// Close closes the cache.
+func (m *maxmemCache) Close() { _ = m.c.Close() }
