@@ -1,0 +1,71 @@
+// Command report measures what the go test benchmarks cannot: heap
+// retained per entry, forced-GC time and GC CPU share at millions of
+// entries, and how maxmem's latency scales with its size. It runs each
+// measurement in a subprocess of itself so heaps never mix, and prints
+// markdown tables. Given go test -bench output (-bench FILE), it also
+// tabulates throughput and latency as medians with ratios to otter,
+// and draws ops/s by read share as an SVG.
+//
+// It is a manual tool, not part of CI:
+//
+//	cd bench
+//	go test -run '^$' -bench . -count 6 -timeout 60m | tee bench.txt
+//	go run ./cmd/report -bench bench.txt -svg throughput.svg > report.md
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// options are the command-line flags.
+type options struct {
+	child     string // internal: the measurement a subprocess runs
+	cache     string // internal: the cache a subprocess measures
+	ttl       bool   // internal: whether entries get a TTL
+	n         int    // internal: entries for the subprocess
+	benchFile string
+	svgFile   string
+	memN      int
+	gcN       int
+	gcOps     int
+	gcGarbage int
+	scaleMax  int
+	sections  string
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.child, "child", "", "internal: run one measurement (mem, gc, scale) and print JSON")
+	flag.StringVar(&o.cache, "cache", "", "internal: cache to measure")
+	flag.BoolVar(&o.ttl, "ttl", false, "internal: write entries with a TTL")
+	flag.IntVar(&o.n, "n", 0, "internal: number of entries")
+	flag.StringVar(&o.benchFile, "bench", "", "go test -bench output to tabulate (optional)")
+	flag.StringVar(&o.svgFile, "svg", "throughput.svg", "where to write the throughput plot (with -bench)")
+	flag.IntVar(&o.memN, "mem-n", 1_000_000, "entries for the memory table")
+	flag.IntVar(&o.gcN, "gc-n", 5_000_000, "entries resident for the GC table")
+	flag.IntVar(&o.gcOps, "gc-ops", 10_000_000, "operations of the mixed workload in the GC table")
+	flag.IntVar(&o.gcGarbage, "gc-garbage", 512, "bytes of pointer-free garbage each workload operation allocates")
+	flag.IntVar(&o.scaleMax, "scale-max", 10_000_000, "largest size of the scale table")
+	flag.StringVar(&o.sections, "sections", "env,bench,mem,gc,scale,targets", "sections to print, comma-separated")
+	flag.Parse()
+
+	var err error
+	if o.child != "" {
+		err = runChild(o, os.Stdout)
+	} else {
+		err = runReport(o, os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+}
+
+// runReport prints the requested sections to w.
+func runReport(o options, w io.Writer) error {
+	r := &report{o: o, w: w}
+	return r.run()
+}

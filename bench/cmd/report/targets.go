@@ -1,0 +1,108 @@
+package main
+
+import "fmt"
+
+// target is one goal of the "Speed and memory" issue and its outcome.
+type target struct {
+	goal     string
+	measured string
+	met      bool
+	known    bool
+}
+
+// targetSection prints each goal, what was measured and whether it is
+// met; goals whose inputs were not measured say so.
+func (r *report) targetSection() error {
+	ts := []target{
+		r.throughputTarget(100, 1.0),
+		r.throughputTarget(90, 1.0),
+		r.throughputTarget(50, 1.5),
+		r.throughputTarget(25, 1.5),
+		r.throughputTarget(0, 1.5),
+		r.getHitTarget(),
+		r.overheadRatioTarget(),
+		r.overheadBytesTarget(),
+		r.forcedGCTarget(),
+	}
+	r.printf("## Targets\n\n| goal | measured | met |\n|---|---|---|\n")
+	for _, t := range ts {
+		verdict := "not measured"
+		if t.known {
+			verdict = map[bool]string{true: "yes", false: "**no**"}[t.met]
+		}
+		r.printf("| %s | %s | %s |\n", t.goal, t.measured, verdict)
+	}
+	r.printf("\n")
+	return nil
+}
+
+// throughputTarget checks maxmem's ops/s at reads % against min x otter.
+func (r *report) throughputTarget(reads int, min float64) target {
+	t := target{goal: fmt.Sprintf("throughput at %d %% reads ≥ %.1fx otter", reads, min), measured: "–"}
+	if r.bench == nil {
+		return t
+	}
+	run := fmt.Sprintf("reads=%d%%", reads)
+	v, ok := r.ratio(throughputName(run, "maxmem"), throughputName(run, "otter"), "ops/s")
+	if ok {
+		t.measured, t.met, t.known = fmt.Sprintf("%.2fx", v), v >= min, true
+	}
+	return t
+}
+
+// getHitTarget checks maxmem's Get hit against the built-in map.
+func (r *report) getHitTarget() target {
+	t := target{goal: "Get hit ≤ 1.5x built-in map", measured: "–"}
+	if r.bench == nil {
+		return t
+	}
+	v, ok := r.ratio(latencyName("GetHit", "maxmem"), latencyName("GetHit", "map"), "ns/op")
+	if ok {
+		t.measured, t.met, t.known = fmt.Sprintf("%.2fx", v), v <= 1.5, true
+	}
+	return t
+}
+
+// ttlOverhead returns a cache's overhead per entry with TTL.
+func (r *report) ttlOverhead(name string) (float64, bool) {
+	m, ok := r.mem[name]
+	if !ok || m[1].N == 0 {
+		return 0, false
+	}
+	return m[1].PerEntry - keyLen - valueLen, true
+}
+
+// overheadRatioTarget checks maxmem's TTL overhead against otter's.
+func (r *report) overheadRatioTarget() target {
+	t := target{goal: "overhead per entry with TTL ≤ 0.5x otter", measured: "–"}
+	mm, ok1 := r.ttlOverhead("maxmem")
+	ot, ok2 := r.ttlOverhead("otter")
+	if ok1 && ok2 && ot > 0 {
+		v := mm / ot
+		t.measured = fmt.Sprintf("%.2fx (%.0f B vs %.0f B)", v, mm, ot)
+		t.met, t.known = v <= 0.5, true
+	}
+	return t
+}
+
+// overheadBytesTarget checks maxmem's TTL overhead in bytes.
+func (r *report) overheadBytesTarget() target {
+	t := target{goal: "overhead per entry with TTL ≤ 64 B", measured: "–"}
+	if mm, ok := r.ttlOverhead("maxmem"); ok {
+		t.measured, t.met, t.known = fmt.Sprintf("%.0f B", mm), mm <= 64, true
+	}
+	return t
+}
+
+// forcedGCTarget checks maxmem's forced GC time against otter's.
+func (r *report) forcedGCTarget() target {
+	t := target{goal: fmt.Sprintf("forced GC at %s entries ≤ 0.5x otter", commas(r.o.gcN)), measured: "–"}
+	mm, ok1 := r.gc["maxmem"]
+	ot, ok2 := r.gc["otter"]
+	if ok1 && ok2 && ot.ForcedGC > 0 {
+		v := float64(mm.ForcedGC) / float64(ot.ForcedGC)
+		t.measured = fmt.Sprintf("%.2fx (%.1f ms vs %.1f ms)", v, ms(mm.ForcedGC.Seconds()), ms(ot.ForcedGC.Seconds()))
+		t.met, t.known = v <= 0.5, true
+	}
+	return t
+}
