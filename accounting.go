@@ -62,15 +62,20 @@ func (b *budget) notePeak(u int64) {
 // heap the runtime reports.
 func EntryOverhead[K comparable, V any]() int64 {
 	var (
+		e    kv[K, V]
 		m    meta
 		node list.Node
-		slot struct {
-			k K
-			v uint32
-		}
 	)
-	// The built-in map keeps 8 slots and 8 control bytes per group and
-	// grows when 7/8 full, so on average a table is about 2/3 full.
-	index := (int64(unsafe.Sizeof(slot)) + 1) * 3 / 2
-	return int64(unsafe.Sizeof(m)) + 2*int64(unsafe.Sizeof(node)) + 4 + index
+	slab := int64(unsafe.Sizeof(m)) + 2*int64(unsafe.Sizeof(node))
+	// The slab grows by append, which leaves on average about a tenth of
+	// its capacity unused once large; the kv part of that slack is ours too.
+	slack := (slab + int64(unsafe.Sizeof(e))) / 10
+	return slab + slack + heapSlot + indexBytes
 }
+
+// heapSlot is the TTL heap's four bytes per entry.
+const heapSlot = 4
+
+// indexBytes is the index's share per entry: five bytes per table slot, and
+// a table between 7/16 and 7/8 full, about 2/3 on average.
+const indexBytes = 5 * 3 / 2

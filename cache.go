@@ -33,7 +33,7 @@ type Cache[K comparable, V any] struct {
 	shift    uint // shard = hash >> shift
 	shards   []shard[K, V]
 	budget   budget
-	tick     atomic.Uint32 // logical clock: one tick per new key
+	tick     atomic.Uint64 // logical clock: one tick per access or write
 	policy   atomic.Pointer[policyState]
 	oom      atomic.Uint64 // writes refused with ErrOOM
 	closed   atomic.Bool
@@ -105,8 +105,10 @@ func hasher[K comparable]() func(K) uint64 {
 	return func(k K) uint64 { return maphash.Comparable(seed, k) }
 }
 
-func (c *Cache[K, V]) shardOf(key K) *shard[K, V] {
-	return &c.shards[c.hash(key)>>c.shift]
+// shardOf returns the shard of key and the key's hash.
+func (c *Cache[K, V]) shardOf(key K) (*shard[K, V], uint64) {
+	h := c.hash(key)
+	return &c.shards[h>>c.shift], h
 }
 
 // now is the cache clock in unix nanoseconds.
@@ -126,9 +128,9 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 	if c.closed.Load() {
 		return zero, false
 	}
-	s := c.shardOf(key)
+	s, h := c.shardOf(key)
 	s.mu.Lock()
-	slot, ok := s.index[key]
+	slot, ok := s.findLocked(key, h)
 	if !ok {
 		s.counters.misses++
 		s.mu.Unlock()
@@ -162,8 +164,8 @@ func (c *Cache[K, V]) expireLocked(s *shard[K, V], slot uint32) {
 
 // lookupLocked finds a live key, expiring it on the way if its deadline has
 // passed (then s is unlocked and ok is false with unlocked set).
-func (c *Cache[K, V]) lookupLocked(s *shard[K, V], key K) (slot uint32, ok, unlocked bool) {
-	slot, ok = s.index[key]
+func (c *Cache[K, V]) lookupLocked(s *shard[K, V], key K, h uint64) (slot uint32, ok, unlocked bool) {
+	slot, ok = s.findLocked(key, h)
 	if ok && s.meta[slot].expireAt != 0 && s.expiredLocked(slot, c.now()) {
 		c.expireLocked(s, slot)
 		return 0, false, true
@@ -198,9 +200,9 @@ func (c *Cache[K, V]) Delete(key K) bool {
 	if c.closed.Load() {
 		return false
 	}
-	s := c.shardOf(key)
+	s, h := c.shardOf(key)
 	s.mu.Lock()
-	slot, ok, unlocked := c.lookupLocked(s, key)
+	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked || !ok {
 		if !unlocked {
 			s.mu.Unlock()
@@ -247,9 +249,9 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
 	if c.closed.Load() {
 		return false
 	}
-	s := c.shardOf(key)
+	s, h := c.shardOf(key)
 	s.mu.Lock()
-	slot, ok, unlocked := c.lookupLocked(s, key)
+	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
 		return false
 	}
@@ -268,9 +270,9 @@ func (c *Cache[K, V]) TTL(key K) time.Duration {
 	if c.closed.Load() {
 		return Missing
 	}
-	s := c.shardOf(key)
+	s, h := c.shardOf(key)
 	s.mu.Lock()
-	slot, ok, unlocked := c.lookupLocked(s, key)
+	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
 		return Missing
 	}
@@ -290,9 +292,9 @@ func (c *Cache[K, V]) MemoryUsage(key K) (int64, bool) {
 	if c.closed.Load() {
 		return 0, false
 	}
-	s := c.shardOf(key)
+	s, h := c.shardOf(key)
 	s.mu.Lock()
-	slot, ok, unlocked := c.lookupLocked(s, key)
+	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
 		return 0, false
 	}

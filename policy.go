@@ -52,12 +52,13 @@ type Entry struct {
 	slot uint32
 	// Size is the bytes charged for the entry, as MemoryUsage reports.
 	Size int64
-	// Idle is logical time since the entry's last access: the number of new
-	// keys written to the cache since. Larger is colder. It orders entries
-	// across shards exactly where wall-clock stamps would tie.
-	Idle uint32
+	// Idle is logical time since the entry's last access: the number of
+	// accesses and writes the whole cache has seen since. Larger is colder.
+	// Unlike wall-clock stamps it never ties, so it orders entries of
+	// different shards exactly.
+	Idle uint64
 	// SinceWrite is the same for the last modification (write or TTL change).
-	SinceWrite uint32
+	SinceWrite uint64
 	// Frequency is Redis's 8-bit logarithmic access counter after decay. It
 	// is kept current only under a FrequencyPolicy.
 	Frequency uint8
@@ -149,7 +150,7 @@ type lru struct{ volatile bool }
 func (p lru) Name() string { return scope(p.volatile, "lru") }
 func (p lru) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.LeastRecentlyUsed(p.volatile)
-	return Candidate{Entry: e, Score: uint64(e.Idle)}, ok
+	return Candidate{Entry: e, Score: e.Idle}, ok
 }
 
 type lrm struct{ volatile bool }
@@ -157,7 +158,7 @@ type lrm struct{ volatile bool }
 func (p lrm) Name() string { return scope(p.volatile, "lrm") }
 func (p lrm) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.LeastRecentlyModified(p.volatile)
-	return Candidate{Entry: e, Score: uint64(e.SinceWrite)}, ok
+	return Candidate{Entry: e, Score: e.SinceWrite}, ok
 }
 
 type ttlPolicy struct{}
@@ -202,7 +203,7 @@ func (p lfuPolicy) Victim(s Shard) (Candidate, bool) {
 		if !ok {
 			break
 		}
-		score := uint64(255-e.Frequency)<<32 | uint64(e.Idle)
+		score := uint64(255-e.Frequency)<<56 | min(e.Idle, 1<<56-1)
 		if !found || score > best.Score {
 			best, found = Candidate{Entry: e, Score: score}, true
 		}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/maxmem/maxmem/internal/index"
 	"github.com/maxmem/maxmem/internal/lfu"
 	"github.com/maxmem/maxmem/internal/list"
 	"github.com/maxmem/maxmem/internal/ttlheap"
@@ -24,9 +25,9 @@ type kv[K comparable, V any] struct {
 type meta struct {
 	expireAt int64  // unix nanoseconds; 0: no TTL
 	charge   int64  // bytes charged: Sizer + EntryOverhead
+	access   uint64 // logical stamp of the last access
+	write    uint64 // logical stamp of the last modification
 	heapPos  uint32 // position in the TTL heap, when expireAt != 0
-	access   uint32 // logical stamp of the last access
-	write    uint32 // logical stamp of the last modification
 	lfuTime  uint16 // minute stamp of the last LFU update
 	freq     uint8  // LFU counter
 }
@@ -49,13 +50,14 @@ func (m *meta) class() int {
 //
 // Invariants, with mu held: slots 1..len(kvs)-1 are exactly the resident
 // entries (the slab has no holes: a removal moves the last entry into the
-// gap); index maps each resident key to its slot; each slot is in exactly one
+// gap); idx maps the hash of each resident key to its slot; each slot is in exactly one
 // of byAccess and one of byWrite, chosen by its class; the heap holds exactly
 // the volatile slots, and meta.heapPos is each one's position.
 type shard[K comparable, V any] struct {
 	mu       sync.Mutex
 	c        *Cache[K, V]
-	index    map[K]uint32
+	idx      index.Table // key hash -> slot
+	hashOf   func(slot uint32) uint64
 	kvs      []kv[K, V]
 	meta     []meta
 	lru, lrm []list.Node
@@ -77,13 +79,14 @@ type shardCounters struct {
 
 func (s *shard[K, V]) init(c *Cache[K, V], seed, stream uint64) {
 	s.c = c
+	s.hashOf = func(slot uint32) uint64 { return c.hash(s.kvs[slot].key) }
 	s.rng.Seed(seed, stream)
 	s.resetLocked()
 }
 
 // resetLocked empties the shard.
 func (s *shard[K, V]) resetLocked() {
-	s.index = make(map[K]uint32)
+	s.idx = index.Table{}
 	s.kvs = make([]kv[K, V], 1)
 	s.meta = make([]meta, 1)
 	s.lru = make([]list.Node, 1)
@@ -108,8 +111,30 @@ func (s *shard[K, V]) noteSoonestLocked() {
 	s.soonest.Store(d)
 }
 
-// insertLocked adds a new entry; key must not be resident.
-func (s *shard[K, V]) insertLocked(key K, value V, charge, expireAt int64, now int64) {
+// findLocked returns the slot of key, whose hash is h.
+func (s *shard[K, V]) findLocked(key K, h uint64) (uint32, bool) {
+	p := s.idx.Probe(h)
+	for pos, ok := p.Next(); ok; pos, ok = p.Next() {
+		if slot := s.idx.Slot(pos); s.kvs[slot].key == key {
+			return slot, true
+		}
+	}
+	return 0, false
+}
+
+// indexPosLocked returns where idx stores the resident slot.
+func (s *shard[K, V]) indexPosLocked(slot uint32) int {
+	p := s.idx.Probe(s.hashOf(slot))
+	for pos, ok := p.Next(); ok; pos, ok = p.Next() {
+		if s.idx.Slot(pos) == slot {
+			return pos
+		}
+	}
+	panic("maxmem: resident entry missing from the index")
+}
+
+// insertLocked adds a new entry; key, whose hash is h, must not be resident.
+func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt int64, now int64) {
 	slot := uint32(len(s.kvs))
 	stamp := s.c.tick.Add(1)
 	s.kvs = append(s.kvs, kv[K, V]{key, value})
@@ -117,7 +142,7 @@ func (s *shard[K, V]) insertLocked(key K, value V, charge, expireAt int64, now i
 		freq: lfu.Init, lfuTime: minutes(now)})
 	s.lru = append(s.lru, list.Node{})
 	s.lrm = append(s.lrm, list.Node{})
-	s.index[key] = slot
+	s.idx.Insert(h, slot, s.hashOf)
 	s.byAccess[persistent].PushFront(s.lru, slot)
 	s.byWrite[persistent].PushFront(s.lrm, slot)
 	s.setExpireLocked(slot, expireAt)
@@ -139,7 +164,7 @@ func (s *shard[K, V]) updateLocked(slot uint32, value V, charge, expireAt int64,
 // the active policy reads it.
 func (s *shard[K, V]) touchLocked(slot uint32, now int64) {
 	m := &s.meta[slot]
-	m.access = s.c.tick.Load()
+	m.access = s.c.tick.Add(1)
 	s.byAccess[m.class()].MoveToFront(s.lru, slot)
 	if s.c.policy.Load().frequency {
 		cfg := &s.c.cfg
@@ -153,7 +178,7 @@ func (s *shard[K, V]) touchLocked(slot uint32, now int64) {
 // modifiedLocked records a modification for the LRM policies.
 func (s *shard[K, V]) modifiedLocked(slot uint32) {
 	m := &s.meta[slot]
-	m.write = s.c.tick.Load()
+	m.write = s.c.tick.Add(1)
 	s.byWrite[m.class()].MoveToFront(s.lrm, slot)
 	s.gen++
 }
@@ -195,7 +220,7 @@ func (s *shard[K, V]) removeLocked(slot uint32) (kv[K, V], int64) {
 	s.setExpireLocked(slot, 0)
 	s.byAccess[persistent].Remove(s.lru, slot)
 	s.byWrite[persistent].Remove(s.lrm, slot)
-	delete(s.index, gone.key)
+	s.idx.Delete(s.indexPosLocked(slot))
 	if last := uint32(len(s.kvs) - 1); slot != last {
 		s.relocateLocked(last, slot)
 	}
@@ -213,7 +238,7 @@ func (s *shard[K, V]) relocateLocked(from, to uint32) {
 	if class == volatile {
 		s.ttl.Relocate(s, int(s.meta[to].heapPos), to)
 	}
-	s.index[s.kvs[to].key] = to
+	s.idx.SetSlot(s.indexPosLocked(from), to) // still hashes as before the move
 }
 
 // truncateLocked drops the last slot, and gives memory back once the slab is
@@ -228,6 +253,7 @@ func (s *shard[K, V]) truncateLocked() {
 		s.meta = append(make([]meta, 0, 2*last), s.meta...)
 		s.lru = append(make([]list.Node, 0, 2*last), s.lru...)
 		s.lrm = append(make([]list.Node, 0, 2*last), s.lrm...)
+		s.idx.Shrink(s.hashOf)
 	}
 }
 

@@ -23,16 +23,16 @@ func (s *shard[K, V]) Rand() uint64 { return s.rng.Uint64() }
 
 // LeastRecentlyUsed returns the entry accessed longest ago.
 func (s *shard[K, V]) LeastRecentlyUsed(volatileOnly bool) (Entry, bool) {
-	return s.coldest(&s.byAccess, volatileOnly, func(m *meta) uint32 { return m.access })
+	return s.coldest(&s.byAccess, volatileOnly, func(m *meta) uint64 { return m.access })
 }
 
 // LeastRecentlyModified returns the entry written longest ago.
 func (s *shard[K, V]) LeastRecentlyModified(volatileOnly bool) (Entry, bool) {
-	return s.coldest(&s.byWrite, volatileOnly, func(m *meta) uint32 { return m.write })
+	return s.coldest(&s.byWrite, volatileOnly, func(m *meta) uint64 { return m.write })
 }
 
 // coldest compares the backs of a pair of lists by stamp.
-func (s *shard[K, V]) coldest(lists *[2]list.List, volatileOnly bool, stamp func(*meta) uint32) (Entry, bool) {
+func (s *shard[K, V]) coldest(lists *[2]list.List, volatileOnly bool, stamp func(*meta) uint64) (Entry, bool) {
 	v := lists[volatile].Back()
 	if volatileOnly {
 		return s.entry(v), v != 0
@@ -46,8 +46,7 @@ func (s *shard[K, V]) coldest(lists *[2]list.List, volatileOnly bool, stamp func
 	case v == 0:
 		return s.entry(p), true
 	}
-	tick := s.c.tick.Load()
-	if tick-stamp(&s.meta[v]) > tick-stamp(&s.meta[p]) {
+	if stamp(&s.meta[v]) < stamp(&s.meta[p]) {
 		return s.entry(v), true
 	}
 	return s.entry(p), true

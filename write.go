@@ -22,11 +22,11 @@ func (c *Cache[K, V]) set(key K, value V, expireAt int64) error {
 	if m := c.budget.max.Load(); m > 0 && charge > m {
 		return c.refuse(charge, true)
 	}
-	s := c.shardOf(key)
+	s, h := c.shardOf(key)
 	var credit int64
 	for {
 		s.mu.Lock()
-		slot, found, unlocked := c.lookupLocked(s, key)
+		slot, found, unlocked := c.lookupLocked(s, key, h)
 		if unlocked {
 			continue // the old entry had expired and is gone
 		}
@@ -38,7 +38,7 @@ func (c *Cache[K, V]) set(key K, value V, expireAt int64) error {
 			if need < 0 {
 				c.budget.release(-need)
 			}
-			c.applyAndUnlock(s, slot, found, key, value, charge, expireAt)
+			c.applyAndUnlock(s, slot, found, key, h, value, charge, expireAt)
 			return nil
 		}
 		p := c.policy.Load().p
@@ -55,14 +55,14 @@ func (c *Cache[K, V]) set(key K, value V, expireAt int64) error {
 // applyAndUnlock writes the entry whose bytes are already reserved, does a
 // little active expiry in the shard, unlocks it and reports what left.
 func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
-	key K, value V, charge, expireAt int64) {
+	key K, h uint64, value V, charge, expireAt int64) {
 	now := c.now()
 	var prev kv[K, V]
 	if found {
 		prev = s.kvs[slot]
 		s.updateLocked(slot, value, charge, expireAt, now)
 	} else {
-		s.insertLocked(key, value, charge, expireAt, now)
+		s.insertLocked(key, h, value, charge, expireAt, now)
 	}
 	var expired [writeExpiry]kv[K, V]
 	n, freed := 0, int64(0)
