@@ -76,10 +76,11 @@ func resident(c *Cache[string, int], keys ...string) []string {
 	return in
 }
 
-// checkAccounting verifies used_memory equals the sum of MemoryUsage and
-// stays within MaxMemory.
+// checkAccounting reclaims expired keys, then verifies used_memory equals
+// the sum of MemoryUsage and stays within MaxMemory.
 func checkAccounting(t *testing.T, c *Cache[string, int]) {
 	t.Helper()
+	c.sweep()
 	var sum int64
 	for k := range c.All() {
 		n, _ := c.MemoryUsage(k)
