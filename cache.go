@@ -33,7 +33,7 @@ type Cache[K comparable, V any] struct {
 	shift    uint // shard = hash >> shift
 	shards   []shard[K, V]
 	budget   budget
-	tick     atomic.Uint64 // logical clock: one tick per access or write
+	tick     atomic.Uint64 // logical clock of writes; see readStamp
 	policy   atomic.Pointer[policyState]
 	oom      atomic.Uint64 // writes refused with ErrOOM
 	closed   atomic.Bool
@@ -110,6 +110,19 @@ func (c *Cache[K, V]) shardOf(key K) (*shard[K, V], uint64) {
 	h := c.hash(key)
 	return &c.shards[h>>c.shift], h
 }
+
+// writeStamp advances the logical clock for a write and returns its stamp.
+//
+// Stamps order accesses and writes across shards for the LRU and LRM
+// policies. Writes advance the clock (even stamps); reads only read it and
+// take the odd stamp after the latest write, so a read-heavy load never
+// contends on the clock's cache line. Two reads in different shards between
+// the same two writes share a stamp, a tie far finer than Redis's
+// one-second LRU clock; within a shard the lists keep the exact order.
+func (c *Cache[K, V]) writeStamp() uint64 { return 2 * c.tick.Add(1) }
+
+// readStamp returns the stamp of a read: after every write so far.
+func (c *Cache[K, V]) readStamp() uint64 { return 2*c.tick.Load() + 1 }
 
 // now is the cache clock in unix nanoseconds.
 func (c *Cache[K, V]) now() int64 { return c.cfg.Clock.Now().UnixNano() }

@@ -52,10 +52,9 @@ type Entry struct {
 	slot uint32
 	// Size is the bytes charged for the entry, as MemoryUsage reports.
 	Size int64
-	// Idle is logical time since the entry's last access: the number of
-	// accesses and writes the whole cache has seen since. Larger is colder.
-	// Unlike wall-clock stamps it never ties, so it orders entries of
-	// different shards exactly.
+	// Idle is logical time since the entry's last access, counted in writes
+	// to the whole cache (two units per write). Larger is colder. It orders
+	// entries of different shards without wall-clock ties.
 	Idle uint64
 	// SinceWrite is the same for the last modification (write or TTL change).
 	SinceWrite uint64

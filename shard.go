@@ -136,7 +136,7 @@ func (s *shard[K, V]) indexPosLocked(slot uint32) int {
 // insertLocked adds a new entry; key, whose hash is h, must not be resident.
 func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt int64, now int64) {
 	slot := uint32(len(s.kvs))
-	stamp := s.c.tick.Add(1)
+	stamp := s.c.writeStamp()
 	s.kvs = append(s.kvs, kv[K, V]{key, value})
 	s.meta = append(s.meta, meta{charge: charge, access: stamp, write: stamp,
 		freq: lfu.Init, lfuTime: minutes(now)})
@@ -155,16 +155,16 @@ func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt in
 func (s *shard[K, V]) updateLocked(slot uint32, value V, charge, expireAt int64, now int64) {
 	s.kvs[slot].value = value
 	s.meta[slot].charge = charge
-	s.touchLocked(slot, now)
 	s.setExpireLocked(slot, expireAt)
 	s.modifiedLocked(slot)
+	s.touchLocked(slot, now)
 }
 
 // touchLocked records an access: LRU order, stamp, and the LFU counter when
 // the active policy reads it.
 func (s *shard[K, V]) touchLocked(slot uint32, now int64) {
 	m := &s.meta[slot]
-	m.access = s.c.tick.Add(1)
+	m.access = s.c.readStamp()
 	s.byAccess[m.class()].MoveToFront(s.lru, slot)
 	if s.c.policy.Load().frequency {
 		cfg := &s.c.cfg
@@ -178,7 +178,7 @@ func (s *shard[K, V]) touchLocked(slot uint32, now int64) {
 // modifiedLocked records a modification for the LRM policies.
 func (s *shard[K, V]) modifiedLocked(slot uint32) {
 	m := &s.meta[slot]
-	m.write = s.c.tick.Add(1)
+	m.write = s.c.writeStamp()
 	s.byWrite[m.class()].MoveToFront(s.lrm, slot)
 	s.gen++
 }

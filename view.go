@@ -78,12 +78,12 @@ func (s *shard[K, V]) Random(volatileOnly bool) (Entry, bool) {
 // entry describes the entry at slot as of s.now.
 func (s *shard[K, V]) entry(slot uint32) Entry {
 	m := &s.meta[slot]
-	tick := s.c.tick.Load()
+	stamp := s.c.readStamp()
 	e := Entry{
 		slot:       slot,
 		Size:       m.charge,
-		Idle:       tick - m.access,
-		SinceWrite: tick - m.write,
+		Idle:       stamp - m.access,
+		SinceWrite: stamp - m.write,
 		Frequency:  lfuDecay(m, s.now, s.c.cfg.decayMinutes),
 		TTL:        NoExpiry,
 	}

@@ -1,5 +1,7 @@
 package maxmem
 
+import "math"
+
 // set is the write path of Set and SetWithTTL; expireAt 0 means no TTL.
 //
 // The entry's charge is reserved in the global budget before the entry is
@@ -56,7 +58,10 @@ func (c *Cache[K, V]) set(key K, value V, expireAt int64) error {
 // little active expiry in the shard, unlocks it and reports what left.
 func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
 	key K, h uint64, value V, charge, expireAt int64) {
-	now := c.now()
+	now := int64(0) // the clock is slow to read: only when needed
+	if expireAt != 0 || c.policy.Load().frequency || s.soonest.Load() != math.MaxInt64 {
+		now = c.now()
+	}
 	var prev kv[K, V]
 	if found {
 		prev = s.kvs[slot]
