@@ -44,6 +44,7 @@ type Cache[K comparable, V any] struct {
 type policyState struct {
 	p         Policy
 	frequency bool // p is a FrequencyPolicy: keep LFU counters current
+	reusable  bool // p is a deterministicPolicy: shard candidates may be cached
 }
 
 func newPolicyState(p Policy) *policyState {
@@ -51,7 +52,8 @@ func newPolicyState(p Policy) *policyState {
 		p = NoEviction
 	}
 	_, f := p.(FrequencyPolicy)
-	return &policyState{p: p, frequency: f}
+	_, r := p.(deterministicPolicy)
+	return &policyState{p: p, frequency: f, reusable: r}
 }
 
 // New returns a cache configured by o, or an error naming what is wrong with

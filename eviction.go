@@ -21,7 +21,10 @@ package maxmem
 // so each eviction sees samples × shards keys.
 //
 // Shards are consulted one at a time, each under its own lock, and the
-// winner is locked again to evict it. A shard that changed in between (its
+// winner is locked again to evict it. The exact policies' answer for a shard
+// is kept until the shard changes, so a stream of evictions asks again only
+// the shards that changed in between; their scores are absolute stamps and
+// deadlines, so answers given at different moments still compare. A shard that changed in between (its
 // generation moved) is asked again, so the victim is always a resident entry
 // chosen under the lock that removes it.
 
@@ -36,7 +39,7 @@ import (
 // policy's victim. It returns the victim's charge, which it does not release:
 // the caller either keeps it as credit or releases it. ok is false when
 // nothing can be evicted.
-func (c *Cache[K, V]) evictOne(p Policy, now int64) (freed int64, ok bool) {
+func (c *Cache[K, V]) evictOne(p *policyState, now int64) (freed int64, ok bool) {
 	if freed, ok = c.expireOne(now); ok {
 		return freed, true
 	}
@@ -62,7 +65,7 @@ func (c *Cache[K, V]) expireOne(now int64) (int64, bool) {
 }
 
 // evictVictim evicts the policy's best candidate across all shards.
-func (c *Cache[K, V]) evictVictim(p Policy, now int64) (int64, bool) {
+func (c *Cache[K, V]) evictVictim(p *policyState, now int64) (int64, bool) {
 	for {
 		s, slot, gen := c.bestCandidate(p, now)
 		if s == nil {
@@ -85,7 +88,7 @@ func (c *Cache[K, V]) evictVictim(p Policy, now int64) (int64, bool) {
 
 // bestCandidate asks every non-empty shard for its victim and returns the
 // shard with the highest score, the slot, and the shard's generation then.
-func (c *Cache[K, V]) bestCandidate(p Policy, now int64) (*shard[K, V], uint32, uint64) {
+func (c *Cache[K, V]) bestCandidate(p *policyState, now int64) (*shard[K, V], uint32, uint64) {
 	var (
 		best      *shard[K, V]
 		bestSlot  uint32
@@ -108,19 +111,24 @@ func (c *Cache[K, V]) bestCandidate(p Policy, now int64) (*shard[K, V], uint32, 
 	return best, bestSlot, bestGen
 }
 
-// candidateLocked asks p for the victim of s and checks that it names a
-// resident entry (a custom policy could hand back a zero Entry).
-func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p Policy, now int64) (Candidate, bool) {
-	s.now = now
-	cand, ok := p.Victim(s)
-	if !ok || cand.Entry.slot == 0 || int(cand.Entry.slot) >= len(s.kvs) {
-		return Candidate{}, false
+// candidateLocked returns p's victim in s: the cached one if s has not
+// changed since, else a fresh answer, checked to name a resident entry (a
+// custom policy could hand back a zero Entry).
+func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p *policyState, now int64) (Candidate, bool) {
+	if p.reusable && s.cand.policy == p && s.cand.gen == s.gen {
+		return s.cand.Candidate, s.cand.ok
 	}
-	return cand, true
+	s.now = now
+	cand, ok := p.p.Victim(s)
+	if !ok || cand.Entry.slot == 0 || int(cand.Entry.slot) >= len(s.kvs) {
+		cand, ok = Candidate{}, false
+	}
+	s.cand = cachedCandidate{Candidate: cand, ok: ok, gen: s.gen, policy: p}
+	return cand, ok
 }
 
 // askLocked returns the slot of p's victim in s, or 0 if there is none.
-func (c *Cache[K, V]) askLocked(s *shard[K, V], p Policy, now int64) uint32 {
+func (c *Cache[K, V]) askLocked(s *shard[K, V], p *policyState, now int64) uint32 {
 	cand, ok := c.candidateLocked(s, p, now)
 	if !ok {
 		return 0
@@ -132,7 +140,7 @@ func (c *Cache[K, V]) askLocked(s *shard[K, V], p Policy, now int64) uint32 {
 // policy has nothing left to evict.
 func (c *Cache[K, V]) shrink() {
 	for c.budget.over() > 0 {
-		freed, ok := c.evictOne(c.policy.Load().p, c.now())
+		freed, ok := c.evictOne(c.policy.Load(), c.now())
 		if !ok {
 			return
 		}

@@ -49,7 +49,10 @@ type Shard interface {
 
 // Entry describes one resident entry to a Policy.
 type Entry struct {
-	slot uint32
+	slot     uint32
+	access   uint64 // logical stamps and deadline, absolute, so that scores
+	write    uint64 // computed at different moments stay comparable
+	deadline int64
 	// Size is the bytes charged for the entry, as MemoryUsage reports.
 	Size int64
 	// Idle is logical time since the entry's last access, counted in writes
@@ -139,6 +142,14 @@ func scope(volatile bool, kind string) string {
 	return "allkeys-" + kind
 }
 
+// deterministicPolicy is a built-in policy whose victim in a shard depends
+// only on the shard's contents, and whose scores are absolute (stamps and
+// deadlines, not ages): the cache may reuse its answer for a shard that has
+// not changed. Sampling policies are not: a reused sample is no sample.
+type deterministicPolicy interface {
+	deterministic()
+}
+
 type noEviction struct{}
 
 func (noEviction) Name() string                   { return "noeviction" }
@@ -147,25 +158,28 @@ func (noEviction) Victim(Shard) (Candidate, bool) { return Candidate{}, false }
 type lru struct{ volatile bool }
 
 func (p lru) Name() string { return scope(p.volatile, "lru") }
+func (lru) deterministic() {}
 func (p lru) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.LeastRecentlyUsed(p.volatile)
-	return Candidate{Entry: e, Score: e.Idle}, ok
+	return Candidate{Entry: e, Score: ^e.access}, ok
 }
 
 type lrm struct{ volatile bool }
 
 func (p lrm) Name() string { return scope(p.volatile, "lrm") }
+func (lrm) deterministic() {}
 func (p lrm) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.LeastRecentlyModified(p.volatile)
-	return Candidate{Entry: e, Score: e.SinceWrite}, ok
+	return Candidate{Entry: e, Score: ^e.write}, ok
 }
 
 type ttlPolicy struct{}
 
-func (ttlPolicy) Name() string { return "volatile-ttl" }
+func (ttlPolicy) Name() string   { return "volatile-ttl" }
+func (ttlPolicy) deterministic() {}
 func (ttlPolicy) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.SoonestExpiring()
-	return Candidate{Entry: e, Score: uint64(math.MaxInt64 - e.TTL)}, ok
+	return Candidate{Entry: e, Score: uint64(math.MaxInt64 - e.deadline)}, ok
 }
 
 // random scores each shard's pick so that the largest score falls on a shard
@@ -202,7 +216,7 @@ func (p lfuPolicy) Victim(s Shard) (Candidate, bool) {
 		if !ok {
 			break
 		}
-		score := uint64(255-e.Frequency)<<56 | min(e.Idle, 1<<56-1)
+		score := uint64(255-e.Frequency)<<56 | ^e.access>>8
 		if !found || score > best.Score {
 			best, found = Candidate{Entry: e, Score: score}, true
 		}

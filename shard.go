@@ -67,9 +67,19 @@ type shard[K comparable, V any] struct {
 	rng      rand.PCG
 	gen      uint64 // bumped on every change; validates a policy's candidate
 	now      int64  // time of the current policy consultation
+	cand     cachedCandidate
 	count    atomic.Int64
 	soonest  atomic.Int64 // earliest deadline in the heap; MaxInt64 if none
 	counters shardCounters
+}
+
+// cachedCandidate is the last victim a policy named in a shard, valid while
+// the shard's generation and the policy are unchanged.
+type cachedCandidate struct {
+	Candidate
+	ok     bool
+	gen    uint64
+	policy *policyState // nil: nothing cached
 }
 
 // shardCounters are the INFO stats a shard contributes; guarded by mu.

@@ -23,16 +23,17 @@ func (s *shard[K, V]) Rand() uint64 { return s.rng.Uint64() }
 
 // LeastRecentlyUsed returns the entry accessed longest ago.
 func (s *shard[K, V]) LeastRecentlyUsed(volatileOnly bool) (Entry, bool) {
-	return s.coldest(&s.byAccess, volatileOnly, func(m *meta) uint64 { return m.access })
+	return s.coldest(&s.byAccess, volatileOnly, false)
 }
 
 // LeastRecentlyModified returns the entry written longest ago.
 func (s *shard[K, V]) LeastRecentlyModified(volatileOnly bool) (Entry, bool) {
-	return s.coldest(&s.byWrite, volatileOnly, func(m *meta) uint64 { return m.write })
+	return s.coldest(&s.byWrite, volatileOnly, true)
 }
 
-// coldest compares the backs of a pair of lists by stamp.
-func (s *shard[K, V]) coldest(lists *[2]list.List, volatileOnly bool, stamp func(*meta) uint64) (Entry, bool) {
+// coldest compares the backs of a pair of lists by access stamp, or by
+// write stamp if byWrite.
+func (s *shard[K, V]) coldest(lists *[2]list.List, volatileOnly, byWrite bool) (Entry, bool) {
 	v := lists[volatile].Back()
 	if volatileOnly {
 		return s.entry(v), v != 0
@@ -46,7 +47,8 @@ func (s *shard[K, V]) coldest(lists *[2]list.List, volatileOnly bool, stamp func
 	case v == 0:
 		return s.entry(p), true
 	}
-	if stamp(&s.meta[v]) < stamp(&s.meta[p]) {
+	mv, mp := &s.meta[v], &s.meta[p]
+	if byWrite && mv.write < mp.write || !byWrite && mv.access < mp.access {
 		return s.entry(v), true
 	}
 	return s.entry(p), true
@@ -81,11 +83,17 @@ func (s *shard[K, V]) entry(slot uint32) Entry {
 	stamp := s.c.readStamp()
 	e := Entry{
 		slot:       slot,
+		access:     m.access,
+		write:      m.write,
+		deadline:   m.expireAt,
 		Size:       m.charge,
 		Idle:       stamp - m.access,
 		SinceWrite: stamp - m.write,
-		Frequency:  lfuDecay(m, s.now, s.c.cfg.decayMinutes),
+		Frequency:  m.freq,
 		TTL:        NoExpiry,
+	}
+	if s.c.policy.Load().frequency {
+		e.Frequency = lfuDecay(m, s.now, s.c.cfg.decayMinutes)
 	}
 	if m.expireAt != 0 {
 		e.TTL = time.Duration(m.expireAt - s.now)

@@ -43,7 +43,7 @@ func (c *Cache[K, V]) set(key K, value V, expireAt int64) error {
 			c.applyAndUnlock(s, slot, found, key, h, value, charge, expireAt)
 			return nil
 		}
-		p := c.policy.Load().p
+		p := c.policy.Load()
 		s.mu.Unlock()
 		freed, ok := c.evictOne(p, c.now())
 		if !ok {
