@@ -1,6 +1,7 @@
 package maxmem
 
 import (
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -17,6 +18,12 @@ type budget struct {
 	used atomic.Int64
 	max  atomic.Int64 // 0: no limit
 	peak atomic.Int64 // highest used seen
+
+	// Writers waiting for room (SetWait) hold a channel that is closed the
+	// next time bytes are released or the limit rises.
+	waiters atomic.Int32
+	roomMu  sync.Mutex
+	room    chan struct{} // guarded by roomMu; nil until someone waits
 }
 
 // tryReserve adds n bytes to used if that keeps used within max.
@@ -34,7 +41,34 @@ func (b *budget) tryReserve(n int64) bool {
 }
 
 // release returns n reserved or charged bytes.
-func (b *budget) release(n int64) { b.used.Add(-n) }
+func (b *budget) release(n int64) {
+	b.used.Add(-n)
+	if n > 0 && b.waiters.Load() > 0 {
+		b.signalRoom()
+	}
+}
+
+// roomChan returns a channel closed the next time room may have appeared.
+// A waiter takes it before its attempt, so no release is missed between the
+// attempt failing and the wait starting.
+func (b *budget) roomChan() <-chan struct{} {
+	b.roomMu.Lock()
+	defer b.roomMu.Unlock()
+	if b.room == nil {
+		b.room = make(chan struct{})
+	}
+	return b.room
+}
+
+// signalRoom wakes every waiter.
+func (b *budget) signalRoom() {
+	b.roomMu.Lock()
+	if b.room != nil {
+		close(b.room)
+		b.room = nil
+	}
+	b.roomMu.Unlock()
+}
 
 // over reports how far used is above max (0 when within it or unlimited).
 func (b *budget) over() int64 {

@@ -378,6 +378,7 @@ func (c *Cache[K, V]) SetMaxMemory(n int64) error {
 	}
 	c.budget.max.Store(n)
 	c.shrink()
+	c.budget.signalRoom() // a raised limit is room for waiting writers
 	return nil
 }
 
