@@ -280,7 +280,8 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
 }
 
 // TTL returns the time key has left, NoExpiry for a key without TTL, or
-// Missing for an absent key (Redis PTTL). It does not count as an access.
+// Missing for an absent key (Redis PTTL). It does not count as an access,
+// but, as in Redis, it counts as a keyspace hit or miss.
 func (c *Cache[K, V]) TTL(key K) time.Duration {
 	if c.closed.Load() {
 		return Missing
@@ -289,15 +290,18 @@ func (c *Cache[K, V]) TTL(key K) time.Duration {
 	s.mu.Lock()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
-		return Missing
+		s.mu.Lock()
 	}
 	defer s.mu.Unlock()
 	switch {
 	case !ok:
+		s.counters.misses++
 		return Missing
 	case s.meta[slot].expireAt == 0:
+		s.counters.hits++
 		return NoExpiry
 	}
+	s.counters.hits++
 	return time.Duration(s.meta[slot].expireAt - c.now())
 }
 

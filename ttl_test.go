@@ -80,6 +80,10 @@ func TestTTLReplies(t *testing.T) {
 	if !c.Persist("v") || c.TTL("v") != NoExpiry || c.Persist("missing") {
 		t.Fatal("Persist")
 	}
+	// As Redis's TTL command, TTL counts keyspace hits and misses.
+	if st := c.Stats(); st.Hits != 3 || st.Misses != 1 {
+		t.Fatalf("hits %d misses %d, want 3 and 1", st.Hits, st.Misses)
+	}
 }
 
 // Rule 4: an expired key is never returned, by any call.
