@@ -3,6 +3,7 @@ package maxmem
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // oomMessage is Redis's reply, byte for byte, when a write cannot get memory.
@@ -33,6 +34,12 @@ type OOMError struct {
 	Policy string // maxmemory-policy at that moment
 	// TooLarge is set when Need alone exceeds Max: no eviction can help.
 	TooLarge bool
+	// Keys and KeysWithTTL are the resident entries, and those of them with
+	// a TTL, when the write gave up: under a volatile-* policy only the
+	// latter can be evicted. Valid when Counted is set.
+	Keys, KeysWithTTL int64
+	// Counted is set when Keys and KeysWithTTL were filled in.
+	Counted bool
 }
 
 // Error returns Redis's message: OOM command not allowed when used memory > 'maxmemory'.
@@ -46,6 +53,99 @@ func (e *OOMError) Detail() string {
 	if e.TooLarge {
 		return fmt.Sprintf("entry of %d bytes is larger than maxmemory %d", e.Need, e.Max)
 	}
-	return fmt.Sprintf("need %d bytes, used_memory %d of maxmemory %d, policy %s freed nothing more",
+	d := fmt.Sprintf("need %d bytes, used_memory %d of maxmemory %d, policy %s freed nothing more",
 		e.Need, e.Used, e.Max, e.Policy)
+	if e.Counted {
+		d += fmt.Sprintf(", %d keys, %d with a TTL", e.Keys, e.KeysWithTTL)
+	}
+	return d
+}
+
+// Hint returns the fix for this refusal in one sentence, as an operator
+// would give it: raise maxmemory for an entry that can never fit, switch
+// noeviction to an evicting policy, give keys TTLs (or use allkeys-*) under
+// a volatile-* policy that found nothing to evict.
+func (e *OOMError) Hint() string {
+	switch {
+	case e.TooLarge:
+		return fmt.Sprintf("the entry (%s) is larger than maxmemory (%s): raise MaxMemory above it, or split or shrink the value",
+			humanBytes(e.Need), humanBytes(e.Max))
+	case e.Policy == NoEviction.Name():
+		return "noeviction never evicts: switch to an evicting policy (allkeys-lru for a cache), raise MaxMemory, or delete keys; writers that can wait may use SetWait"
+	case strings.HasPrefix(e.Policy, "volatile-"):
+		return e.volatileHint()
+	}
+	return fmt.Sprintf("policy %s found nothing more to evict: raise MaxMemory or delete keys", e.Policy)
+}
+
+// volatileHint is Hint under a volatile-* policy, which evicts only keys
+// with a TTL.
+func (e *OOMError) volatileHint() string {
+	alt := allKeysFor(e.Policy)
+	if e.Counted && e.KeysWithTTL == 0 {
+		return fmt.Sprintf("%s evicts only keys with a TTL and none of the %d keys has one: write cache-like keys with SetWithTTL or Expire, or switch to %s",
+			e.Policy, e.Keys, alt)
+	}
+	return fmt.Sprintf("%s ran out of keys with a TTL to evict: give more keys a TTL, switch to %s, or raise MaxMemory",
+		e.Policy, alt)
+}
+
+// allKeysFor names the allkeys-* policy closest to a volatile-* one.
+func allKeysFor(volatile string) string {
+	if volatile == VolatileTTL.Name() {
+		return AllKeysLRU.Name()
+	}
+	return "allkeys-" + strings.TrimPrefix(volatile, "volatile-")
+}
+
+// ErrInvalidArgument is wrapped by the errors of calls given a bad
+// argument: a nil context or function, a count that is not positive, a
+// fraction outside (0, 1].
+var ErrInvalidArgument = errors.New("maxmem: invalid argument")
+
+// invalid returns an error wrapping ErrInvalidArgument.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))
+}
+
+// newOOMError counts a refused write and describes it completely: the
+// budget, the policy, and the keys with and without a TTL. It locks each
+// shard in turn, so call it with no shard lock held.
+//
+// Hook: refuse in write.go builds the error without the key counts; it can
+// return c.newOOMError(charge, tooLarge) instead of its struct literal.
+func (c *Cache[K, V]) newOOMError(charge int64, tooLarge bool) *OOMError {
+	c.oom.Add(1)
+	e := &OOMError{
+		Need:     charge,
+		Used:     c.budget.used.Load(),
+		Max:      c.budget.max.Load(),
+		Policy:   c.policy.Load().p.Name(),
+		TooLarge: tooLarge,
+	}
+	c.countKeys(e)
+	return e
+}
+
+// countKeys fills in the key counts of e. Call it with no shard lock held.
+func (c *Cache[K, V]) countKeys(e *OOMError) {
+	e.Keys, e.KeysWithTTL = 0, 0
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		e.Keys += int64(len(s.kvs) - 1)
+		e.KeysWithTTL += int64(s.ttl.Len())
+		s.mu.Unlock()
+	}
+	e.Counted = true
+}
+
+// describeOOM fills in the key counts of an *OOMError err that lacks them,
+// and returns err.
+func (c *Cache[K, V]) describeOOM(err error) error {
+	var e *OOMError
+	if errors.As(err, &e) && !e.Counted {
+		c.countKeys(e)
+	}
+	return err
 }

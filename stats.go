@@ -2,7 +2,9 @@ package maxmem
 
 import (
 	"fmt"
+	"runtime/metrics"
 	"strings"
+	"time"
 )
 
 // Stats is a snapshot of the cache's INFO figures.
@@ -18,10 +20,33 @@ type Stats struct {
 	EvictedKeys    uint64 // evicted_keys
 	ExpiredKeys    uint64 // expired_keys
 	OOMRejections  uint64 // writes refused with ErrOOM
+
+	// Overhead is used_memory_overhead: the cache's own bytes, Keys times
+	// EntryOverhead.
+	Overhead int64
+	// Dataset is used_memory_dataset: UsedMemory minus Overhead, the bytes
+	// the Sizer counted for keys and values.
+	Dataset int64
+	// AvgTTL is avg_ttl: the mean time left of the entries with a TTL,
+	// estimated from at most avgTTLSamples of them per shard; 0 if none.
+	AvgTTL time.Duration
+	// Writes counts the writes and TTL changes the cache accepted since it
+	// was created (total_writes; the cache's logical write clock).
+	Writes uint64
+	// HeapInuse is heap_inuse: bytes of the whole process's Go heap in use
+	// (live and not yet swept objects plus the free space of their spans),
+	// read from runtime/metrics when the snapshot was taken.
+	HeapInuse uint64
+	// HeapObjects is heap_objects: objects on the process's Go heap.
+	HeapObjects uint64
 }
+
+// avgTTLSamples bounds the TTL heap positions read per shard for AvgTTL.
+const avgTTLSamples = 128
 
 // Stats returns the current figures. Each shard is read under its lock, one
 // after the other, so the figures of a busy cache are not one instant's.
+// AvgTTL reads at most avgTTLSamples deadlines per shard.
 func (c *Cache[K, V]) Stats() Stats {
 	st := Stats{
 		UsedMemory:     c.budget.used.Load(),
@@ -29,43 +54,164 @@ func (c *Cache[K, V]) Stats() Stats {
 		MaxMemory:      c.budget.max.Load(),
 		Policy:         c.policy.Load().p.Name(),
 		OOMRejections:  c.oom.Load(),
+		Writes:         c.tick.Load(),
 	}
+	now := c.now()
+	var ttlSum float64 // Σ over shards of mean TTL × volatile entries
 	for i := range c.shards {
-		s := &c.shards[i]
-		s.mu.Lock()
-		st.Keys += int64(len(s.kvs) - 1)
-		st.Expires += int64(s.ttl.Len())
-		st.Hits += s.counters.hits
-		st.Misses += s.counters.misses
-		st.EvictedKeys += s.counters.evicted
-		st.ExpiredKeys += s.counters.expired
-		s.mu.Unlock()
+		ttlSum += c.shards[i].addStats(&st, now)
 	}
+	if st.Expires > 0 {
+		st.AvgTTL = time.Duration(ttlSum / float64(st.Expires))
+	}
+	st.Overhead = st.Keys * c.overhead
+	st.Dataset = max(0, st.UsedMemory-st.Overhead)
+	st.HeapInuse, st.HeapObjects = readHeap()
 	return st
 }
 
-// String renders the figures as Redis's INFO does: sections headed "# Name",
-// "field:value" lines ending in CRLF, and Redis's field names.
+// addStats adds the shard's counters to st and returns its mean TTL times
+// its number of entries with a TTL.
+func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st.Keys += int64(len(s.kvs) - 1)
+	st.Expires += int64(s.ttl.Len())
+	st.Hits += s.counters.hits
+	st.Misses += s.counters.misses
+	st.EvictedKeys += s.counters.evicted
+	st.ExpiredKeys += s.counters.expired
+	return s.meanTTLLocked(now) * float64(s.ttl.Len())
+}
+
+// meanTTLLocked estimates the mean time left, in nanoseconds, of the
+// shard's entries with a TTL from at most avgTTLSamples heap positions
+// spread evenly over the heap (every level of the heap in proportion to
+// its size). Deadlines already passed count as 0.
+func (s *shard[K, V]) meanTTLLocked(now int64) float64 {
+	n := s.ttl.Len()
+	if n == 0 {
+		return 0
+	}
+	k := min(n, avgTTLSamples)
+	var sum float64
+	for i := range k {
+		left := s.meta[s.ttl.At(i*n/k)].expireAt - now
+		sum += float64(max(0, left))
+	}
+	return sum / float64(k)
+}
+
+// heapMetrics are the runtime/metrics behind HeapInuse and HeapObjects.
+var heapMetrics = [...]string{
+	"/memory/classes/heap/objects:bytes",
+	"/memory/classes/heap/unused:bytes",
+	"/gc/heap/objects:objects",
+}
+
+// readHeap returns the process's heap bytes in use (as MemStats.HeapInuse
+// counts them: objects plus the unused part of their spans) and its number
+// of heap objects.
+func readHeap() (inuse, objects uint64) {
+	var s [len(heapMetrics)]metrics.Sample
+	for i, name := range heapMetrics {
+		s[i].Name = name
+	}
+	metrics.Read(s[:])
+	return s[0].Value.Uint64() + s[1].Value.Uint64(), s[2].Value.Uint64()
+}
+
+// PeakPerc is used_memory_peak_perc: UsedMemory as a percentage of
+// UsedMemoryPeak (100 when nothing was ever stored).
+func (s Stats) PeakPerc() float64 {
+	if s.UsedMemoryPeak == 0 {
+		return 100
+	}
+	return 100 * float64(s.UsedMemory) / float64(s.UsedMemoryPeak)
+}
+
+// FragmentationRatio is mem_fragmentation_ratio, defined for an in-process
+// cache as HeapInuse over UsedMemory: how much heap the process holds per
+// byte the cache charges. Redis divides the resident set size by
+// used_memory; here the heap is the whole process's, so a ratio far above
+// 1 means either that the rest of the program uses most of the heap or
+// that the Sizer undercounts. 0 when UsedMemory is 0.
+func (s Stats) FragmentationRatio() float64 {
+	if s.UsedMemory <= 0 {
+		return 0
+	}
+	return float64(s.HeapInuse) / float64(s.UsedMemory)
+}
+
+// field is one "name:value" line of INFO.
+type field struct {
+	name  string
+	value any
+}
+
+// section is one "# Name" part of INFO.
+type section struct {
+	name   string
+	fields []field
+}
+
+// sections lists the figures in INFO's order with Redis's field names.
+func (s Stats) sections() []section {
+	return []section{
+		{"Memory", []field{
+			{"used_memory", s.UsedMemory},
+			{"used_memory_human", humanBytes(s.UsedMemory)},
+			{"used_memory_peak", s.UsedMemoryPeak},
+			{"used_memory_peak_human", humanBytes(s.UsedMemoryPeak)},
+			{"used_memory_peak_perc", fmt.Sprintf("%.2f%%", s.PeakPerc())},
+			{"used_memory_overhead", s.Overhead},
+			{"used_memory_dataset", s.Dataset},
+			{"used_memory_dataset_perc", fmt.Sprintf("%.2f%%", s.datasetPerc())},
+			{"heap_inuse", s.HeapInuse},
+			{"heap_inuse_human", humanBytes(int64(s.HeapInuse))},
+			{"heap_objects", s.HeapObjects},
+			{"maxmemory", s.MaxMemory},
+			{"maxmemory_human", humanBytes(s.MaxMemory)},
+			{"maxmemory_policy", s.Policy},
+			{"mem_fragmentation_ratio", fmt.Sprintf("%.2f", s.FragmentationRatio())},
+		}},
+		{"Stats", []field{
+			{"total_writes", s.Writes},
+			{"keyspace_hits", s.Hits},
+			{"keyspace_misses", s.Misses},
+			{"evicted_keys", s.EvictedKeys},
+			{"expired_keys", s.ExpiredKeys},
+			{"total_oom_errors", s.OOMRejections},
+		}},
+	}
+}
+
+// datasetPerc is used_memory_dataset_perc: Dataset as a share of UsedMemory.
+func (s Stats) datasetPerc() float64 {
+	if s.UsedMemory <= 0 {
+		return 0
+	}
+	return 100 * float64(s.Dataset) / float64(s.UsedMemory)
+}
+
+// String renders the figures as Redis's INFO memory, INFO stats and INFO
+// keyspace do: sections headed "# Name", "field:value" lines ending in
+// CRLF, Redis's field names, and a "db0:keys=...,expires=...,avg_ttl=..."
+// line (avg_ttl in milliseconds) when the cache holds keys. heap_inuse,
+// heap_objects and total_writes have no Redis counterpart.
 func (s Stats) String() string {
 	var b strings.Builder
-	line := func(name string, value any) { fmt.Fprintf(&b, "%s:%v\r\n", name, value) }
-	b.WriteString("# Memory\r\n")
-	line("used_memory", s.UsedMemory)
-	line("used_memory_human", humanBytes(s.UsedMemory))
-	line("used_memory_peak", s.UsedMemoryPeak)
-	line("used_memory_peak_human", humanBytes(s.UsedMemoryPeak))
-	line("maxmemory", s.MaxMemory)
-	line("maxmemory_human", humanBytes(s.MaxMemory))
-	line("maxmemory_policy", s.Policy)
-	b.WriteString("\r\n# Stats\r\n")
-	line("keyspace_hits", s.Hits)
-	line("keyspace_misses", s.Misses)
-	line("evicted_keys", s.EvictedKeys)
-	line("expired_keys", s.ExpiredKeys)
-	line("total_oom_errors", s.OOMRejections)
-	b.WriteString("\r\n# Keyspace\r\n")
+	for _, sec := range s.sections() {
+		fmt.Fprintf(&b, "# %s\r\n", sec.name)
+		for _, f := range sec.fields {
+			fmt.Fprintf(&b, "%s:%v\r\n", f.name, f.value)
+		}
+		b.WriteString("\r\n")
+	}
+	b.WriteString("# Keyspace\r\n")
 	if s.Keys > 0 {
-		fmt.Fprintf(&b, "db0:keys=%d,expires=%d\r\n", s.Keys, s.Expires)
+		fmt.Fprintf(&b, "db0:keys=%d,expires=%d,avg_ttl=%d\r\n",
+			s.Keys, s.Expires, s.AvgTTL.Milliseconds())
 	}
 	return b.String()
 }
