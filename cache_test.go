@@ -3,6 +3,7 @@ package maxmem
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -202,6 +203,18 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := New(Options[string, map[string]int]{}); err == nil {
 		t.Error("New accepted a value type the built-in sizer cannot measure")
+	}
+}
+
+func TestHugeSizeCannotOverflow(t *testing.T) {
+	c, err := New(Options[string, int]{Sizer: func(string, int) int64 { return math.MaxInt64 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var oom *OOMError
+	if err := c.Set("a", 1); !errors.As(err, &oom) || !oom.TooLarge || c.Stats().UsedMemory != 0 {
+		t.Fatalf("Set of a MaxInt64-byte entry: %v, used %d", err, c.Stats().UsedMemory)
 	}
 }
 

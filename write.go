@@ -20,6 +20,9 @@ func (c *Cache[K, V]) set(key K, value V, expireAt int64) error {
 	if size < 0 {
 		return ErrNegativeSize
 	}
+	if size > math.MaxInt64/2 { // no budget holds it, and charges must not overflow
+		return c.refuse(size, true)
+	}
 	charge := size + c.overhead
 	if m := c.budget.max.Load(); m > 0 && charge > m {
 		return c.refuse(charge, true)
