@@ -90,7 +90,7 @@ func (b *budget) notePeak(u int64) {
 
 // EntryOverhead returns the bytes the cache charges each entry of a
 // Cache[K, V] beyond what the Sizer reports: its metadata, its links in the
-// LRU and LRM lists, its TTL heap slot (charged whether or not it has a TTL,
+// recency list, its TTL heap slot (charged whether or not it has a TTL,
 // so EXPIRE and PERSIST never need memory), and its share of the index,
 // including the index's average free space. A test checks this against the
 // heap the runtime reports.
@@ -100,7 +100,7 @@ func EntryOverhead[K comparable, V any]() int64 {
 		m    meta
 		node list.Node
 	)
-	slab := int64(unsafe.Sizeof(m)) + 2*int64(unsafe.Sizeof(node))
+	slab := int64(unsafe.Sizeof(m)) + int64(unsafe.Sizeof(node))
 	// The slab grows by append, which leaves on average about a tenth of
 	// its capacity unused once large; the kv part of that slack is ours too.
 	slack := (slab + int64(unsafe.Sizeof(e))) / 10

@@ -42,18 +42,23 @@ type Cache[K comparable, V any] struct {
 
 // policyState is the active policy with what the hot path needs to know of it.
 type policyState struct {
-	p         Policy
-	frequency bool // p is a FrequencyPolicy: keep LFU counters current
-	reusable  bool // p is a deterministicPolicy: shard candidates may be cached
+	p            Policy
+	frequency    bool // p tracks frequency: keep LFU counters current
+	modification bool // p tracks modification: reads leave recency alone
+	reusable     bool // p is a deterministicPolicy: shard candidates may be cached
 }
 
 func newPolicyState(p Policy) *policyState {
 	if p == nil {
 		p = NoEviction
 	}
-	_, f := p.(FrequencyPolicy)
+	var t Tracking
+	if tr, ok := p.(Tracker); ok {
+		t = tr.Tracks()
+	}
 	_, r := p.(deterministicPolicy)
-	return &policyState{p: p, frequency: f, reusable: r}
+	return &policyState{p: p, frequency: t&TrackFrequency != 0,
+		modification: t&TrackModification != 0, reusable: r}
 }
 
 // New returns a cache configured by o, or an error naming what is wrong with
@@ -125,6 +130,15 @@ func (c *Cache[K, V]) writeStamp() uint64 { return 2 * c.tick.Add(1) }
 
 // readStamp returns the stamp of a read: after every write so far.
 func (c *Cache[K, V]) readStamp() uint64 { return 2*c.tick.Load() + 1 }
+
+// nowForLFU reads the clock only when the LFU counters need it (the clock
+// is slow to read on some machines); otherwise it returns 0.
+func (c *Cache[K, V]) nowForLFU() int64 {
+	if c.policy.Load().frequency {
+		return c.now()
+	}
+	return 0
+}
 
 // now is the cache clock in unix nanoseconds.
 func (c *Cache[K, V]) now() int64 { return c.cfg.Clock.Now().UnixNano() }
@@ -275,7 +289,7 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
 		return false
 	}
 	s.setExpireLocked(slot, expireAt)
-	s.modifiedLocked(slot)
+	s.writtenLocked(slot, c.nowForLFU())
 	return true
 }
 

@@ -24,45 +24,63 @@ type Policy interface {
 	Victim(s Shard) (c Candidate, ok bool)
 }
 
-// FrequencyPolicy is a Policy that reads Entry.Frequency. The cache keeps the
-// LFU counters current only while such a policy is active, as Redis does: an
-// access costs a random draw and a clock read only when someone looks.
-type FrequencyPolicy interface {
+// Tracking names the per-entry history a policy reads, beyond recency of
+// access, which is always kept.
+type Tracking uint8
+
+const (
+	// TrackFrequency keeps Redis's LFU counters (Entry.Frequency) current.
+	// Without it they are not updated: an access then costs no random draw
+	// and no clock read, as in Redis, which keeps them only under LFU.
+	TrackFrequency Tracking = 1 << iota
+	// TrackModification orders recency by last modification (a write or a
+	// TTL change) instead of last access: reads no longer refresh an entry.
+	TrackModification
+)
+
+// A Tracker is a Policy that says which history it reads. A Policy that is
+// not a Tracker gets recency of access only.
+type Tracker interface {
 	Policy
-	// UsesFrequency is a marker; its result is ignored.
-	UsesFrequency()
+	Tracks() Tracking
 }
 
 // Shard is a read-only view of one shard's entries, handed to
 // Policy.Victim. It is valid only during that call. Methods taking volatile
 // consider only entries with a TTL when it is true.
 type Shard interface {
-	Len() int                                          // resident entries
-	Volatile() int                                     // entries with a TTL
-	Samples() int                                      // maxmemory-samples
-	LeastRecentlyUsed(volatile bool) (Entry, bool)     // exact: lists, not samples
-	LeastRecentlyModified(volatile bool) (Entry, bool) // exact, by last write or TTL change
-	SoonestExpiring() (Entry, bool)                    // exact: the TTL heap's top
-	Random(volatile bool) (Entry, bool)                // uniform over the shard
-	Rand() uint64                                      // a random number from the shard's seeded source
+	// Len returns the number of resident entries.
+	Len() int
+	// Volatile returns the number of entries with a TTL.
+	Volatile() int
+	// Samples returns maxmemory-samples.
+	Samples() int
+	// LeastRecent returns the entry least recently accessed, or least
+	// recently modified under TrackModification. It is exact: a list, not
+	// a sample.
+	LeastRecent(volatile bool) (Entry, bool)
+	// SoonestExpiring returns the entry whose TTL ends first, exactly.
+	SoonestExpiring() (Entry, bool)
+	// Random returns an entry chosen uniformly.
+	Random(volatile bool) (Entry, bool)
+	// Rand returns a random number from the shard's seeded source.
+	Rand() uint64
 }
 
 // Entry describes one resident entry to a Policy.
 type Entry struct {
 	slot     uint32
-	access   uint64 // logical stamps and deadline, absolute, so that scores
-	write    uint64 // computed at different moments stay comparable
-	deadline int64
+	stamp    uint64 // the recency stamp and deadline, absolute, so that scores
+	deadline int64  // computed at different moments stay comparable
 	// Size is the bytes charged for the entry, as MemoryUsage reports.
 	Size int64
-	// Idle is logical time since the entry's last access, counted in writes
-	// to the whole cache (two units per write). Larger is colder. It orders
-	// entries of different shards without wall-clock ties.
+	// Idle is logical time since the entry's last access (or modification,
+	// under TrackModification), counted in writes to the whole cache. Larger
+	// is colder. It orders entries of different shards without the ties of
+	// a wall clock.
 	Idle uint64
-	// SinceWrite is the same for the last modification (write or TTL change).
-	SinceWrite uint64
 	// Frequency is Redis's 8-bit logarithmic access counter after decay. It
-	// is kept current only under a FrequencyPolicy.
+	// is kept current only under a policy that tracks frequency.
 	Frequency uint8
 	// TTL is the time left before expiry, or NoExpiry.
 	TTL time.Duration
@@ -160,17 +178,17 @@ type lru struct{ volatile bool }
 func (p lru) Name() string { return scope(p.volatile, "lru") }
 func (lru) deterministic() {}
 func (p lru) Victim(s Shard) (Candidate, bool) {
-	e, ok := s.LeastRecentlyUsed(p.volatile)
-	return Candidate{Entry: e, Score: ^e.access}, ok
+	e, ok := s.LeastRecent(p.volatile)
+	return Candidate{Entry: e, Score: ^e.stamp}, ok
 }
 
 type lrm struct{ volatile bool }
 
-func (p lrm) Name() string { return scope(p.volatile, "lrm") }
-func (lrm) deterministic() {}
+func (p lrm) Name() string   { return scope(p.volatile, "lrm") }
+func (lrm) deterministic()   {}
+func (lrm) Tracks() Tracking { return TrackModification }
 func (p lrm) Victim(s Shard) (Candidate, bool) {
-	e, ok := s.LeastRecentlyModified(p.volatile)
-	return Candidate{Entry: e, Score: ^e.write}, ok
+	return lru(p).Victim(s) // the same list, ordered by modification
 }
 
 type ttlPolicy struct{}
@@ -207,7 +225,7 @@ func (p random) Victim(s Shard) (Candidate, bool) {
 type lfuPolicy struct{ volatile bool }
 
 func (p lfuPolicy) Name() string   { return scope(p.volatile, "lfu") }
-func (p lfuPolicy) UsesFrequency() {}
+func (lfuPolicy) Tracks() Tracking { return TrackFrequency }
 func (p lfuPolicy) Victim(s Shard) (Candidate, bool) {
 	var best Candidate
 	found := false
@@ -216,7 +234,7 @@ func (p lfuPolicy) Victim(s Shard) (Candidate, bool) {
 		if !ok {
 			break
 		}
-		score := uint64(255-e.Frequency)<<56 | ^e.access>>8
+		score := uint64(255-e.Frequency)<<56 | ^e.stamp>>8
 		if !found || score > best.Score {
 			best, found = Candidate{Entry: e, Score: score}, true
 		}

@@ -189,7 +189,7 @@ func TestLFUDecay(t *testing.T) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.now = c.now()
-		e, _ := s.LeastRecentlyUsed(false)
+		e, _ := s.LeastRecent(false)
 		return e.Frequency
 	}
 	before := freq()

@@ -25,14 +25,14 @@ type kv[K comparable, V any] struct {
 type meta struct {
 	expireAt int64  // unix nanoseconds; 0: no TTL
 	charge   int64  // bytes charged: Sizer + EntryOverhead
-	access   uint64 // logical stamp of the last access
-	write    uint64 // logical stamp of the last modification
-	heapPos  uint32 // position in the TTL heap, when expireAt != 0
-	lfuTime  uint16 // minute stamp of the last LFU update
-	freq     uint8  // LFU counter
+	stamp    uint64 // logical time of the last access, or of the last
+	//                 modification while the policy tracks modification (LRM)
+	heapPos uint32 // position in the TTL heap, when expireAt != 0
+	lfuTime uint16 // minute stamp of the last LFU update
+	freq    uint8  // LFU counter
 }
 
-// Class of an entry: which pair of lists holds it.
+// Class of an entry: which list holds it.
 const (
 	persistent = 0
 	volatile   = 1
@@ -50,9 +50,15 @@ func (m *meta) class() int {
 //
 // Invariants, with mu held: slots 1..len(kvs)-1 are exactly the resident
 // entries (the slab has no holes: a removal moves the last entry into the
-// gap); idx maps the hash of each resident key to its slot; each slot is in exactly one
-// of byAccess and one of byWrite, chosen by its class; the heap holds exactly
-// the volatile slots, and meta.heapPos is each one's position.
+// gap); idx maps the hash of each resident key to its slot; each slot is in
+// exactly one of the recency lists, chosen by its class, and each list is
+// ordered by meta.stamp; the heap holds exactly the volatile slots, and
+// meta.heapPos is each one's position.
+//
+// One recency order serves every policy, as Redis keeps one LRU field per
+// key: it follows accesses, or modifications while an LRM policy is active.
+// Switching between the two keeps the order as it is and lets new events
+// reorder it, which is what Redis does when the field changes meaning.
 type shard[K comparable, V any] struct {
 	mu       sync.Mutex
 	c        *Cache[K, V]
@@ -60,9 +66,8 @@ type shard[K comparable, V any] struct {
 	hashOf   func(slot uint32) uint64
 	kvs      []kv[K, V]
 	meta     []meta
-	lru, lrm []list.Node
-	byAccess [2]list.List // by last access, front most recent; [class]
-	byWrite  [2]list.List // by last modification; [class]
+	links    []list.Node
+	recency  [2]list.List // by stamp, front most recent; [class]
 	ttl      ttlheap.Heap
 	rng      rand.PCG
 	gen      uint64 // bumped on every change; validates a policy's candidate
@@ -99,10 +104,8 @@ func (s *shard[K, V]) resetLocked() {
 	s.idx = index.Table{}
 	s.kvs = make([]kv[K, V], 1)
 	s.meta = make([]meta, 1)
-	s.lru = make([]list.Node, 1)
-	s.lrm = make([]list.Node, 1)
-	s.byAccess = [2]list.List{}
-	s.byWrite = [2]list.List{}
+	s.links = make([]list.Node, 1)
+	s.recency = [2]list.List{}
 	s.ttl.Reset()
 	s.gen++
 	s.count.Store(0)
@@ -146,51 +149,62 @@ func (s *shard[K, V]) indexPosLocked(slot uint32) int {
 // insertLocked adds a new entry; key, whose hash is h, must not be resident.
 func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt int64, now int64) {
 	slot := uint32(len(s.kvs))
-	stamp := s.c.writeStamp()
 	s.kvs = append(s.kvs, kv[K, V]{key, value})
-	s.meta = append(s.meta, meta{charge: charge, access: stamp, write: stamp,
+	s.meta = append(s.meta, meta{charge: charge, stamp: s.c.writeStamp(),
 		freq: lfu.Init, lfuTime: minutes(now)})
-	s.lru = append(s.lru, list.Node{})
-	s.lrm = append(s.lrm, list.Node{})
+	s.links = append(s.links, list.Node{})
 	s.idx.Insert(h, slot, s.hashOf)
-	s.byAccess[persistent].PushFront(s.lru, slot)
-	s.byWrite[persistent].PushFront(s.lrm, slot)
+	s.recency[persistent].PushFront(s.links, slot)
 	s.setExpireLocked(slot, expireAt)
 	s.count.Add(1)
 	s.gen++
 }
 
 // updateLocked gives a resident entry a new value, charge and deadline. A
-// write is an access and a modification.
+// write is an access and a modification, and always takes a fresh stamp.
 func (s *shard[K, V]) updateLocked(slot uint32, value V, charge, expireAt int64, now int64) {
 	s.kvs[slot].value = value
 	s.meta[slot].charge = charge
 	s.setExpireLocked(slot, expireAt)
-	s.modifiedLocked(slot)
-	s.touchLocked(slot, now)
+	s.writtenLocked(slot, now)
 }
 
-// touchLocked records an access: LRU order, stamp, and the LFU counter when
-// the active policy reads it.
+// writtenLocked records a write or TTL change, which Redis counts as an
+// access too: the LFU counter, and a fresh stamp for LRU and LRM alike.
+func (s *shard[K, V]) writtenLocked(slot uint32, now int64) {
+	s.countAccessLocked(slot, now)
+	s.restampLocked(slot, s.c.writeStamp())
+}
+
+// touchLocked records a read: recency, unless the policy orders by
+// modification, and the LFU counter when the policy reads it.
 func (s *shard[K, V]) touchLocked(slot uint32, now int64) {
-	m := &s.meta[slot]
-	m.access = s.c.readStamp()
-	s.byAccess[m.class()].MoveToFront(s.lru, slot)
-	if s.c.policy.Load().frequency {
-		cfg := &s.c.cfg
-		t := minutes(now)
-		m.freq = lfu.Incr(lfuDecay(m, now, cfg.decayMinutes), cfg.LFULogFactor, s.float64())
-		m.lfuTime = t
+	p := s.c.policy.Load()
+	if !p.modification {
+		s.restampLocked(slot, s.c.readStamp())
 	}
-	s.gen++
+	s.countAccessLocked(slot, now)
 }
 
-// modifiedLocked records a modification for the LRM policies.
-func (s *shard[K, V]) modifiedLocked(slot uint32) {
+// countAccessLocked bumps the LFU counter when the active policy reads it.
+func (s *shard[K, V]) countAccessLocked(slot uint32, now int64) {
+	if !s.c.policy.Load().frequency {
+		return
+	}
+	m, cfg := &s.meta[slot], &s.c.cfg
+	m.freq = lfu.Incr(lfuDecay(m, now, cfg.decayMinutes), cfg.LFULogFactor, s.float64())
+	m.lfuTime = minutes(now)
+}
+
+// restampLocked gives slot a new recency stamp and moves it to the front.
+func (s *shard[K, V]) restampLocked(slot uint32, stamp uint64) {
 	m := &s.meta[slot]
-	m.write = s.c.writeStamp()
-	s.byWrite[m.class()].MoveToFront(s.lrm, slot)
-	s.gen++
+	m.stamp = stamp
+	l := &s.recency[m.class()]
+	if l.Back() == slot {
+		s.gen++ // the shard's least recent entry changes
+	}
+	l.MoveToFront(s.links, slot)
 }
 
 // setExpireLocked sets the deadline (0: none), moving the entry between the
@@ -213,12 +227,19 @@ func (s *shard[K, V]) setExpireLocked(slot uint32, expireAt int64) {
 		s.ttl.Push(s, slot)
 	}
 	if from != to {
-		s.byAccess[from].Remove(s.lru, slot)
-		s.byAccess[to].PushFront(s.lru, slot)
-		s.byWrite[from].Remove(s.lrm, slot)
-		s.byWrite[to].PushFront(s.lrm, slot)
+		s.moveClassLocked(slot, from, to)
 	}
 	s.noteSoonestLocked()
+	s.gen++
+}
+
+// moveClassLocked moves slot from one class's recency list to the front of
+// the other's. Every caller restamps the entry right after (a write or TTL
+// change is an access), so the list stays ordered by stamp; removal moves it
+// to the persistent class only to take it out.
+func (s *shard[K, V]) moveClassLocked(slot uint32, from, to int) {
+	s.recency[from].Remove(s.links, slot)
+	s.recency[to].PushFront(s.links, slot)
 	s.gen++
 }
 
@@ -228,8 +249,7 @@ func (s *shard[K, V]) setExpireLocked(slot uint32, expireAt int64) {
 func (s *shard[K, V]) removeLocked(slot uint32) (kv[K, V], int64) {
 	gone, m := s.kvs[slot], s.meta[slot]
 	s.setExpireLocked(slot, 0)
-	s.byAccess[persistent].Remove(s.lru, slot)
-	s.byWrite[persistent].Remove(s.lrm, slot)
+	s.recency[persistent].Remove(s.links, slot)
 	s.idx.Delete(s.indexPosLocked(slot))
 	if last := uint32(len(s.kvs) - 1); slot != last {
 		s.relocateLocked(last, slot)
@@ -243,8 +263,7 @@ func (s *shard[K, V]) removeLocked(slot uint32) (kv[K, V], int64) {
 func (s *shard[K, V]) relocateLocked(from, to uint32) {
 	s.kvs[to], s.meta[to] = s.kvs[from], s.meta[from]
 	class := s.meta[to].class()
-	s.byAccess[class].Relocate(s.lru, from, to)
-	s.byWrite[class].Relocate(s.lrm, from, to)
+	s.recency[class].Relocate(s.links, from, to)
 	if class == volatile {
 		s.ttl.Relocate(s, int(s.meta[to].heapPos), to)
 	}
@@ -257,12 +276,11 @@ func (s *shard[K, V]) truncateLocked() {
 	last := len(s.kvs) - 1
 	s.kvs[last] = kv[K, V]{} // let the collector have the key and value
 	s.kvs, s.meta = s.kvs[:last], s.meta[:last]
-	s.lru, s.lrm = s.lru[:last], s.lrm[:last]
+	s.links = s.links[:last]
 	if c := cap(s.kvs); c >= 64 && last <= c/4 {
 		s.kvs = append(make([]kv[K, V], 0, 2*last), s.kvs...)
 		s.meta = append(make([]meta, 0, 2*last), s.meta...)
-		s.lru = append(make([]list.Node, 0, 2*last), s.lru...)
-		s.lrm = append(make([]list.Node, 0, 2*last), s.lrm...)
+		s.links = append(make([]list.Node, 0, 2*last), s.links...)
 		s.idx.Shrink(s.hashOf)
 	}
 }

@@ -1,10 +1,6 @@
 package maxmem
 
-import (
-	"time"
-
-	"github.com/maxmem/maxmem/internal/list"
-)
+import "time"
 
 // The methods below make a locked shard the read-only Shard view a Policy
 // sees. They are called only from Policy.Victim, with mu held and s.now set.
@@ -21,34 +17,18 @@ func (s *shard[K, V]) Samples() int { return s.c.cfg.Samples }
 // Rand returns a random number from the shard's seeded source.
 func (s *shard[K, V]) Rand() uint64 { return s.rng.Uint64() }
 
-// LeastRecentlyUsed returns the entry accessed longest ago.
-func (s *shard[K, V]) LeastRecentlyUsed(volatileOnly bool) (Entry, bool) {
-	return s.coldest(&s.byAccess, volatileOnly, false)
-}
-
-// LeastRecentlyModified returns the entry written longest ago.
-func (s *shard[K, V]) LeastRecentlyModified(volatileOnly bool) (Entry, bool) {
-	return s.coldest(&s.byWrite, volatileOnly, true)
-}
-
-// coldest compares the backs of a pair of lists by access stamp, or by
-// write stamp if byWrite.
-func (s *shard[K, V]) coldest(lists *[2]list.List, volatileOnly, byWrite bool) (Entry, bool) {
-	v := lists[volatile].Back()
+// LeastRecent returns the entry with the oldest recency stamp: the backs of
+// the two class lists compared.
+func (s *shard[K, V]) LeastRecent(volatileOnly bool) (Entry, bool) {
+	v := s.recency[volatile].Back()
 	if volatileOnly {
 		return s.entry(v), v != 0
 	}
-	p := lists[persistent].Back()
+	p := s.recency[persistent].Back()
 	switch {
 	case p == 0 && v == 0:
 		return Entry{}, false
-	case p == 0:
-		return s.entry(v), true
-	case v == 0:
-		return s.entry(p), true
-	}
-	mv, mp := &s.meta[v], &s.meta[p]
-	if byWrite && mv.write < mp.write || !byWrite && mv.access < mp.access {
+	case p == 0 || v != 0 && s.meta[v].stamp < s.meta[p].stamp:
 		return s.entry(v), true
 	}
 	return s.entry(p), true
@@ -82,15 +62,13 @@ func (s *shard[K, V]) entry(slot uint32) Entry {
 	m := &s.meta[slot]
 	stamp := s.c.readStamp()
 	e := Entry{
-		slot:       slot,
-		access:     m.access,
-		write:      m.write,
-		deadline:   m.expireAt,
-		Size:       m.charge,
-		Idle:       stamp - m.access,
-		SinceWrite: stamp - m.write,
-		Frequency:  m.freq,
-		TTL:        NoExpiry,
+		slot:      slot,
+		stamp:     m.stamp,
+		deadline:  m.expireAt,
+		Size:      m.charge,
+		Idle:      stamp - m.stamp,
+		Frequency: m.freq,
+		TTL:       NoExpiry,
 	}
 	if s.c.policy.Load().frequency {
 		e.Frequency = lfuDecay(m, s.now, s.c.cfg.decayMinutes)
