@@ -1,0 +1,183 @@
+package maxmem
+
+// ComputeOp tells Compute what to do with the value its function returned.
+type ComputeOp uint8
+
+// The operations of Compute, as otter names them.
+const (
+	CancelOp     ComputeOp = iota // leave the entry as it is (absent stays absent)
+	WriteOp                       // store the new value
+	InvalidateOp                  // remove the entry
+)
+
+// Compute is an atomic read-modify-write of one key: fn receives the
+// current value and whether the key is present, and returns a new value and
+// what to do with it (WriteOp, InvalidateOp or CancelOp). It returns the
+// key's value afterwards and whether the key is present.
+//
+// fn runs with the key's shard locked: it must be quick and must not call
+// the cache (that would deadlock). If fn panics the shard is unlocked and
+// nothing changes. If another write changes the key between fn's answer
+// and the store (the store may have to evict, which is done unlocked), fn
+// runs again on the newer value, so fn may run more than once.
+//
+// WriteOp keeps the key's TTL, as Redis's INCR does; a new key gets none.
+// If the new value does not fit, Compute returns the *OOMError and the old
+// value, which stays. Compute does not count as a read (no hit or miss).
+// A nil fn or an unknown op is an error wrapping ErrInvalidArgument.
+func (c *Cache[K, V]) Compute(key K, fn func(old V, found bool) (V, ComputeOp)) (V, bool, error) {
+	var zero V
+	if fn == nil {
+		return zero, false, invalid("Compute: nil function")
+	}
+	for {
+		if c.closed.Load() {
+			return zero, false, ErrClosed
+		}
+		cur, v, op := c.computeOnce(key, fn)
+		if op > InvalidateOp {
+			return cur.value, cur.found, invalid("Compute: unknown ComputeOp %d", op)
+		}
+		if op == CancelOp {
+			return cur.value, cur.found, nil
+		}
+		if done, val, ok, err := c.applyCompute(key, cur, v, op); done {
+			return val, ok, err
+		}
+	}
+}
+
+// version is what Compute saw of a key: its value, whether it was there,
+// and its write stamp, which every write and TTL change renews.
+type version[V any] struct {
+	value    V
+	found    bool
+	stamp    uint64
+	expireAt int64
+}
+
+// computeOnce runs fn on the key's current version under the shard lock.
+func (c *Cache[K, V]) computeOnce(key K, fn func(V, bool) (V, ComputeOp)) (version[V], V, ComputeOp) {
+	s, h := c.shardOf(key)
+	s.mu.Lock()
+	slot, found, unlocked := c.lookupLocked(s, key, h)
+	if !unlocked {
+		defer s.mu.Unlock()
+	}
+	var cur version[V]
+	if found {
+		m := &s.meta[slot]
+		cur = version[V]{s.kvs[slot].value, true, m.stamp, m.expireAt}
+	}
+	v, op := fn(cur.value, cur.found)
+	return cur, v, op
+}
+
+// stillAt reports whether the entry at slot of the locked s (if found)
+// is still the version cur describes.
+func stillAt[K comparable, V any](s *shard[K, V], slot uint32, found bool, cur *version[V]) bool {
+	return found == cur.found && (!found || s.meta[slot].stamp == cur.stamp)
+}
+
+// applyCompute carries out op if the key is still at version cur. done is
+// false when the key changed meanwhile and fn must run again.
+func (c *Cache[K, V]) applyCompute(key K, cur version[V], v V, op ComputeOp) (done bool, val V, ok bool, err error) {
+	if op == InvalidateOp {
+		return c.removeIf(key, &cur), val, false, nil
+	}
+	changed, err := c.storeIf(key, &cur, v)
+	switch {
+	case changed:
+		return false, val, false, nil
+	case err != nil:
+		return true, cur.value, cur.found, err
+	}
+	return true, v, true, nil
+}
+
+// removeIf deletes the key if it is still at version cur, and reports
+// whether it was (an absent key that is still absent counts).
+func (c *Cache[K, V]) removeIf(key K, cur *version[V]) bool {
+	s, h := c.shardOf(key)
+	s.mu.Lock()
+	slot, found, unlocked := c.lookupLocked(s, key, h)
+	switch {
+	case unlocked:
+		return !cur.found
+	case !stillAt(s, slot, found, cur):
+		s.mu.Unlock()
+		return false
+	case !found:
+		s.mu.Unlock()
+		return true
+	}
+	c.removeAndUnlock(s, slot, Deleted)
+	return true
+}
+
+// storeIf writes v under key, keeping cur's deadline, if the key is still
+// at version cur. It is set's reservation loop with that check added: the
+// bytes are reserved before the entry changes, evicting one victim at a
+// time with the shard unlocked and keeping its bytes as credit.
+func (c *Cache[K, V]) storeIf(key K, cur *version[V], v V) (changed bool, err error) {
+	charge, err := c.chargeOf(key, v)
+	if err != nil {
+		return false, err
+	}
+	s, h := c.shardOf(key)
+	var credit int64
+	for {
+		s.mu.Lock()
+		slot, found, unlocked := c.lookupLocked(s, key, h)
+		if unlocked || !stillAt(s, slot, found, cur) {
+			if !unlocked {
+				s.mu.Unlock()
+			}
+			c.budget.release(credit)
+			return true, nil
+		}
+		if c.reserveLocked(s, slot, found, charge, credit) {
+			c.applyAndUnlock(s, slot, found, key, h, v, charge, cur.expireAt)
+			return false, nil
+		}
+		p := c.policy.Load()
+		s.mu.Unlock()
+		freed, ok := c.evictOne(p, c.now())
+		if !ok {
+			c.budget.release(credit)
+			return false, c.newOOMError(charge, false)
+		}
+		credit += freed
+	}
+}
+
+// chargeOf returns the bytes an entry is charged, or the error of one that
+// can never be stored.
+func (c *Cache[K, V]) chargeOf(key K, v V) (int64, error) {
+	size := c.size(key, v)
+	if size < 0 {
+		return 0, ErrNegativeSize
+	}
+	charge := size + c.overhead
+	if m := c.budget.max.Load(); m > 0 && charge > m {
+		return 0, c.newOOMError(charge, true)
+	}
+	return charge, nil
+}
+
+// reserveLocked reserves what the entry at slot of the locked s (if found)
+// needs to become charge bytes, after the credit, and gives back what the
+// credit over-covers. It reports false, reserving nothing, if that does
+// not fit; true means the credit is used up.
+func (c *Cache[K, V]) reserveLocked(s *shard[K, V], slot uint32, found bool, charge, credit int64) bool {
+	var old int64
+	if found {
+		old = s.meta[slot].charge
+	}
+	need := charge - old - credit
+	if need > 0 {
+		return c.budget.tryReserve(need)
+	}
+	c.budget.release(-need)
+	return true
+}
