@@ -1,0 +1,73 @@
+package maxmem
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MemoryStats is the cache's MEMORY STATS: where the bytes go.
+type MemoryStats struct {
+	PeakAllocated  int64   // peak.allocated: used_memory_peak
+	TotalAllocated int64   // total.allocated: used_memory
+	MaxMemory      int64   // maxmemory; 0 means no limit
+	Overhead       int64   // overhead.total: Keys × OverheadPerKey
+	OverheadPerKey int64   // EntryOverhead: the cache's own bytes per entry
+	Dataset        int64   // dataset.bytes: the Sizer's bytes of keys and values
+	DatasetPerc    float64 // dataset.percentage: Dataset as % of TotalAllocated
+	PeakPerc       float64 // peak.percentage: TotalAllocated as % of PeakAllocated
+	Keys           int64   // keys.count
+	KeysWithTTL    int64   // keys a volatile-* policy may evict
+	KeysWithoutTTL int64   // keys only an allkeys-* policy may evict
+	BytesPerKey    int64   // keys.bytes-per-key: TotalAllocated / Keys
+	HeapInuse      uint64  // the process's heap in use (see Stats.HeapInuse)
+	Fragmentation  float64 // fragmentation: HeapInuse / TotalAllocated
+}
+
+// MemoryStats returns the cache's MEMORY STATS, from one Stats snapshot.
+func (c *Cache[K, V]) MemoryStats() MemoryStats {
+	st := c.Stats()
+	m := MemoryStats{
+		PeakAllocated:  st.UsedMemoryPeak,
+		TotalAllocated: st.UsedMemory,
+		MaxMemory:      st.MaxMemory,
+		Overhead:       st.Overhead,
+		OverheadPerKey: c.overhead,
+		Dataset:        st.Dataset,
+		DatasetPerc:    st.datasetPerc(),
+		PeakPerc:       st.PeakPerc(),
+		Keys:           st.Keys,
+		KeysWithTTL:    st.Expires,
+		KeysWithoutTTL: st.Keys - st.Expires,
+		HeapInuse:      st.HeapInuse,
+		Fragmentation:  st.FragmentationRatio(),
+	}
+	if st.Keys > 0 {
+		m.BytesPerKey = st.UsedMemory / st.Keys
+	}
+	return m
+}
+
+// String renders the figures as MEMORY STATS names them, one
+// "name:value" line each, ending in CRLF.
+func (m MemoryStats) String() string {
+	var b strings.Builder
+	for _, f := range []field{
+		{"peak.allocated", m.PeakAllocated},
+		{"total.allocated", m.TotalAllocated},
+		{"maxmemory", m.MaxMemory},
+		{"overhead.total", m.Overhead},
+		{"overhead.per-key", m.OverheadPerKey},
+		{"keys.count", m.Keys},
+		{"keys.with-ttl", m.KeysWithTTL},
+		{"keys.without-ttl", m.KeysWithoutTTL},
+		{"keys.bytes-per-key", m.BytesPerKey},
+		{"dataset.bytes", m.Dataset},
+		{"dataset.percentage", fmt.Sprintf("%.2f", m.DatasetPerc)},
+		{"peak.percentage", fmt.Sprintf("%.2f", m.PeakPerc)},
+		{"heap.inuse", m.HeapInuse},
+		{"fragmentation", fmt.Sprintf("%.2f", m.Fragmentation)},
+	} {
+		fmt.Fprintf(&b, "%s:%v\r\n", f.name, f.value)
+	}
+	return b.String()
+}
