@@ -1,0 +1,120 @@
+package maxmem_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/maxmem/maxmem"
+)
+
+func ExampleCache_SetWait() {
+	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 600}) // noeviction
+	defer c.Close()
+	c.Set("old", make([]byte, 300))
+	go func() {
+		c.Delete("old")
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := c.SetWait(ctx, "new", make([]byte, 300)) // waits, then writes
+	_, ok := c.Get("new")
+	fmt.Println(err, ok)
+	// Output: <nil> true
+}
+
+func ExampleCache_GetOrLoad() {
+	c, _ := maxmem.New(maxmem.Options[string, string]{MaxMemory: 1 << 20, Policy: maxmem.AllKeysLRU})
+	defer c.Close()
+	loads := 0
+	fromDatabase := func(ctx context.Context, key string) (string, time.Duration, error) {
+		loads++
+		return "profile of " + key, 5 * time.Minute, nil
+	}
+	for range 3 {
+		v, err := c.GetOrLoad(context.Background(), "user:42", fromDatabase)
+		fmt.Println(v, err)
+	}
+	fmt.Println("loads:", loads)
+	// Output:
+	// profile of user:42 <nil>
+	// profile of user:42 <nil>
+	// profile of user:42 <nil>
+	// loads: 1
+}
+
+func ExampleCache_Compute() {
+	c, _ := maxmem.New(maxmem.Options[string, int]{})
+	defer c.Close()
+	hit := func(n int, found bool) (int, maxmem.ComputeOp) { return n + 1, maxmem.WriteOp }
+	c.Compute("page:/", hit)
+	n, ok, err := c.Compute("page:/", hit)
+	fmt.Println(n, ok, err)
+	// Output: 2 true <nil>
+}
+
+func ExampleCache_BigKeys() {
+	c, _ := maxmem.New(maxmem.Options[string, []byte]{})
+	defer c.Close()
+	c.Set("small", make([]byte, 10))
+	c.Set("large", make([]byte, 10_000))
+	c.Set("medium", make([]byte, 1_000))
+	top, _ := c.BigKeys(2)
+	for _, u := range top {
+		fmt.Println(u.Key, u.Bytes > 1_000)
+	}
+	// Output:
+	// large true
+	// medium true
+}
+
+func ExampleCache_Doctor() {
+	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 1000, Policy: maxmem.VolatileLRU})
+	defer c.Close()
+	for i := range 10 {
+		c.Set(fmt.Sprint("key", i), make([]byte, 100)) // no TTL: volatile-lru cannot evict them
+	}
+	fmt.Print(c.Doctor())
+	// Output:
+	// maxmem memory doctor: 1 problem(s) found.
+	//
+	//  * volatile-lru evicts only keys with a TTL, and only 0 of 4 keys have one: the cache cannot make room (6 writes already refused with OOM).
+	//    Fix: write cache-like keys with SetWithTTL (or Expire them), or switch to allkeys-lru.
+}
+
+func ExampleOOMError_Hint() {
+	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 1000}) // noeviction
+	defer c.Close()
+	var err error
+	for i := 0; err == nil; i++ {
+		err = c.Set(fmt.Sprint("key", i), make([]byte, 100))
+	}
+	var oom *maxmem.OOMError
+	if errors.As(err, &oom) {
+		fmt.Println(err)
+		fmt.Println(oom.Hint())
+	}
+	// Output:
+	// OOM command not allowed when used memory > 'maxmemory'.
+	// noeviction never evicts: switch to an evicting policy (allkeys-lru for a cache), raise MaxMemory, or delete keys; writers that can wait may use SetWait
+}
+
+func ExampleCache_MemoryStats() {
+	c, _ := maxmem.New(maxmem.Options[string, string]{})
+	defer c.Close()
+	c.Set("plain", "v")
+	c.SetWithTTL("session", "v", time.Hour)
+	m := c.MemoryStats()
+	fmt.Println(m.Keys, m.KeysWithTTL, m.KeysWithoutTTL, m.Overhead == 2*maxmem.EntryOverhead[string, string]())
+	// Output: 2 1 1 true
+}
+
+func ExampleMaxMemoryFromLimit() {
+	budget, err := maxmem.MaxMemoryFromLimit(0.5) // half of the container's memory
+	if errors.Is(err, maxmem.ErrNoMemoryLimit) {
+		budget = 256 << 20 // not in a container: pick a size
+	}
+	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: budget, Policy: maxmem.AllKeysLRU})
+	defer c.Close()
+}
