@@ -48,7 +48,8 @@ func (c *Cache[K, V]) Compute(key K, fn func(old V, found bool) (V, ComputeOp)) 
 }
 
 // version is what Compute saw of a key: its value, whether it was there,
-// and its write stamp, which every write and TTL change renews.
+// and its recency stamp, which every write and TTL change renews with a
+// fresh one (a read may renew it too, which only costs fn another run).
 type version[V any] struct {
 	value    V
 	found    bool
