@@ -15,10 +15,10 @@ package maxmem
 // TTL policies are the exact per-shard extremes, and the best of them is the
 // exact global extreme: where Redis samples five keys and keeps a pool of
 // sixteen, maxmem evicts precisely the least recently used key. Recency is
-// measured on a logical clock (one tick per new key) that all shards share,
-// so candidates from different shards compare without wall-clock ties. The
-// sampled policies (LFU, random) take maxmemory-samples keys in every shard,
-// so each eviction sees samples × shards keys.
+// measured on a logical clock that all shards share (see writeStamp), so
+// candidates from different shards compare without wall-clock ties. The
+// sampling policies (LFU, random, custom ones) go through Redis's eviction
+// pool instead: see pool.go.
 //
 // Shards are consulted one at a time, each under its own lock, and the
 // winner is locked again to evict it. The exact policies' answer for a shard
@@ -42,6 +42,9 @@ import (
 func (c *Cache[K, V]) evictOne(p *policyState, now int64) (freed int64, ok bool) {
 	if freed, ok = c.expireOne(now); ok {
 		return freed, true
+	}
+	if !p.reusable {
+		return c.evictSampled(p, now) // see pool.go
 	}
 	return c.evictVictim(p, now)
 }

@@ -75,9 +75,9 @@ type Entry struct {
 	// Size is the bytes charged for the entry, as MemoryUsage reports.
 	Size int64
 	// Idle is logical time since the entry's last access (or modification,
-	// under TrackModification), counted in writes to the whole cache. Larger
-	// is colder. It orders entries of different shards without the ties of
-	// a wall clock.
+	// under TrackModification), counted in accesses and writes to the whole
+	// cache. Larger is colder. Unlike a wall clock it never ties, so it
+	// orders entries of different shards exactly.
 	Idle uint64
 	// Frequency is Redis's 8-bit logarithmic access counter after decay. It
 	// is kept current only under a policy that tracks frequency.

@@ -90,6 +90,7 @@ type cachedCandidate struct {
 // shardCounters are the INFO stats a shard contributes; guarded by mu.
 type shardCounters struct {
 	hits, misses, evicted, expired uint64
+	writes                         uint64 // writes and TTL changes accepted
 }
 
 func (s *shard[K, V]) init(c *Cache[K, V], seed, stream uint64) {
@@ -150,11 +151,12 @@ func (s *shard[K, V]) indexPosLocked(slot uint32) int {
 func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt int64, now int64) {
 	slot := uint32(len(s.kvs))
 	s.kvs = append(s.kvs, kv[K, V]{key, value})
-	s.meta = append(s.meta, meta{charge: charge, stamp: s.c.writeStamp(),
+	s.meta = append(s.meta, meta{charge: charge, stamp: s.c.stamp(),
 		freq: lfu.Init, lfuTime: minutes(now)})
 	s.links = append(s.links, list.Node{})
 	s.idx.Insert(h, slot, s.hashOf)
 	s.recency[persistent].PushFront(s.links, slot)
+	s.counters.writes++
 	s.setExpireLocked(slot, expireAt)
 	s.count.Add(1)
 	s.gen++
@@ -172,8 +174,9 @@ func (s *shard[K, V]) updateLocked(slot uint32, value V, charge, expireAt int64,
 // writtenLocked records a write or TTL change, which Redis counts as an
 // access too: the LFU counter, and a fresh stamp for LRU and LRM alike.
 func (s *shard[K, V]) writtenLocked(slot uint32, now int64) {
+	s.counters.writes++
 	s.countAccessLocked(slot, now)
-	s.restampLocked(slot, s.c.writeStamp())
+	s.restampLocked(slot, s.c.stamp())
 }
 
 // touchLocked records a read: recency, unless the policy orders by
@@ -181,7 +184,7 @@ func (s *shard[K, V]) writtenLocked(slot uint32, now int64) {
 func (s *shard[K, V]) touchLocked(slot uint32, now int64) {
 	p := s.c.policy.Load()
 	if !p.modification {
-		s.restampLocked(slot, s.c.readStamp())
+		s.restampLocked(slot, s.c.stamp())
 	}
 	s.countAccessLocked(slot, now)
 }

@@ -31,7 +31,7 @@ type Stats struct {
 	// estimated from at most avgTTLSamples of them per shard; 0 if none.
 	AvgTTL time.Duration
 	// Writes counts the writes and TTL changes the cache accepted since it
-	// was created (total_writes; the cache's logical write clock).
+	// was created (total_writes).
 	Writes uint64
 	// HeapInuse is heap_inuse: bytes of the whole process's Go heap in use
 	// (live and not yet swept objects plus the free space of their spans),
@@ -54,7 +54,6 @@ func (c *Cache[K, V]) Stats() Stats {
 		MaxMemory:      c.budget.max.Load(),
 		Policy:         c.policy.Load().p.Name(),
 		OOMRejections:  c.oom.Load(),
-		Writes:         c.tick.Load(),
 	}
 	now := c.now()
 	var ttlSum float64 // Σ over shards of mean TTL × volatile entries
@@ -81,6 +80,7 @@ func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
 	st.Misses += s.counters.misses
 	st.EvictedKeys += s.counters.evicted
 	st.ExpiredKeys += s.counters.expired
+	st.Writes += s.counters.writes
 	return s.meanTTLLocked(now) * float64(s.ttl.Len())
 }
 

@@ -60,13 +60,13 @@ func (s *shard[K, V]) Random(volatileOnly bool) (Entry, bool) {
 // entry describes the entry at slot as of s.now.
 func (s *shard[K, V]) entry(slot uint32) Entry {
 	m := &s.meta[slot]
-	stamp := s.c.readStamp()
+	now := s.c.tick.Load()
 	e := Entry{
 		slot:      slot,
 		stamp:     m.stamp,
 		deadline:  m.expireAt,
 		Size:      m.charge,
-		Idle:      stamp - m.stamp,
+		Idle:      now - m.stamp,
 		Frequency: m.freq,
 		TTL:       NoExpiry,
 	}

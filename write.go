@@ -94,14 +94,8 @@ func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
 // writeExpiry bounds the expired entries a write reclaims in its own shard.
 const writeExpiry = 2
 
-// refuse counts and builds the OOM error of a write that needed charge bytes.
+// refuse counts and builds the OOM error of a write that needed charge
+// bytes. It locks each shard briefly to count keys, so no lock may be held.
 func (c *Cache[K, V]) refuse(charge int64, tooLarge bool) error {
-	c.oom.Add(1)
-	return &OOMError{
-		Need:     charge,
-		Used:     c.budget.used.Load(),
-		Max:      c.budget.max.Load(),
-		Policy:   c.policy.Load().p.Name(),
-		TooLarge: tooLarge,
-	}
+	return c.newOOMError(charge, tooLarge)
 }
