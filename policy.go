@@ -53,7 +53,9 @@ type Shard interface {
 	Len() int
 	// Volatile returns the number of entries with a TTL.
 	Volatile() int
-	// Samples returns maxmemory-samples.
+	// Samples returns how many entries a sampling policy should look at in
+	// this call: maxmemory-samples, or fewer when the cache spreads the
+	// samples over several calls to fill its eviction pool.
 	Samples() int
 	// LeastRecent returns the entry least recently accessed, or least
 	// recently modified under TrackModification. It is exact: a list, not
@@ -234,7 +236,7 @@ func (p lfuPolicy) Victim(s Shard) (Candidate, bool) {
 		if !ok {
 			break
 		}
-		score := uint64(255-e.Frequency)<<56 | ^e.stamp>>8
+		score := uint64(255-e.Frequency)<<56 | s.Rand()>>8
 		if !found || score > best.Score {
 			best, found = Candidate{Entry: e, Score: score}, true
 		}

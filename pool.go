@@ -6,10 +6,11 @@ import "sync"
 //
 // The exact policies (LRU, LRM, TTL) compare every shard's extreme entry.
 // The sampling ones (LFU, random, and any policy written outside the
-// package) work as Redis's evict.c does: each eviction samples one shard,
-// chosen with probability proportional to its size, asks the policy for the
-// best of Samples keys there, and adds that candidate to a pool of the
-// sixteen best candidates seen so far; then it evicts the pool's best. The
+// package) work as Redis's evict.c does: each eviction takes Samples random
+// candidates from one shard, chosen with probability proportional to its
+// size (the policy is asked Samples times, each time to sample one entry),
+// and adds each to a pool of the sixteen best candidates seen so far; then
+// it evicts the pool's best. The
 // pool carries good candidates from one eviction to the next, so a handful
 // of samples per eviction approximates the policy's ideal victim well, and
 // an eviction costs one shard's samples instead of every shard's.
@@ -95,8 +96,8 @@ func (c *Cache[K, V]) evictSampled(p *policyState, now int64) (int64, bool) {
 	}
 }
 
-// sampleInto asks the policy for its victim in one size-weighted random
-// shard and adds it to the pool.
+// sampleInto takes Samples one-entry samples of the policy in one
+// size-weighted random shard and adds them to the pool.
 func (c *Cache[K, V]) sampleInto(p *policyState, now int64) {
 	i := c.randomShard()
 	if i < 0 {
@@ -104,13 +105,18 @@ func (c *Cache[K, V]) sampleInto(p *policyState, now int64) {
 	}
 	s := &c.shards[i]
 	s.mu.Lock()
-	cand, ok := c.candidateLocked(s, p, now)
-	if ok {
+	defer s.mu.Unlock()
+	s.samples = 1
+	defer func() { s.samples = 0 }()
+	for range c.cfg.Samples {
+		cand, ok := c.candidateLocked(s, p, now)
+		if !ok {
+			return
+		}
 		slot := cand.Entry.slot
 		c.pool.add(p, pooled{shard: uint32(i), slot: slot, hash: s.hashOf(slot),
 			stamp: s.meta[slot].stamp, score: cand.Score})
 	}
-	s.mu.Unlock()
 }
 
 // randomShard returns a shard index chosen with probability proportional to

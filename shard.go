@@ -72,6 +72,7 @@ type shard[K comparable, V any] struct {
 	rng      rand.PCG
 	gen      uint64 // bumped on every change; validates a policy's candidate
 	now      int64  // time of the current policy consultation
+	samples  int    // Samples() for the current consultation; 0: the configured
 	cand     cachedCandidate
 	count    atomic.Int64
 	soonest  atomic.Int64 // earliest deadline in the heap; MaxInt64 if none

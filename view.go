@@ -11,8 +11,13 @@ func (s *shard[K, V]) Len() int { return len(s.kvs) - 1 }
 // Volatile returns the number of entries with a TTL.
 func (s *shard[K, V]) Volatile() int { return s.ttl.Len() }
 
-// Samples returns maxmemory-samples.
-func (s *shard[K, V]) Samples() int { return s.c.cfg.Samples }
+// Samples returns how many entries this consultation should sample.
+func (s *shard[K, V]) Samples() int {
+	if s.samples > 0 {
+		return s.samples
+	}
+	return s.c.cfg.Samples
+}
 
 // Rand returns a random number from the shard's seeded source.
 func (s *shard[K, V]) Rand() uint64 { return s.rng.Uint64() }
