@@ -117,68 +117,13 @@ func (c *Cache[K, V]) removeIf(key K, cur *version[V]) bool {
 }
 
 // storeIf writes v under key, keeping cur's deadline, if the key is still
-// at version cur. It is set's reservation loop with that check added: the
-// bytes are reserved before the entry changes, evicting one victim at a
-// time with the shard unlocked and keeping its bytes as credit.
+// at version cur; changed reports that it was not.
 func (c *Cache[K, V]) storeIf(key K, cur *version[V], v V) (changed bool, err error) {
 	charge, err := c.chargeOf(key, v)
 	if err != nil {
 		return false, err
 	}
-	s, h := c.shardOf(key)
-	var credit int64
-	for {
-		s.mu.Lock()
-		slot, found, unlocked := c.lookupLocked(s, key, h)
-		if unlocked || !stillAt(s, slot, found, cur) {
-			if !unlocked {
-				s.mu.Unlock()
-			}
-			c.budget.release(credit)
-			return true, nil
-		}
-		if c.reserveLocked(s, slot, found, charge, credit) {
-			c.applyAndUnlock(s, slot, found, key, h, v, charge, cur.expireAt)
-			return false, nil
-		}
-		p := c.policy.Load()
-		s.mu.Unlock()
-		freed, ok := c.evictOne(p, c.now())
-		if !ok {
-			c.budget.release(credit)
-			return false, c.newOOMError(charge, false)
-		}
-		credit += freed
-	}
-}
-
-// chargeOf returns the bytes an entry is charged, or the error of one that
-// can never be stored.
-func (c *Cache[K, V]) chargeOf(key K, v V) (int64, error) {
-	size := c.size(key, v)
-	if size < 0 {
-		return 0, ErrNegativeSize
-	}
-	charge := size + c.overhead
-	if m := c.budget.max.Load(); m > 0 && charge > m {
-		return 0, c.newOOMError(charge, true)
-	}
-	return charge, nil
-}
-
-// reserveLocked reserves what the entry at slot of the locked s (if found)
-// needs to become charge bytes, after the credit, and gives back what the
-// credit over-covers. It reports false, reserving nothing, if that does
-// not fit; true means the credit is used up.
-func (c *Cache[K, V]) reserveLocked(s *shard[K, V], slot uint32, found bool, charge, credit int64) bool {
-	var old int64
-	if found {
-		old = s.meta[slot].charge
-	}
-	need := charge - old - credit
-	if need > 0 {
-		return c.budget.tryReserve(need)
-	}
-	c.budget.release(-need)
-	return true
+	return c.store(key, v, charge, cur.expireAt, func(s *shard[K, V], slot uint32, found bool) bool {
+		return stillAt(s, slot, found, cur)
+	})
 }

@@ -3,58 +3,96 @@ package maxmem
 import "math"
 
 // set is the write path of Set and SetWithTTL; expireAt 0 means no TTL.
-//
-// The entry's charge is reserved in the global budget before the entry is
-// linked in, so used memory never passes MaxMemory. When the reservation
-// fails the shard is unlocked and one victim is evicted; its bytes stay
-// counted in the budget as this write's credit instead of being released,
-// so a concurrent writer cannot take the room this write paid for. The loop
-// ends when credit plus free room cover the charge, or when nothing more can
-// be evicted: then the credit is released and the write fails with ErrOOM,
-// leaving the key as it was.
 func (c *Cache[K, V]) set(key K, value V, expireAt int64) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	size := c.size(key, value)
-	if size < 0 {
-		return ErrNegativeSize
+	charge, err := c.chargeOf(key, value)
+	if err != nil {
+		return err
 	}
-	if size > math.MaxInt64/2 { // no budget holds it, and charges must not overflow
-		return c.refuse(size, true)
+	_, err = c.store(key, value, charge, expireAt, nil)
+	return err
+}
+
+// chargeOf returns the bytes an entry is charged, or the error of one that
+// can never be stored.
+func (c *Cache[K, V]) chargeOf(key K, value V) (int64, error) {
+	size := c.size(key, value)
+	switch {
+	case size < 0:
+		return 0, ErrNegativeSize
+	case size > math.MaxInt64/2: // no budget holds it, and charges must not overflow
+		return 0, c.refuse(size, true)
 	}
 	charge := size + c.overhead
 	if m := c.budget.max.Load(); m > 0 && charge > m {
-		return c.refuse(charge, true)
+		return 0, c.refuse(charge, true)
 	}
+	return charge, nil
+}
+
+// unchanged is a precondition of store, checked under the shard lock before
+// each attempt: it reports whether the key (found at slot, or absent) is
+// still as the caller saw it.
+type unchanged[K comparable, V any] func(s *shard[K, V], slot uint32, found bool) bool
+
+// store writes the entry, charged charge bytes, if cond (when not nil)
+// holds; changed reports that it did not.
+//
+// The charge is reserved in the global budget before the entry is linked
+// in, so used memory never passes MaxMemory. When the reservation fails the
+// shard is unlocked and one victim is evicted; its bytes stay counted in the
+// budget as this write's credit instead of being released, so a concurrent
+// writer cannot take the room this write paid for. The loop ends when
+// credit plus free room cover the charge, or when nothing more can be
+// evicted: then the credit is released and the write fails with ErrOOM,
+// leaving the key as it was.
+func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchanged[K, V]) (changed bool, err error) {
 	s, h := c.shardOf(key)
 	var credit int64
 	for {
 		s.mu.Lock()
 		slot, found, unlocked := c.lookupLocked(s, key, h)
-		if unlocked {
+		switch {
+		case unlocked && cond == nil:
 			continue // the old entry had expired and is gone
-		}
-		var old int64
-		if found {
-			old = s.meta[slot].charge
-		}
-		if need := charge - old - credit; need <= 0 || c.budget.tryReserve(need) {
-			if need < 0 {
-				c.budget.release(-need)
+		case unlocked || cond != nil && !cond(s, slot, found):
+			if !unlocked {
+				s.mu.Unlock()
 			}
+			c.budget.release(credit)
+			return true, nil
+		case c.reserveLocked(s, slot, found, charge, credit):
 			c.applyAndUnlock(s, slot, found, key, h, value, charge, expireAt)
-			return nil
+			return false, nil
 		}
 		p := c.policy.Load()
 		s.mu.Unlock()
 		freed, ok := c.evictOne(p, c.now())
 		if !ok {
 			c.budget.release(credit)
-			return c.refuse(charge, false)
+			return false, c.refuse(charge, false)
 		}
 		credit += freed
 	}
+}
+
+// reserveLocked reserves what the entry at slot of the locked s (if found)
+// needs to become charge bytes, after the credit, and gives back what the
+// credit over-covers. It reports false, reserving nothing, if that does
+// not fit; true means the credit is used up.
+func (c *Cache[K, V]) reserveLocked(s *shard[K, V], slot uint32, found bool, charge, credit int64) bool {
+	var old int64
+	if found {
+		old = s.meta[slot].charge
+	}
+	need := charge - old - credit
+	if need > 0 {
+		return c.budget.tryReserve(need)
+	}
+	c.budget.release(-need)
+	return true
 }
 
 // applyAndUnlock writes the entry whose bytes are already reserved, does a
