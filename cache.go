@@ -35,8 +35,9 @@ type Cache[K comparable, V any] struct {
 	budget   budget
 	tick     atomic.Uint64 // logical clock: one tick per access or write
 	policy   atomic.Pointer[policyState]
-	oom      atomic.Uint64 // writes refused with ErrOOM
-	pool     pool          // candidates of the sampling policies
+	oom      atomic.Uint64     // writes refused with ErrOOM
+	pool     pool              // candidates of the sampling policies
+	loads    flightGroup[K, V] // GetOrLoad's loads in progress
 	closed   atomic.Bool
 	sweeper  *sweeper
 }

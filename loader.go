@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
-	"weak"
 )
 
 // Loader fetches the value of a key missing from the cache, from the
@@ -122,10 +120,10 @@ func (c *Cache[K, V]) loadAndStore(ctx context.Context, key K, load Loader[K, V]
 	return v, c.describeOOM(c.SetWithTTL(key, v, ttl))
 }
 
-// flightGroup holds a cache's loads in progress.
+// flightGroup holds a cache's loads in progress. The zero value is ready.
 type flightGroup[K comparable, V any] struct {
 	mu      sync.Mutex
-	flights map[K]*flight[V] // guarded by mu
+	flights map[K]*flight[V] // guarded by mu; nil until the first load
 }
 
 // join returns the flight of key, starting one (leader true) if none is
@@ -138,6 +136,9 @@ func (g *flightGroup[K, V]) join(key K) (f *flight[V], leader bool) {
 		return f, false
 	}
 	f = &flight[V]{done: make(chan struct{})}
+	if g.flights == nil {
+		g.flights = make(map[K]*flight[V])
+	}
 	g.flights[key] = f
 	return f, true
 }
@@ -150,23 +151,8 @@ func (g *flightGroup[K, V]) end(key K, f *flight[V]) {
 	close(f.done)
 }
 
-// flightGroups maps weak.Pointer[Cache[K, V]] to *flightGroup[K, V]. The
-// Cache type has no field for its loads, so they live here, keyed weakly;
-// a cleanup removes a cache's group once the cache is garbage.
-var flightGroups sync.Map
-
 // flights returns the cache's group of loads in progress.
-func (c *Cache[K, V]) flights() *flightGroup[K, V] {
-	ref := weak.Make(c)
-	if g, ok := flightGroups.Load(ref); ok {
-		return g.(*flightGroup[K, V])
-	}
-	g, loaded := flightGroups.LoadOrStore(ref, &flightGroup[K, V]{flights: map[K]*flight[V]{}})
-	if !loaded {
-		runtime.AddCleanup(c, func(ref weak.Pointer[Cache[K, V]]) { flightGroups.Delete(ref) }, ref)
-	}
-	return g.(*flightGroup[K, V])
-}
+func (c *Cache[K, V]) flights() *flightGroup[K, V] { return &c.loads }
 
 // peek returns the live value of key without counting a hit or a miss or
 // an access.
