@@ -139,3 +139,14 @@ func ExampleParsePolicy() {
 	fmt.Println(p.Name())
 	// Output: volatile-lru
 }
+
+func ExampleCache_Persist() {
+	c, _ := maxmem.New(maxmem.Options[string, string]{})
+	defer c.Close()
+	c.SetWithTTL("k", "v", time.Minute)
+	fmt.Println(c.Persist("k"), c.TTL("k") == maxmem.NoExpiry)
+	fmt.Println(c.Persist("k")) // no TTL left to remove, as Redis answers 0
+	// Output:
+	// true true
+	// false
+}
