@@ -29,6 +29,7 @@ package maxmem
 // chosen under the lock that removes it.
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -47,6 +48,21 @@ func (c *Cache[K, V]) evictOne(p *policyState, now int64) (freed int64, ok bool)
 		return c.evictSampled(p, now) // see pool.go
 	}
 	return c.evictVictim(p, now)
+}
+
+// evictionClock returns the time an eviction needs, or 0 when it needs
+// none: the clock is read (slow on some machines) only when an entry has a
+// TTL or the LFU counters decay.
+func (c *Cache[K, V]) evictionClock(p *policyState) int64 {
+	if p.frequency {
+		return c.now()
+	}
+	for i := range c.shards {
+		if c.shards[i].soonest.Load() != math.MaxInt64 {
+			return c.now()
+		}
+	}
+	return 0
 }
 
 // expireOne removes one entry whose deadline has passed, in any shard.
@@ -143,7 +159,8 @@ func (c *Cache[K, V]) askLocked(s *shard[K, V], p *policyState, now int64) uint3
 // policy has nothing left to evict.
 func (c *Cache[K, V]) shrink() {
 	for c.budget.over() > 0 {
-		freed, ok := c.evictOne(c.policy.Load(), c.now())
+		p := c.policy.Load()
+		freed, ok := c.evictOne(p, c.evictionClock(p))
 		if !ok {
 			return
 		}

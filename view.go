@@ -79,6 +79,9 @@ func (s *shard[K, V]) entry(slot uint32) Entry {
 		e.Frequency = lfuDecay(m, s.now, s.c.cfg.decayMinutes)
 	}
 	if m.expireAt != 0 {
+		if s.now == 0 { // the eviction found no TTL before this one arrived
+			s.now = s.c.now()
+		}
 		e.TTL = time.Duration(m.expireAt - s.now)
 	}
 	return e

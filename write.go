@@ -69,7 +69,7 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 		}
 		p := c.policy.Load()
 		s.mu.Unlock()
-		freed, ok := c.evictOne(p, c.now())
+		freed, ok := c.evictOne(p, c.evictionClock(p))
 		if !ok {
 			c.budget.release(credit)
 			return false, c.refuse(charge, false)
