@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"iter"
-	"math"
 	"math/bits"
 	"math/rand/v2"
 	"sync/atomic"
@@ -23,8 +22,8 @@ const Missing time.Duration = -2
 
 // Cache is a concurrent cache that never holds more than MaxMemory bytes.
 // Entries are spread over shards by key hash; each shard has its own lock,
-// index, LRU and LRM lists and TTL heap, and all shards share one byte
-// budget. All methods are safe for concurrent use.
+// index, recency list and TTL heap, and all shards share one byte budget.
+// All methods are safe for concurrent use.
 type Cache[K comparable, V any] struct {
 	cfg      config[K, V]
 	size     func(K, V) int64 // the Sizer, built-in or the user's
@@ -207,20 +206,6 @@ func (c *Cache[K, V]) Set(key K, value V) error {
 	return c.set(key, value, 0)
 }
 
-// SetWithTTL stores value under key, expiring after ttl (Redis SET EX/PX).
-// A ttl <= 0, or one whose deadline overflows, returns ErrInvalidTTL and
-// changes nothing.
-func (c *Cache[K, V]) SetWithTTL(key K, value V, ttl time.Duration) error {
-	if ttl <= 0 {
-		return ErrInvalidTTL
-	}
-	now := c.now()
-	if ttl > math.MaxInt64-time.Duration(now) {
-		return ErrInvalidTTL
-	}
-	return c.set(key, value, now+int64(ttl))
-}
-
 // Delete removes key and reports whether it was present.
 func (c *Cache[K, V]) Delete(key K) bool {
 	if c.closed.Load() {
@@ -246,74 +231,6 @@ func (c *Cache[K, V]) removeAndUnlock(s *shard[K, V], slot uint32, r Reason) {
 	s.mu.Unlock()
 	c.budget.release(charge)
 	c.notify(gone, r)
-}
-
-// Expire sets key to expire after ttl and reports whether the key exists
-// (Redis EXPIRE/PEXPIRE). As in Redis, a ttl <= 0 deletes the key. An
-// overflowing deadline returns false and changes nothing. Expire never needs
-// memory, so it works when the cache is full.
-func (c *Cache[K, V]) Expire(key K, ttl time.Duration) bool {
-	if ttl <= 0 {
-		return c.Delete(key)
-	}
-	now := c.now()
-	if ttl > math.MaxInt64-time.Duration(now) {
-		return false
-	}
-	return c.changeTTL(key, now+int64(ttl))
-}
-
-// Persist removes the TTL of key and reports whether it had one (Redis
-// PERSIST).
-func (c *Cache[K, V]) Persist(key K) bool {
-	return c.changeTTL(key, 0)
-}
-
-// changeTTL sets the deadline of a resident key (0: none). Persist on a key
-// without TTL changes nothing and reports false.
-func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
-	if c.closed.Load() {
-		return false
-	}
-	s, h := c.shardOf(key)
-	s.mu.Lock()
-	slot, ok, unlocked := c.lookupLocked(s, key, h)
-	if unlocked {
-		return false
-	}
-	defer s.mu.Unlock()
-	if !ok || (expireAt == 0 && s.meta[slot].expireAt == 0) {
-		return false
-	}
-	s.setExpireLocked(slot, expireAt)
-	s.writtenLocked(slot, c.nowForLFU())
-	return true
-}
-
-// TTL returns the time key has left, NoExpiry for a key without TTL, or
-// Missing for an absent key (Redis PTTL). It does not count as an access,
-// but, as in Redis, it counts as a keyspace hit or miss.
-func (c *Cache[K, V]) TTL(key K) time.Duration {
-	if c.closed.Load() {
-		return Missing
-	}
-	s, h := c.shardOf(key)
-	s.mu.Lock()
-	slot, ok, unlocked := c.lookupLocked(s, key, h)
-	if unlocked {
-		s.mu.Lock()
-	}
-	defer s.mu.Unlock()
-	switch {
-	case !ok:
-		s.counters.misses++
-		return Missing
-	case s.meta[slot].expireAt == 0:
-		s.counters.hits++
-		return NoExpiry
-	}
-	s.counters.hits++
-	return time.Duration(s.meta[slot].expireAt - c.now())
 }
 
 // MemoryUsage returns the bytes charged for key: the Sizer's figure plus

@@ -1,0 +1,90 @@
+package maxmem
+
+// The TTL calls: Redis's SET EX/PX, EXPIRE, PERSIST and PTTL.
+
+import (
+	"math"
+	"time"
+)
+
+// SetWithTTL stores value under key, expiring after ttl (Redis SET EX/PX).
+// A ttl <= 0, or one whose deadline overflows, returns ErrInvalidTTL and
+// changes nothing.
+func (c *Cache[K, V]) SetWithTTL(key K, value V, ttl time.Duration) error {
+	if ttl <= 0 {
+		return ErrInvalidTTL
+	}
+	now := c.now()
+	if ttl > math.MaxInt64-time.Duration(now) {
+		return ErrInvalidTTL
+	}
+	return c.set(key, value, now+int64(ttl))
+}
+
+// Expire sets key to expire after ttl and reports whether the key exists
+// (Redis EXPIRE/PEXPIRE). As in Redis, a ttl <= 0 deletes the key. An
+// overflowing deadline returns false and changes nothing. Expire never needs
+// memory, so it works when the cache is full.
+func (c *Cache[K, V]) Expire(key K, ttl time.Duration) bool {
+	if ttl <= 0 {
+		return c.Delete(key)
+	}
+	now := c.now()
+	if ttl > math.MaxInt64-time.Duration(now) {
+		return false
+	}
+	return c.changeTTL(key, now+int64(ttl))
+}
+
+// Persist removes the TTL of key and reports whether it had one (Redis
+// PERSIST).
+func (c *Cache[K, V]) Persist(key K) bool {
+	return c.changeTTL(key, 0)
+}
+
+// changeTTL sets the deadline of a resident key (0: none). Persist on a key
+// without TTL changes nothing and reports false.
+func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
+	if c.closed.Load() {
+		return false
+	}
+	s, h := c.shardOf(key)
+	s.mu.Lock()
+	slot, ok, unlocked := c.lookupLocked(s, key, h)
+	if unlocked {
+		return false
+	}
+	defer s.mu.Unlock()
+	if !ok || (expireAt == 0 && s.meta[slot].expireAt == 0) {
+		return false
+	}
+	s.setExpireLocked(slot, expireAt)
+	s.writtenLocked(slot, c.nowForLFU())
+	return true
+}
+
+// TTL returns the time key has left, NoExpiry for a key without TTL, or
+// Missing for an absent key (Redis PTTL). It does not count as an access,
+// but, as in Redis, it counts as a keyspace hit or miss.
+func (c *Cache[K, V]) TTL(key K) time.Duration {
+	if c.closed.Load() {
+		return Missing
+	}
+	s, h := c.shardOf(key)
+	s.mu.Lock()
+	slot, ok, unlocked := c.lookupLocked(s, key, h)
+	if unlocked {
+		s.mu.Lock()
+	}
+	defer s.mu.Unlock()
+	switch {
+	case !ok:
+		s.counters.misses++
+		return Missing
+	case s.meta[slot].expireAt == 0:
+		s.counters.hits++
+		return NoExpiry
+	}
+	s.counters.hits++
+	return time.Duration(s.meta[slot].expireAt - c.now())
+}
