@@ -36,13 +36,22 @@ import (
 	"weak"
 )
 
+// evicted is an entry taken out to make room, with why and its charge. The
+// caller decides what the charge becomes (a write's credit, or released)
+// before it reports the entry to OnEvict, so a panicking callback cannot
+// lose the bytes.
+type evicted[K comparable, V any] struct {
+	kv[K, V]
+	reason Reason
+	charge int64
+}
+
 // evictOne removes one entry to make room: an expired one if any, else the
-// policy's victim. It returns the victim's charge, which it does not release:
-// the caller either keeps it as credit or releases it. ok is false when
-// nothing can be evicted.
-func (c *Cache[K, V]) evictOne(p *policyState, now int64) (freed int64, ok bool) {
-	if freed, ok = c.expireOne(now); ok {
-		return freed, true
+// policy's victim. It does not release the victim's charge. ok is false
+// when nothing can be evicted.
+func (c *Cache[K, V]) evictOne(p *policyState, now int64) (e evicted[K, V], ok bool) {
+	if e, ok = c.expireOne(now); ok {
+		return e, true
 	}
 	if !p.reusable {
 		return c.evictSampled(p, now) // see pool.go
@@ -66,7 +75,7 @@ func (c *Cache[K, V]) evictionClock(p *policyState) int64 {
 }
 
 // expireOne removes one entry whose deadline has passed, in any shard.
-func (c *Cache[K, V]) expireOne(now int64) (int64, bool) {
+func (c *Cache[K, V]) expireOne(now int64) (evicted[K, V], bool) {
 	for i := range c.shards {
 		s := &c.shards[i]
 		if s.soonest.Load() > now {
@@ -76,33 +85,41 @@ func (c *Cache[K, V]) expireOne(now int64) (int64, bool) {
 		gone, charge, ok := s.popExpiredLocked(now)
 		s.mu.Unlock()
 		if ok {
-			c.notify(gone, Expired)
-			return charge, true
+			return evicted[K, V]{gone, Expired, charge}, true
 		}
 	}
-	return 0, false
+	return evicted[K, V]{}, false
 }
 
 // evictVictim evicts the policy's best candidate across all shards.
-func (c *Cache[K, V]) evictVictim(p *policyState, now int64) (int64, bool) {
+func (c *Cache[K, V]) evictVictim(p *policyState, now int64) (evicted[K, V], bool) {
 	for {
 		s, slot, gen := c.bestCandidate(p, now)
 		if s == nil {
-			return 0, false
+			return evicted[K, V]{}, false
 		}
-		s.mu.Lock()
-		if s.gen != gen {
-			if slot = c.askLocked(s, p, now); slot == 0 {
-				s.mu.Unlock()
-				continue // the shard emptied meanwhile; look again
-			}
+		if gone, charge, ok := c.evictFrom(s, slot, gen, p, now); ok {
+			return evicted[K, V]{gone, Evicted, charge}, true
 		}
-		gone, charge := s.removeLocked(slot)
-		s.counters.evicted++
-		s.mu.Unlock()
-		c.notify(gone, Evicted)
-		return charge, true
+		// the shard emptied meanwhile; look again
 	}
+}
+
+// evictFrom removes the candidate at slot of s, or, if s changed since its
+// generation was gen, the policy's victim there now.
+func (c *Cache[K, V]) evictFrom(s *shard[K, V], slot uint32, gen uint64, p *policyState, now int64) (kv[K, V], int64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock() // a custom Policy may panic
+	if s.gen != gen {
+		cand, ok := c.candidateLocked(s, p, now)
+		if !ok {
+			return kv[K, V]{}, 0, false
+		}
+		slot = cand.Entry.slot
+	}
+	gone, charge := s.removeLocked(slot)
+	s.counters.evicted++
+	return gone, charge, true
 }
 
 // bestCandidate asks every non-empty shard for its victim and returns the
@@ -119,15 +136,20 @@ func (c *Cache[K, V]) bestCandidate(p *policyState, now int64) (*shard[K, V], ui
 		if s.count.Load() == 0 {
 			continue
 		}
-		s.mu.Lock()
-		cand, ok := c.candidateLocked(s, p, now)
-		gen := s.gen
-		s.mu.Unlock()
+		cand, gen, ok := c.candidateOf(s, p, now)
 		if ok && (best == nil || cand.Score > bestScore) {
 			best, bestSlot, bestGen, bestScore = s, cand.Entry.slot, gen, cand.Score
 		}
 	}
 	return best, bestSlot, bestGen
+}
+
+// candidateOf locks s and returns p's victim there with s's generation.
+func (c *Cache[K, V]) candidateOf(s *shard[K, V], p *policyState, now int64) (Candidate, uint64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock() // a custom Policy may panic
+	cand, ok := c.candidateLocked(s, p, now)
+	return cand, s.gen, ok
 }
 
 // candidateLocked returns p's victim in s: the cached one if s has not
@@ -146,25 +168,17 @@ func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p *policyState, now int64)
 	return cand, ok
 }
 
-// askLocked returns the slot of p's victim in s, or 0 if there is none.
-func (c *Cache[K, V]) askLocked(s *shard[K, V], p *policyState, now int64) uint32 {
-	cand, ok := c.candidateLocked(s, p, now)
-	if !ok {
-		return 0
-	}
-	return cand.Entry.slot
-}
-
 // shrink evicts until used memory is within MaxMemory again, or until the
 // policy has nothing left to evict.
 func (c *Cache[K, V]) shrink() {
 	for c.budget.over() > 0 {
 		p := c.policy.Load()
-		freed, ok := c.evictOne(p, c.evictionClock(p))
+		e, ok := c.evictOne(p, c.evictionClock(p))
 		if !ok {
 			return
 		}
-		c.budget.release(freed)
+		c.budget.release(e.charge)
+		c.notify(e.kv, e.reason)
 	}
 }
 

@@ -225,3 +225,55 @@ func TestRandomIsUniform(t *testing.T) {
 		}
 	}
 }
+
+// panicky is a custom policy that panics when asked.
+type panicky struct{}
+
+func (panicky) Name() string                   { return "allkeys-panicky" }
+func (panicky) Victim(Shard) (Candidate, bool) { panic("policy bug") }
+
+// A policy or an OnEvict callback that panics reaches the writer, but
+// leaves no lock held and no bytes charged for nothing.
+func TestPanicsLeaveTheCacheConsistent(t *testing.T) {
+	mustPanic := func(f func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Fatal("no panic")
+			}
+		}()
+		f()
+	}
+	c, _ := newTestCache(t, 2, panicky{})
+	mustSet(t, c, "a", 1)
+	mustSet(t, c, "b", 2)
+	mustPanic(func() { c.Set("c", 3) })
+	c.SetPolicy(AllKeysLRU)
+	mustSet(t, c, "c", 3) // no shard lock was left held
+	checkAccounting(t, c)
+
+	boom := true
+	d, err := New(Options[string, int]{
+		MaxMemory: 2 * unit, Policy: AllKeysLRU,
+		Sizer: func(string, int) int64 { return unitSize },
+		OnEvict: func(string, int, Reason) {
+			if boom {
+				panic("callback bug")
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	d.Set("a", 1)
+	d.Set("b", 2)
+	mustPanic(func() { d.Set("c", 3) }) // a was evicted, then the callback panicked
+	if st := d.Stats(); st.UsedMemory != st.Keys*unit {
+		t.Fatalf("used_memory %d for %d keys: the evicted bytes leaked", st.UsedMemory, st.Keys)
+	}
+	boom = false
+	if err := d.Set("c", 3); err != nil {
+		t.Fatal(err)
+	}
+}

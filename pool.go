@@ -83,15 +83,15 @@ func (pl *pool) reset(p *policyState) {
 // evictSampled evicts by the sampling pool; when the pool has nothing
 // valid it falls back to asking every shard, which also tells whether
 // anything can be evicted at all.
-func (c *Cache[K, V]) evictSampled(p *policyState, now int64) (int64, bool) {
+func (c *Cache[K, V]) evictSampled(p *policyState, now int64) (evicted[K, V], bool) {
 	c.sampleInto(p, now)
 	for {
 		cand, ok := c.pool.pop(p)
 		if !ok {
 			return c.evictVictim(p, now)
 		}
-		if freed, ok := c.evictPooled(cand); ok {
-			return freed, true
+		if e, ok := c.evictPooled(cand); ok {
+			return e, true
 		}
 	}
 }
@@ -142,17 +142,15 @@ func (c *Cache[K, V]) randomShard() int {
 }
 
 // evictPooled evicts a pooled candidate if it still names the same entry.
-func (c *Cache[K, V]) evictPooled(cand pooled) (int64, bool) {
+func (c *Cache[K, V]) evictPooled(cand pooled) (evicted[K, V], bool) {
 	s := &c.shards[cand.shard]
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if int(cand.slot) >= len(s.kvs) || s.meta[cand.slot].stamp != cand.stamp ||
 		s.hashOf(cand.slot) != cand.hash {
-		s.mu.Unlock()
-		return 0, false
+		return evicted[K, V]{}, false
 	}
 	gone, charge := s.removeLocked(cand.slot)
 	s.counters.evicted++
-	s.mu.Unlock()
-	c.notify(gone, Evicted)
-	return charge, true
+	return evicted[K, V]{gone, Evicted, charge}, true
 }

@@ -50,7 +50,12 @@ type unchanged[K comparable, V any] func(s *shard[K, V], slot uint32, found bool
 // leaving the key as it was.
 func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchanged[K, V]) (changed bool, err error) {
 	s, h := c.shardOf(key)
-	var credit int64
+	var credit int64 // bytes evicted for this write and still counted as used
+	defer func() {
+		if credit != 0 { // not used: the write failed, or OnEvict or a Policy panicked
+			c.budget.release(credit)
+		}
+	}()
 	for {
 		s.mu.Lock()
 		slot, found, unlocked := c.lookupLocked(s, key, h)
@@ -61,20 +66,20 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 			if !unlocked {
 				s.mu.Unlock()
 			}
-			c.budget.release(credit)
 			return true, nil
 		case c.reserveLocked(s, slot, found, charge, credit):
+			credit = 0
 			c.applyAndUnlock(s, slot, found, key, h, value, charge, expireAt)
 			return false, nil
 		}
 		p := c.policy.Load()
 		s.mu.Unlock()
-		freed, ok := c.evictOne(p, c.evictionClock(p))
+		e, ok := c.evictOne(p, c.evictionClock(p))
 		if !ok {
-			c.budget.release(credit)
 			return false, c.refuse(charge, false)
 		}
-		credit += freed
+		credit += e.charge
+		c.notify(e.kv, e.reason)
 	}
 }
 
