@@ -3,30 +3,31 @@ package maxmem
 // Eviction
 //
 // A write that does not fit asks for one victim at a time (evictOne) until
-// the bytes it freed, plus whatever room there is, cover its charge.
+// the bytes it freed, plus whatever room there is, cover its charge. The
+// victim's bytes become the write's credit rather than free room, so no
+// other writer can take them (see store in write.go).
 //
 // Expired entries go first: every shard publishes the earliest deadline in
 // its TTL heap, so finding an expired entry costs one atomic load per shard
 // and never a scan. Only when nothing has expired does the policy speak.
 //
-// The policy names a candidate per shard, with a score; the highest score in
-// the whole cache is evicted. Because each shard keeps exact LRU and LRM
-// lists and an exact TTL heap, the per-shard candidates of the LRU, LRM and
-// TTL policies are the exact per-shard extremes, and the best of them is the
-// exact global extreme: where Redis samples five keys and keeps a pool of
-// sixteen, maxmem evicts precisely the least recently used key. Recency is
-// measured on a logical clock that all shards share (see writeStamp), so
-// candidates from different shards compare without wall-clock ties. The
-// sampling policies (LFU, random, custom ones) go through Redis's eviction
-// pool instead: see pool.go.
+// The exact policies (LRU, LRM, TTL) name a candidate per shard, with a
+// score, and the highest score in the whole cache is evicted. Each shard
+// keeps an exact recency list and an exact TTL heap, so the per-shard
+// candidates are the per-shard extremes and the best of them is the global
+// extreme: where Redis samples five keys and keeps a pool of sixteen, maxmem
+// evicts precisely the least recently used key. Recency is measured on a
+// logical clock that all shards share (see stamp), so candidates from
+// different shards never tie. The sampling policies (LFU, random, custom
+// ones) go through Redis's eviction pool instead: see pool.go.
 //
 // Shards are consulted one at a time, each under its own lock, and the
-// winner is locked again to evict it. The exact policies' answer for a shard
-// is kept until the shard changes, so a stream of evictions asks again only
-// the shards that changed in between; their scores are absolute stamps and
-// deadlines, so answers given at different moments still compare. A shard that changed in between (its
-// generation moved) is asked again, so the victim is always a resident entry
-// chosen under the lock that removes it.
+// winner is locked again to evict it; if it changed in between (its
+// generation moved) it is asked again, so the victim is always chosen under
+// the lock that removes it. A shard's answer is kept until the shard
+// changes, so a stream of evictions asks again only the shards that changed
+// in between. Scores are absolute stamps and deadlines, so answers given at
+// different moments still compare.
 
 import (
 	"math"
