@@ -197,15 +197,8 @@ func (c *Cache[K, V]) sweep() {
 	for i := range c.shards {
 		s := &c.shards[i]
 		for s.soonest.Load() <= now {
-			n, freed := 0, int64(0)
 			s.mu.Lock()
-			for ; n < sweepBatch; n++ {
-				gone, charge, ok := s.popExpiredLocked(now)
-				if !ok {
-					break
-				}
-				batch[n], freed = gone, freed+charge
-			}
+			n, freed := s.popExpiredBatchLocked(now, batch[:])
 			s.mu.Unlock()
 			c.budget.release(freed)
 			for _, e := range batch[:n] {

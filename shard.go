@@ -306,6 +306,19 @@ func (s *shard[K, V]) popExpiredLocked(now int64) (kv[K, V], int64, bool) {
 	return gone, charge, true
 }
 
+// popExpiredBatchLocked removes up to len(dst) expired entries into dst and
+// returns how many and their total charge.
+func (s *shard[K, V]) popExpiredBatchLocked(now int64, dst []kv[K, V]) (n int, freed int64) {
+	for ; n < len(dst); n++ {
+		gone, charge, ok := s.popExpiredLocked(now)
+		if !ok {
+			break
+		}
+		dst[n], freed = gone, freed+charge
+	}
+	return n, freed
+}
+
 // float64 returns a uniform number in [0, 1) from the shard's source.
 func (s *shard[K, V]) float64() float64 {
 	return float64(s.rng.Uint64()>>11) / (1 << 53)

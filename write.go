@@ -116,14 +116,7 @@ func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
 		s.insertLocked(key, h, value, charge, expireAt, now)
 	}
 	var expired [writeExpiry]kv[K, V]
-	n, freed := 0, int64(0)
-	for ; n < writeExpiry; n++ {
-		gone, ch, ok := s.popExpiredLocked(now)
-		if !ok {
-			break
-		}
-		expired[n], freed = gone, freed+ch
-	}
+	n, freed := s.popExpiredBatchLocked(now, expired[:])
 	s.mu.Unlock()
 	c.budget.release(freed)
 	if found {
