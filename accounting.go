@@ -4,8 +4,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"unsafe"
-
-	"github.com/maxmem/maxmem/internal/list"
 )
 
 // budget is the one global byte budget shared by all shards.
@@ -96,15 +94,18 @@ func (b *budget) notePeak(u int64) {
 // heap the runtime reports.
 func EntryOverhead[K comparable, V any]() int64 {
 	var (
-		e    kv[K, V]
-		m    meta
-		node list.Node
+		e kv[K, V]
+		k K
+		v V
+		m meta
 	)
-	slab := int64(unsafe.Sizeof(m)) + int64(unsafe.Sizeof(node))
-	// The slab grows by append, which leaves on average about a tenth of
-	// its capacity unused once large; the kv part of that slack is ours too.
-	slack := (slab + int64(unsafe.Sizeof(e))) / 10
-	return slab + slack + heapSlot + indexBytes
+	entry := int64(unsafe.Sizeof(e)) + int64(unsafe.Sizeof(m))
+	// The kv slot beyond the key and value (which the Sizer counts): the
+	// deadline, the stamp, the links and any padding.
+	own := entry - int64(unsafe.Sizeof(k)) - int64(unsafe.Sizeof(v))
+	// The slabs grow by append, which leaves on average about a tenth of
+	// their capacity unused once large; all of that slack is ours.
+	return own + entry/10 + heapSlot + indexBytes
 }
 
 // heapSlot is the TTL heap's four bytes per entry.

@@ -55,15 +55,15 @@ func (c *Cache[K, V]) scanUsage(s *shard[K, V], from int, top *usageHeap[K]) int
 	defer s.mu.Unlock()
 	end := min(len(s.kvs), from+bigKeysChunk)
 	for slot := from; slot < end; slot++ {
-		m := &s.meta[slot]
+		e := &s.kvs[slot]
 		if s.expiredLocked(uint32(slot), now) {
 			continue
 		}
 		ttl := NoExpiry
-		if m.expireAt != 0 {
-			ttl = time.Duration(m.expireAt - now)
+		if e.expireAt != 0 {
+			ttl = time.Duration(e.expireAt - now)
 		}
-		top.offer(KeyUsage[K]{Key: s.kvs[slot].key, Bytes: m.charge, TTL: ttl})
+		top.offer(KeyUsage[K]{Key: e.key, Bytes: s.meta[slot].charge, TTL: ttl})
 	}
 	if end >= len(s.kvs) {
 		return 0

@@ -162,7 +162,7 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 		return zero, false
 	}
 	now := int64(0)
-	if s.meta[slot].expireAt != 0 || c.policy.Load().frequency {
+	if s.kvs[slot].expireAt != 0 || c.policy.Load().frequency {
 		now = c.now()
 		if s.expiredLocked(slot, now) {
 			s.counters.misses++
@@ -191,7 +191,7 @@ func (c *Cache[K, V]) expireLocked(s *shard[K, V], slot uint32) {
 // passed (then s is unlocked and ok is false with unlocked set).
 func (c *Cache[K, V]) lookupLocked(s *shard[K, V], key K, h uint64) (slot uint32, ok, unlocked bool) {
 	slot, ok = s.findLocked(key, h)
-	if ok && s.meta[slot].expireAt != 0 && s.expiredLocked(slot, c.now()) {
+	if ok && s.kvs[slot].expireAt != 0 && s.expiredLocked(slot, c.now()) {
 		c.expireLocked(s, slot)
 		return 0, false, true
 	}

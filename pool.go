@@ -115,7 +115,7 @@ func (c *Cache[K, V]) sampleInto(p *policyState, now int64) {
 		}
 		slot := cand.Entry.slot
 		c.pool.add(p, pooled{shard: uint32(i), slot: slot, hash: s.hashOf(slot),
-			stamp: s.meta[slot].stamp, score: cand.Score})
+			stamp: s.kvs[slot].stamp, score: cand.Score})
 	}
 }
 
@@ -146,7 +146,7 @@ func (c *Cache[K, V]) evictPooled(cand pooled) (evicted[K, V], bool) {
 	s := &c.shards[cand.shard]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if int(cand.slot) >= len(s.kvs) || s.meta[cand.slot].stamp != cand.stamp ||
+	if int(cand.slot) >= len(s.kvs) || s.kvs[cand.slot].stamp != cand.stamp ||
 		s.hashOf(cand.slot) != cand.hash {
 		return evicted[K, V]{}, false
 	}

@@ -9,24 +9,27 @@ import (
 
 	"github.com/maxmem/maxmem/internal/index"
 	"github.com/maxmem/maxmem/internal/lfu"
-	"github.com/maxmem/maxmem/internal/list"
 	"github.com/maxmem/maxmem/internal/ttlheap"
 )
 
-// kv is one entry's key and value. Entries live in dense parallel slices,
+// kv is one entry with what a read needs: its key and value, its deadline,
+// and its recency stamp and links. Entries live in dense parallel slices,
 // indexed by slot; slot 0 is never used, so 0 can mean "none" in the lists.
+// For string keys and []byte values a kv is 64 bytes, one cache line: a
+// Get reads and restamps an entry without touching another slab.
 type kv[K comparable, V any] struct {
-	key   K
-	value V
-}
-
-// meta is one entry's bookkeeping. It holds no pointers, so the garbage
-// collector never scans the meta slab.
-type meta struct {
+	key      K
+	value    V
 	expireAt int64  // unix nanoseconds; 0: no TTL
-	charge   int64  // bytes charged: Sizer + EntryOverhead
 	stamp    uint64 // logical time of the last access, or of the last
 	//                 modification while the policy tracks modification (LRM)
+	links links // place in its class's recency list
+}
+
+// meta is the rest of an entry's bookkeeping, which reads do not need. It
+// holds no pointers, so the garbage collector never scans the meta slab.
+type meta struct {
+	charge  int64  // bytes charged: Sizer + EntryOverhead
 	heapPos uint32 // position in the TTL heap, when expireAt != 0
 	lfuTime uint16 // minute stamp of the last LFU update
 	freq    uint8  // LFU counter
@@ -38,8 +41,8 @@ const (
 	volatile   = 1
 )
 
-func (m *meta) class() int {
-	if m.expireAt != 0 {
+func (e *kv[K, V]) class() int {
+	if e.expireAt != 0 {
 		return volatile
 	}
 	return persistent
@@ -52,7 +55,7 @@ func (m *meta) class() int {
 // entries (the slab has no holes: a removal moves the last entry into the
 // gap); idx maps the hash of each resident key to its slot; each slot is in
 // exactly one of the recency lists, chosen by its class, and each list is
-// ordered by meta.stamp; the heap holds exactly the volatile slots, and
+// ordered by kv.stamp; the heap holds exactly the volatile slots, and
 // meta.heapPos is each one's position.
 //
 // One recency order serves every policy, as Redis keeps one LRU field per
@@ -66,8 +69,7 @@ type shard[K comparable, V any] struct {
 	hashOf   func(slot uint32) uint64
 	kvs      []kv[K, V]
 	meta     []meta
-	links    []list.Node
-	recency  [2]list.List // by stamp, front most recent; [class]
+	recency  [2]recencyList // by stamp, front most recent; [class]
 	ttl      ttlheap.Heap
 	rng      rand.PCG
 	gen      uint64 // bumped on every change; validates a policy's candidate
@@ -106,8 +108,7 @@ func (s *shard[K, V]) resetLocked() {
 	s.idx = index.Table{}
 	s.kvs = make([]kv[K, V], 1)
 	s.meta = make([]meta, 1)
-	s.links = make([]list.Node, 1)
-	s.recency = [2]list.List{}
+	s.recency = [2]recencyList{}
 	s.ttl.Reset()
 	s.gen++
 	s.count.Store(0)
@@ -115,13 +116,13 @@ func (s *shard[K, V]) resetLocked() {
 }
 
 // Deadline and SetHeapPos let the TTL heap read and place slots.
-func (s *shard[K, V]) Deadline(slot uint32) int64      { return s.meta[slot].expireAt }
+func (s *shard[K, V]) Deadline(slot uint32) int64      { return s.kvs[slot].expireAt }
 func (s *shard[K, V]) SetHeapPos(slot uint32, pos int) { s.meta[slot].heapPos = uint32(pos) }
 
 func (s *shard[K, V]) noteSoonestLocked() {
 	d := int64(math.MaxInt64)
 	if s.ttl.Len() > 0 {
-		d = s.meta[s.ttl.Min()].expireAt
+		d = s.kvs[s.ttl.Min()].expireAt
 	}
 	s.soonest.Store(d)
 }
@@ -151,12 +152,10 @@ func (s *shard[K, V]) indexPosLocked(slot uint32) int {
 // insertLocked adds a new entry; key, whose hash is h, must not be resident.
 func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt int64, now int64) {
 	slot := uint32(len(s.kvs))
-	s.kvs = append(s.kvs, kv[K, V]{key, value})
-	s.meta = append(s.meta, meta{charge: charge, stamp: s.c.stamp(),
-		freq: lfu.Init, lfuTime: minutes(now)})
-	s.links = append(s.links, list.Node{})
+	s.kvs = append(s.kvs, kv[K, V]{key: key, value: value, stamp: s.c.stamp()})
+	s.meta = append(s.meta, meta{charge: charge, freq: lfu.Init, lfuTime: minutes(now)})
 	s.idx.Insert(h, slot, s.hashOf)
-	s.recency[persistent].PushFront(s.links, slot)
+	s.pushFrontLocked(&s.recency[persistent], slot)
 	s.counters.writes++
 	s.setExpireLocked(slot, expireAt)
 	s.count.Add(1)
@@ -202,32 +201,32 @@ func (s *shard[K, V]) countAccessLocked(slot uint32, now int64) {
 
 // restampLocked gives slot a new recency stamp and moves it to the front.
 func (s *shard[K, V]) restampLocked(slot uint32, stamp uint64) {
-	m := &s.meta[slot]
-	m.stamp = stamp
-	l := &s.recency[m.class()]
-	if l.Back() == slot {
+	e := &s.kvs[slot]
+	e.stamp = stamp
+	l := &s.recency[e.class()]
+	if l.back == slot {
 		s.gen++ // the shard's least recent entry changes
 	}
-	l.MoveToFront(s.links, slot)
+	s.moveToFrontLocked(l, slot)
 }
 
 // setExpireLocked sets the deadline (0: none), moving the entry between the
 // persistent and volatile lists and in or out of the heap.
 func (s *shard[K, V]) setExpireLocked(slot uint32, expireAt int64) {
-	m := &s.meta[slot]
-	from, to := m.class(), persistent
+	e, pos := &s.kvs[slot], int(s.meta[slot].heapPos)
+	from, to := e.class(), persistent
 	if expireAt != 0 {
 		to = volatile
 	}
 	switch {
 	case from == volatile && to == volatile:
-		m.expireAt = expireAt
-		s.ttl.Fix(s, int(m.heapPos))
+		e.expireAt = expireAt
+		s.ttl.Fix(s, pos)
 	case from == volatile:
-		s.ttl.Remove(s, int(m.heapPos))
-		m.expireAt = 0
+		s.ttl.Remove(s, pos)
+		e.expireAt = 0
 	case to == volatile:
-		m.expireAt = expireAt
+		e.expireAt = expireAt
 		s.ttl.Push(s, slot)
 	}
 	if from != to {
@@ -242,8 +241,8 @@ func (s *shard[K, V]) setExpireLocked(slot uint32, expireAt int64) {
 // change is an access), so the list stays ordered by stamp; removal moves it
 // to the persistent class only to take it out.
 func (s *shard[K, V]) moveClassLocked(slot uint32, from, to int) {
-	s.recency[from].Remove(s.links, slot)
-	s.recency[to].PushFront(s.links, slot)
+	s.unlinkLocked(&s.recency[from], slot)
+	s.pushFrontLocked(&s.recency[to], slot)
 	s.gen++
 }
 
@@ -251,23 +250,23 @@ func (s *shard[K, V]) moveClassLocked(slot uint32, from, to int) {
 // The last entry of the slab moves into the gap. The caller releases or
 // reuses the charge.
 func (s *shard[K, V]) removeLocked(slot uint32) (kv[K, V], int64) {
-	gone, m := s.kvs[slot], s.meta[slot]
+	gone, charge := s.kvs[slot], s.meta[slot].charge
 	s.setExpireLocked(slot, 0)
-	s.recency[persistent].Remove(s.links, slot)
+	s.unlinkLocked(&s.recency[persistent], slot)
 	s.idx.Delete(s.indexPosLocked(slot))
 	if last := uint32(len(s.kvs) - 1); slot != last {
 		s.relocateLocked(last, slot)
 	}
 	s.truncateLocked()
 	s.count.Add(-1)
-	return gone, m.charge
+	return gone, charge
 }
 
 // relocateLocked moves the entry at slot from into the free slot to.
 func (s *shard[K, V]) relocateLocked(from, to uint32) {
 	s.kvs[to], s.meta[to] = s.kvs[from], s.meta[from]
-	class := s.meta[to].class()
-	s.recency[class].Relocate(s.links, from, to)
+	class := s.kvs[to].class()
+	s.relinkLocked(&s.recency[class], to)
 	if class == volatile {
 		s.ttl.Relocate(s, int(s.meta[to].heapPos), to)
 	}
@@ -280,25 +279,23 @@ func (s *shard[K, V]) truncateLocked() {
 	last := len(s.kvs) - 1
 	s.kvs[last] = kv[K, V]{} // let the collector have the key and value
 	s.kvs, s.meta = s.kvs[:last], s.meta[:last]
-	s.links = s.links[:last]
 	if c := cap(s.kvs); c >= 64 && last <= c/4 {
 		s.kvs = append(make([]kv[K, V], 0, 2*last), s.kvs...)
 		s.meta = append(make([]meta, 0, 2*last), s.meta...)
-		s.links = append(make([]list.Node, 0, 2*last), s.links...)
 		s.idx.Shrink(s.hashOf)
 	}
 }
 
 // expiredLocked reports whether the entry at slot has passed its deadline.
 func (s *shard[K, V]) expiredLocked(slot uint32, now int64) bool {
-	e := s.meta[slot].expireAt
+	e := s.kvs[slot].expireAt
 	return e != 0 && e <= now
 }
 
 // popExpiredLocked removes the soonest-expiring entry if its deadline has
 // passed, counting it as expired.
 func (s *shard[K, V]) popExpiredLocked(now int64) (kv[K, V], int64, bool) {
-	if s.ttl.Len() == 0 || s.meta[s.ttl.Min()].expireAt > now {
+	if s.ttl.Len() == 0 || s.kvs[s.ttl.Min()].expireAt > now {
 		return kv[K, V]{}, 0, false
 	}
 	gone, charge := s.removeLocked(s.ttl.Min())

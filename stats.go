@@ -96,7 +96,7 @@ func (s *shard[K, V]) meanTTLLocked(now int64) float64 {
 	k := min(n, avgTTLSamples)
 	var sum float64
 	for i := range k {
-		left := s.meta[s.ttl.At(i*n/k)].expireAt - now
+		left := s.kvs[s.ttl.At(i*n/k)].expireAt - now
 		sum += float64(max(0, left))
 	}
 	return sum / float64(k)

@@ -55,7 +55,7 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
 		return false
 	}
 	defer s.mu.Unlock()
-	if !ok || (expireAt == 0 && s.meta[slot].expireAt == 0) {
+	if !ok || (expireAt == 0 && s.kvs[slot].expireAt == 0) {
 		return false
 	}
 	s.setExpireLocked(slot, expireAt)
@@ -81,10 +81,10 @@ func (c *Cache[K, V]) TTL(key K) time.Duration {
 	case !ok:
 		s.counters.misses++
 		return Missing
-	case s.meta[slot].expireAt == 0:
+	case s.kvs[slot].expireAt == 0:
 		s.counters.hits++
 		return NoExpiry
 	}
 	s.counters.hits++
-	return time.Duration(s.meta[slot].expireAt - c.now())
+	return time.Duration(s.kvs[slot].expireAt - c.now())
 }

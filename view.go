@@ -25,15 +25,15 @@ func (s *shard[K, V]) Rand() uint64 { return s.rng.Uint64() }
 // LeastRecent returns the entry with the oldest recency stamp: the backs of
 // the two class lists compared.
 func (s *shard[K, V]) LeastRecent(volatileOnly bool) (Entry, bool) {
-	v := s.recency[volatile].Back()
+	v := s.recency[volatile].back
 	if volatileOnly {
 		return s.entry(v), v != 0
 	}
-	p := s.recency[persistent].Back()
+	p := s.recency[persistent].back
 	switch {
 	case p == 0 && v == 0:
 		return Entry{}, false
-	case p == 0 || v != 0 && s.meta[v].stamp < s.meta[p].stamp:
+	case p == 0 || v != 0 && s.kvs[v].stamp < s.kvs[p].stamp:
 		return s.entry(v), true
 	}
 	return s.entry(p), true
@@ -64,25 +64,25 @@ func (s *shard[K, V]) Random(volatileOnly bool) (Entry, bool) {
 
 // entry describes the entry at slot as of s.now.
 func (s *shard[K, V]) entry(slot uint32) Entry {
-	m := &s.meta[slot]
+	k, m := &s.kvs[slot], &s.meta[slot]
 	now := s.c.tick.Load()
 	e := Entry{
 		slot:      slot,
-		stamp:     m.stamp,
-		deadline:  m.expireAt,
+		stamp:     k.stamp,
+		deadline:  k.expireAt,
 		Size:      m.charge,
-		Idle:      now - m.stamp,
+		Idle:      now - k.stamp,
 		Frequency: m.freq,
 		TTL:       NoExpiry,
 	}
 	if s.c.policy.Load().frequency {
 		e.Frequency = lfuDecay(m, s.now, s.c.cfg.decayMinutes)
 	}
-	if m.expireAt != 0 {
+	if k.expireAt != 0 {
 		if s.now == 0 { // the eviction found no TTL before this one arrived
 			s.now = s.c.now()
 		}
-		e.TTL = time.Duration(m.expireAt - s.now)
+		e.TTL = time.Duration(k.expireAt - s.now)
 	}
 	return e
 }
