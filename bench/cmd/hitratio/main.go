@@ -23,6 +23,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/maxmem/maxmem/bench/internal/sim"
 )
 
 // config holds the command-line flags.
@@ -34,6 +36,11 @@ type config struct {
 	workers int
 	seed    uint64
 	args    []string
+	// prototype adds the prototype W-TinyLFU rows (bench/policy-research.md).
+	prototype bool
+	// caches, when set, keeps only the caches whose name contains one of
+	// these substrings.
+	caches []string
 }
 
 func main() {
@@ -62,7 +69,13 @@ func parseFlags() config {
 	flag.IntVar(&cfg.limit, "limit", 0, "replay at most this many requests of each trace (0: whole traces); a capped trace is marked in the report")
 	flag.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "replays run in parallel")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of every seeded cache")
+	var caches string
+	flag.BoolVar(&cfg.prototype, "prototype", false, "also replay the prototype W-TinyLFU policy of bench/internal/sim (unsharded and 8 shards)")
+	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,prototype'); empty runs all")
 	flag.Parse()
+	if caches != "" {
+		cfg.caches = strings.Split(caches, ",")
+	}
 	if only != "" {
 		cfg.only = map[string]bool{}
 		for _, name := range strings.Split(only, ",") {
@@ -92,7 +105,7 @@ func run(cfg config) (bool, error) {
 	if len(traces) == 0 {
 		return false, fmt.Errorf("no traces selected in %s", cfg.traces)
 	}
-	caches := cacheFactories()
+	caches := selectCaches(cacheFactories(), cfg)
 	results := replayAll(traces, caches, cfg)
 	checks := selfCheck(traces, results)
 	if err := writeReport(cfg, traces, caches, results, checks); err != nil {
@@ -103,4 +116,25 @@ func run(cfg config) (bool, error) {
 		ok = ok && c.ok()
 	}
 	return ok, nil
+}
+
+// selectCaches adds the prototype rows when asked and keeps only the caches
+// named by -caches, and always the exact LRU, which the self-check reads.
+func selectCaches(fs []sim.Factory, cfg config) []sim.Factory {
+	if cfg.prototype {
+		fs = append(fs, sim.PrototypeFactories(sim.DefaultTinyLFU())...)
+	}
+	if len(cfg.caches) == 0 {
+		return fs
+	}
+	out := fs[:1] // the exact LRU stays first: the self-check reads it
+	for _, f := range fs[1:] {
+		for _, want := range cfg.caches {
+			if strings.Contains(f.Name, strings.TrimSpace(want)) {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
 }
