@@ -19,7 +19,8 @@ type TinyLFUConfig struct {
 	// (Caffeine: 80 %).
 	ProtectedPercent float64
 	// SketchBytesPerEntry sizes the frequency sketch (Caffeine: one 8-byte
-	// word per entry, rounded up to a power of two).
+	// word per entry, rounded up to a power of two; the prototype: 4, not
+	// rounded, i.e. 8 counters per entry).
 	SketchBytesPerEntry float64
 	// SampleFactor: the sketch ages (halves) after SampleFactor × entries
 	// increments, and the climber samples the hit ratio every
@@ -28,6 +29,9 @@ type TinyLFUConfig struct {
 	ClimbFactor  float64
 	// Conservative selects conservative update in the sketch.
 	Conservative bool
+	// TieAdmit admits the candidate when its frequency equals the
+	// victim's (the more recent entry wins ties).
+	TieAdmit bool
 	// Climb enables hill climbing of the window size.
 	Climb bool
 	// StepPercent, StepDecay and RestartThreshold are the climber's
@@ -39,6 +43,11 @@ type TinyLFUConfig struct {
 	EntryCharge int64
 	// ChargeSketch takes the sketch's bytes out of the capacity.
 	ChargeSketch bool
+	// LocalEvict makes a Set that overflows the budget evict from its own
+	// shard (while that shard holds more than half its share), instead of
+	// from a shard chosen at random weighted by size, so the newcomer's
+	// window candidate duels in the same shard.
+	LocalEvict bool
 	// Seed seeds the hash and the shard choice.
 	Seed uint64
 }
@@ -49,7 +58,7 @@ func DefaultTinyLFU() TinyLFUConfig {
 		Shards:              1,
 		WindowPercent:       0.01,
 		ProtectedPercent:    0.80,
-		SketchBytesPerEntry: 8,
+		SketchBytesPerEntry: 4,
 		SampleFactor:        10,
 		ClimbFactor:         10,
 		Conservative:        false,
@@ -57,6 +66,7 @@ func DefaultTinyLFU() TinyLFUConfig {
 		StepPercent:         0.0625,
 		StepDecay:           0.98,
 		RestartThreshold:    0.05,
+		LocalEvict:          true,
 		EntryCharge:         180,
 		ChargeSketch:        true,
 		Seed:                1,
@@ -223,7 +233,11 @@ func (c *TinyLFU) Set(key uint64, size int64) {
 		c.used += size
 	}
 	for c.used > c.capacity {
-		c.used -= c.pickShard().evictOne()
+		victim := s
+		if !c.cfg.LocalEvict || s.weight() <= s.nominal/2 {
+			victim = c.pickShard()
+		}
+		c.used -= victim.evictOne()
 	}
 }
 
@@ -287,10 +301,11 @@ func (s *tlShard) evictOne() int64 {
 		if win.weight > s.windowMax && win.tail >= 0 {
 			cand := win.tail
 			victim := s.mainVictim()
-			mainW := s.lists[qProbation].weight + s.lists[qProtected].weight
-			if victim < 0 || mainW+s.nodes[cand].size <= s.nominal-s.windowMax {
-				// Room in the main space: no duel. The window shrinks
-				// every time, so the loop ends.
+			if victim < 0 || win.weight-s.nodes[cand].size > s.windowMax {
+				// The window is still over its bound without the candidate, or
+				// the main space is empty: the candidate moves without a
+				// duel (as when Caffeine shrinks its window). The window
+				// shrinks every time, so the loop ends.
 				s.unlink(cand)
 				s.pushFront(qProbation, cand)
 				continue
@@ -322,6 +337,9 @@ func (s *tlShard) mainVictim() int32 {
 func (s *tlShard) admit(cand, victim int32) bool {
 	fc := s.sketch.Estimate(s.nodes[cand].hash)
 	fv := s.sketch.Estimate(s.nodes[victim].hash)
+	if s.cfg.TieAdmit && fc == fv {
+		return true
+	}
 	return fc > fv
 }
 
@@ -416,7 +434,7 @@ func (s *tlShard) pushFront(q uint8, i int32) {
 func PrototypeFactories(cfg TinyLFUConfig) []Factory {
 	mk := func(name string, shards int) Factory {
 		return Factory{Name: name, Weighted: true, New: func(s Spec) (Cache, error) {
-			c := cfg
+			c := envTinyLFU(cfg)
 			c.Shards = shards
 			c.Seed = s.Seed
 			return NewTinyLFU(c, s.Capacity, s.Items, s.Weighted), nil
