@@ -8,7 +8,7 @@ import (
 
 // envTinyLFU applies the overrides in the TLFU environment variable, a
 // comma-separated list of name=value (win, prot, bpe, sample, climbf, cons,
-// tie, climb, step, decay, restart, local), to the prototype's
+// tie, climb, step, decay, restart, charge, local), to the prototype's
 // configuration. It exists for parameter sweeps: e.g.
 //
 //	TLFU=bpe=8,tie=1 go run ./cmd/hitratio -prototype -caches prototype -only gli
@@ -41,6 +41,8 @@ func envTinyLFU(c TinyLFUConfig) TinyLFUConfig {
 			c.StepDecay = f
 		case "restart":
 			c.RestartThreshold = f
+		case "charge":
+			c.ChargeSketch = f != 0
 		case "local":
 			c.LocalEvict = f != 0
 		}
