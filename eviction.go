@@ -111,12 +111,10 @@ func (c *Cache[K, V]) evictVictim(p *policyState, now int64) (evicted[K, V], boo
 func (c *Cache[K, V]) evictFrom(s *shard[K, V], slot uint32, gen uint64, p *policyState, now int64) (kv[K, V], int64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock() // a custom Policy may panic
-	if s.gen != gen {
-		cand, ok := c.candidateLocked(s, p, now)
-		if !ok {
+	if s.gen.Load() != gen {
+		if slot, _ = c.candidateLocked(s, p, now); slot == 0 {
 			return kv[K, V]{}, 0, false
 		}
-		slot = cand.Entry.slot
 	}
 	gone, charge := s.removeLocked(slot)
 	s.counters.evicted++
@@ -125,6 +123,7 @@ func (c *Cache[K, V]) evictFrom(s *shard[K, V], slot uint32, gen uint64, p *poli
 
 // bestCandidate asks every non-empty shard for its victim and returns the
 // shard with the highest score, the slot, and the shard's generation then.
+// A shard whose published answer is still current is not locked.
 func (c *Cache[K, V]) bestCandidate(p *policyState, now int64) (*shard[K, V], uint32, uint64) {
 	var (
 		best      *shard[K, V]
@@ -137,36 +136,51 @@ func (c *Cache[K, V]) bestCandidate(p *policyState, now int64) (*shard[K, V], ui
 		if s.count.Load() == 0 {
 			continue
 		}
-		cand, gen, ok := c.candidateOf(s, p, now)
-		if ok && (best == nil || cand.Score > bestScore) {
-			best, bestSlot, bestGen, bestScore = s, cand.Entry.slot, gen, cand.Score
+		slot, score, gen := c.candidateOf(s, p, now)
+		if slot != 0 && (best == nil || score > bestScore) {
+			best, bestSlot, bestGen, bestScore = s, slot, gen, score
 		}
 	}
 	return best, bestSlot, bestGen
 }
 
-// candidateOf locks s and returns p's victim there with s's generation.
-func (c *Cache[K, V]) candidateOf(s *shard[K, V], p *policyState, now int64) (Candidate, uint64, bool) {
+// candidateOf returns p's victim in s (slot 0: none), its score, and the
+// generation of s it belongs to: the published answer if it is current,
+// else a fresh one under the lock.
+func (c *Cache[K, V]) candidateOf(s *shard[K, V], p *policyState, now int64) (slot uint32, score, gen uint64) {
+	if p.reusable {
+		gen = s.gen.Load()
+		if slot, score, fresh := s.hint.read(gen, p); fresh {
+			return slot, score, gen
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock() // a custom Policy may panic
-	cand, ok := c.candidateLocked(s, p, now)
-	return cand, s.gen, ok
+	slot, score = c.candidateLocked(s, p, now)
+	return slot, score, s.gen.Load()
 }
 
-// candidateLocked returns p's victim in s: the cached one if s has not
-// changed since, else a fresh answer, checked to name a resident entry (a
-// custom policy could hand back a zero Entry).
-func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p *policyState, now int64) (Candidate, bool) {
-	if p.reusable && s.cand.policy == p && s.cand.gen == s.gen {
-		return s.cand.Candidate, s.cand.ok
+// candidateLocked returns the slot of p's victim in s (0: none) and its
+// score: the published answer if s has not changed since, else a fresh
+// one, checked to name a resident entry (a custom policy could hand back a
+// zero Entry). An exact policy's fresh answer is published.
+func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p *policyState, now int64) (uint32, uint64) {
+	gen := s.gen.Load()
+	if p.reusable {
+		if slot, score, fresh := s.hint.read(gen, p); fresh {
+			return slot, score
+		}
 	}
 	s.now = now
 	cand, ok := p.p.Victim(s)
-	if !ok || cand.Entry.slot == 0 || int(cand.Entry.slot) >= len(s.kvs) {
-		cand, ok = Candidate{}, false
+	slot := cand.Entry.slot
+	if !ok || int(slot) >= len(s.kvs) {
+		slot, cand.Score = 0, 0
 	}
-	s.cand = cachedCandidate{Candidate: cand, ok: ok, gen: s.gen, policy: p}
-	return cand, ok
+	if p.reusable {
+		s.hint.publish(gen, p, slot, cand.Score)
+	}
+	return slot, cand.Score
 }
 
 // shrink evicts until used memory is within MaxMemory again, or until the

@@ -109,13 +109,12 @@ func (c *Cache[K, V]) sampleInto(p *policyState, now int64) {
 	s.samples = 1
 	defer func() { s.samples = 0 }()
 	for range c.cfg.Samples {
-		cand, ok := c.candidateLocked(s, p, now)
-		if !ok {
+		slot, score := c.candidateLocked(s, p, now)
+		if slot == 0 {
 			return
 		}
-		slot := cand.Entry.slot
 		c.pool.add(p, pooled{shard: uint32(i), slot: slot, hash: s.hashOf(slot),
-			stamp: s.kvs[slot].stamp, score: cand.Score})
+			stamp: s.kvs[slot].stamp, score: score})
 	}
 }
 

@@ -72,22 +72,44 @@ type shard[K comparable, V any] struct {
 	recency  [2]recencyList // by stamp, front most recent; [class]
 	ttl      ttlheap.Heap
 	rng      rand.PCG
-	gen      uint64 // bumped on every change; validates a policy's candidate
-	now      int64  // time of the current policy consultation
-	samples  int    // Samples() for the current consultation; 0: the configured
-	cand     cachedCandidate
+	gen      atomic.Uint64 // bumped (under mu) on every change; validates candidates
+	now      int64         // time of the current policy consultation
+	samples  int           // Samples() for the current consultation; 0: the configured
+	hint     candidateHint
 	count    atomic.Int64
 	soonest  atomic.Int64 // earliest deadline in the heap; MaxInt64 if none
 	counters shardCounters
 }
 
-// cachedCandidate is the last victim a policy named in a shard, valid while
-// the shard's generation and the policy are unchanged.
-type cachedCandidate struct {
-	Candidate
-	ok     bool
-	gen    uint64
-	policy *policyState // nil: nothing cached
+// candidateHint is the last victim an exact policy named in a shard,
+// published so that an eviction can compare shards without locking the
+// ones that have not changed. It is valid while the shard's generation
+// equals gen and the policy is unchanged. Writers hold the shard lock and
+// clear gen first; readers check gen before and after reading the rest.
+type candidateHint struct {
+	gen    atomic.Uint64 // the shard generation it belongs to; 0: none
+	policy atomic.Pointer[policyState]
+	slot   atomic.Uint32 // 0: the policy named no victim
+	score  atomic.Uint64
+}
+
+// publish records the policy's answer for the current generation.
+func (h *candidateHint) publish(gen uint64, p *policyState, slot uint32, score uint64) {
+	h.gen.Store(0)
+	h.policy.Store(p)
+	h.slot.Store(slot)
+	h.score.Store(score)
+	h.gen.Store(gen)
+}
+
+// read returns the published answer if it is current for generation gen
+// and policy p.
+func (h *candidateHint) read(gen uint64, p *policyState) (slot uint32, score uint64, fresh bool) {
+	if h.gen.Load() != gen || h.policy.Load() != p {
+		return 0, 0, false
+	}
+	slot, score = h.slot.Load(), h.score.Load()
+	return slot, score, h.gen.Load() == gen
 }
 
 // shardCounters are the INFO stats a shard contributes; guarded by mu.
@@ -110,7 +132,7 @@ func (s *shard[K, V]) resetLocked() {
 	s.meta = make([]meta, 1)
 	s.recency = [2]recencyList{}
 	s.ttl.Reset()
-	s.gen++
+	s.gen.Add(1)
 	s.count.Store(0)
 	s.soonest.Store(math.MaxInt64)
 }
@@ -159,7 +181,7 @@ func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt in
 	s.counters.writes++
 	s.setExpireLocked(slot, expireAt)
 	s.count.Add(1)
-	s.gen++
+	s.gen.Add(1)
 }
 
 // updateLocked gives a resident entry a new value, charge and deadline. A
@@ -205,7 +227,7 @@ func (s *shard[K, V]) restampLocked(slot uint32, stamp uint64) {
 	e.stamp = stamp
 	l := &s.recency[e.class()]
 	if l.back == slot {
-		s.gen++ // the shard's least recent entry changes
+		s.gen.Add(1) // the shard's least recent entry changes
 	}
 	s.moveToFrontLocked(l, slot)
 }
@@ -233,7 +255,7 @@ func (s *shard[K, V]) setExpireLocked(slot uint32, expireAt int64) {
 		s.moveClassLocked(slot, from, to)
 	}
 	s.noteSoonestLocked()
-	s.gen++
+	s.gen.Add(1)
 }
 
 // moveClassLocked moves slot from one class's recency list to the front of
@@ -243,7 +265,7 @@ func (s *shard[K, V]) setExpireLocked(slot uint32, expireAt int64) {
 func (s *shard[K, V]) moveClassLocked(slot uint32, from, to int) {
 	s.unlinkLocked(&s.recency[from], slot)
 	s.pushFrontLocked(&s.recency[to], slot)
-	s.gen++
+	s.gen.Add(1)
 }
 
 // removeLocked takes the entry at slot out and returns it with its charge.
