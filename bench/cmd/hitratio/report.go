@@ -119,8 +119,9 @@ golang-lru only counts entries and is not run on weighted traces.
   theine (cost = size, Wait after Set), golang-lru v2.
 
 A full run replays about 18 million requests through 17 caches at 8 sizes and
-took 31 minutes on 2 shared cores; -limit N replays only the first N requests of
-each trace (w106, orm-busy and P3 hold 3.9 to 5.3 million), e.g. -limit 1000000.
+took 13 to 31 minutes on 2 shared cores; -limit N replays only the first N
+requests of each trace (w106, orm-busy and P3 hold 3.9 to 5.3 million), e.g.
+-limit 1000000.
 
 Fixed seeds make the references and maxmem deterministic. otter and theine seed
 their hash functions randomly per process and ristretto samples victims in Go map
