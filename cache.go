@@ -127,15 +127,6 @@ func (c *Cache[K, V]) shardOf(key K) (*shard[K, V], uint64) {
 // BenchmarkGetParallel on two cores.)
 func (c *Cache[K, V]) stamp() uint64 { return c.tick.Add(1) }
 
-// nowForLFU reads the clock only when the LFU counters need it (the clock
-// is slow to read on some machines); otherwise it returns 0.
-func (c *Cache[K, V]) nowForLFU() int64 {
-	if c.policy.Load().frequency {
-		return c.now()
-	}
-	return 0
-}
-
 // now is the cache clock in unix nanoseconds.
 func (c *Cache[K, V]) now() int64 { return c.cfg.Clock.Now().UnixNano() }
 
@@ -161,8 +152,8 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 		s.mu.Unlock()
 		return zero, false
 	}
-	now := int64(0)
-	if s.kvs[slot].expireAt != 0 || c.policy.Load().frequency {
+	p, now := c.policy.Load(), int64(0) // the clock is slow to read: only when needed
+	if s.kvs[slot].expireAt != 0 || p.frequency {
 		now = c.now()
 		if s.expiredLocked(slot, now) {
 			s.counters.misses++
@@ -170,7 +161,7 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 			return zero, false
 		}
 	}
-	s.touchLocked(slot, now)
+	s.touchLocked(slot, p, now)
 	s.counters.hits++
 	v := s.kvs[slot].value
 	s.mu.Unlock()

@@ -186,34 +186,33 @@ func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt in
 
 // updateLocked gives a resident entry a new value, charge and deadline. A
 // write is an access and a modification, and always takes a fresh stamp.
-func (s *shard[K, V]) updateLocked(slot uint32, value V, charge, expireAt int64, now int64) {
+func (s *shard[K, V]) updateLocked(slot uint32, value V, charge, expireAt int64, p *policyState, now int64) {
 	s.kvs[slot].value = value
 	s.meta[slot].charge = charge
 	s.setExpireLocked(slot, expireAt)
-	s.writtenLocked(slot, now)
+	s.writtenLocked(slot, p, now)
 }
 
 // writtenLocked records a write or TTL change, which Redis counts as an
 // access too: the LFU counter, and a fresh stamp for LRU and LRM alike.
-func (s *shard[K, V]) writtenLocked(slot uint32, now int64) {
+func (s *shard[K, V]) writtenLocked(slot uint32, p *policyState, now int64) {
 	s.counters.writes++
-	s.countAccessLocked(slot, now)
+	s.countAccessLocked(slot, p, now)
 	s.restampLocked(slot, s.c.stamp())
 }
 
 // touchLocked records a read: recency, unless the policy orders by
 // modification, and the LFU counter when the policy reads it.
-func (s *shard[K, V]) touchLocked(slot uint32, now int64) {
-	p := s.c.policy.Load()
+func (s *shard[K, V]) touchLocked(slot uint32, p *policyState, now int64) {
 	if !p.modification {
 		s.restampLocked(slot, s.c.stamp())
 	}
-	s.countAccessLocked(slot, now)
+	s.countAccessLocked(slot, p, now)
 }
 
 // countAccessLocked bumps the LFU counter when the active policy reads it.
-func (s *shard[K, V]) countAccessLocked(slot uint32, now int64) {
-	if !s.c.policy.Load().frequency {
+func (s *shard[K, V]) countAccessLocked(slot uint32, p *policyState, now int64) {
+	if !p.frequency {
 		return
 	}
 	m, cfg := &s.meta[slot], &s.c.cfg

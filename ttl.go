@@ -59,7 +59,11 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
 		return false
 	}
 	s.setExpireLocked(slot, expireAt)
-	s.writtenLocked(slot, c.nowForLFU())
+	p, now := c.policy.Load(), int64(0)
+	if p.frequency { // the clock is slow to read: only for LFU
+		now = c.now()
+	}
+	s.writtenLocked(slot, p, now)
 	return true
 }
 

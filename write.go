@@ -104,14 +104,14 @@ func (c *Cache[K, V]) reserveLocked(s *shard[K, V], slot uint32, found bool, cha
 // little active expiry in the shard, unlocks it and reports what left.
 func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
 	key K, h uint64, value V, charge, expireAt int64) {
-	now := int64(0) // the clock is slow to read: only when needed
-	if expireAt != 0 || c.policy.Load().frequency || s.soonest.Load() != math.MaxInt64 {
+	p, now := c.policy.Load(), int64(0) // the clock is slow to read: only when needed
+	if expireAt != 0 || p.frequency || s.soonest.Load() != math.MaxInt64 {
 		now = c.now()
 	}
 	var prev kv[K, V]
 	if found {
 		prev = s.kvs[slot]
-		s.updateLocked(slot, value, charge, expireAt, now)
+		s.updateLocked(slot, value, charge, expireAt, p, now)
 	} else {
 		s.insertLocked(key, h, value, charge, expireAt, now)
 	}
