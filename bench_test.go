@@ -14,12 +14,18 @@ func benchKeys(n int) []string {
 	return keys
 }
 
-func newBenchCache(b *testing.B, maxMemory int64) *Cache[string, []byte] {
+// newBenchCache returns an allkeys-lru cache holding keys, all with value.
+func newBenchCache(b *testing.B, maxMemory int64, keys []string, value []byte) *Cache[string, []byte] {
 	c, err := New(Options[string, []byte]{MaxMemory: maxMemory, Policy: AllKeysLRU})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { c.Close() })
+	for _, k := range keys {
+		if err := c.Set(k, value); err != nil {
+			b.Fatal(err)
+		}
+	}
 	return c
 }
 
@@ -29,10 +35,7 @@ func BenchmarkGetHit(b *testing.B) {
 	keys := benchKeys(n)
 	value := make([]byte, 64)
 	b.Run("maxmem", func(b *testing.B) {
-		c := newBenchCache(b, 0)
-		for _, k := range keys {
-			c.Set(k, value)
-		}
+		c := newBenchCache(b, 0, keys, value)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := range b.N {
@@ -59,10 +62,7 @@ func BenchmarkGetHit(b *testing.B) {
 func BenchmarkGetMiss(b *testing.B) {
 	const n = 1 << 16
 	keys, absent := benchKeys(n), benchKeys(2 * n)[n:]
-	c := newBenchCache(b, 0)
-	for _, k := range keys {
-		c.Set(k, nil)
-	}
+	c := newBenchCache(b, 0, keys, nil)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -74,10 +74,7 @@ func BenchmarkSetUpdate(b *testing.B) {
 	const n = 1 << 16
 	keys := benchKeys(n)
 	value := make([]byte, 64)
-	c := newBenchCache(b, 0)
-	for _, k := range keys {
-		c.Set(k, value)
-	}
+	c := newBenchCache(b, 0, keys, value)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -92,10 +89,7 @@ func BenchmarkSetInsertEvict(b *testing.B) {
 	keys := benchKeys(n)
 	value := make([]byte, 64)
 	per := int64(16+16+24+64) + EntryOverhead[string, []byte]()
-	c := newBenchCache(b, resident*per)
-	for _, k := range keys[:resident] {
-		c.Set(k, value)
-	}
+	c := newBenchCache(b, resident*per, keys[:resident], value)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -109,10 +103,7 @@ func BenchmarkSetInsertEvict(b *testing.B) {
 func BenchmarkGetParallel(b *testing.B) {
 	const n = 1 << 16
 	keys := benchKeys(n)
-	c := newBenchCache(b, 0)
-	for _, k := range keys {
-		c.Set(k, nil)
-	}
+	c := newBenchCache(b, 0, keys, nil)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -84,7 +84,9 @@ func ExampleCache_Doctor() {
 }
 
 func ExampleOOMError_Hint() {
-	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 1000}) // noeviction
+	// volatile-lru may evict only keys with a TTL: with none, it cannot
+	// make room, the classic cause of OOM under a volatile policy.
+	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 1000, Policy: maxmem.VolatileLRU})
 	defer c.Close()
 	var err error
 	for i := 0; err == nil; i++ {
@@ -92,12 +94,10 @@ func ExampleOOMError_Hint() {
 	}
 	var oom *maxmem.OOMError
 	if errors.As(err, &oom) {
-		fmt.Println(err)
 		fmt.Println(oom.Hint())
 	}
 	// Output:
-	// OOM command not allowed when used memory > 'maxmemory'.
-	// noeviction never evicts: switch to an evicting policy (allkeys-lru for a cache), raise MaxMemory, or delete keys; writers that can wait may use SetWait
+	// volatile-lru evicts only keys with a TTL and none of the 4 keys has one: write cache-like keys with SetWithTTL or Expire, or switch to allkeys-lru
 }
 
 func ExampleCache_MemoryStats() {

@@ -67,11 +67,11 @@ func ExampleCache_Set_errOOM() {
 	var oom *maxmem.OOMError
 	if errors.As(err, &oom) {
 		fmt.Println(err)
-		fmt.Println("policy:", oom.Policy, "- delete keys, raise MaxMemory or pick an evicting policy")
+		fmt.Println(oom.Hint())
 	}
 	// Output:
 	// OOM command not allowed when used memory > 'maxmemory'.
-	// policy: noeviction - delete keys, raise MaxMemory or pick an evicting policy
+	// noeviction never evicts: switch to an evicting policy (allkeys-lru for a cache), raise MaxMemory, or delete keys; writers that can wait may use SetWait
 }
 
 // largest evicts the biggest of a few sampled entries: a policy written
