@@ -178,24 +178,64 @@ func TestLFUKeepsHotKeys(t *testing.T) {
 }
 
 // LFU counters decay by one per lfu-decay-time without access.
+// lfuCounter returns the decayed LFU counter of key, as a policy sees it.
+func lfuCounter(c *Cache[string, int], key string) uint8 {
+	s, h := c.shardOf(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	slot, _ := s.findLocked(key, h)
+	s.now = c.now()
+	return s.entry(slot).Frequency
+}
+
+// LFU counters decay by one per lfu-decay-time without access: one minute
+// by default, the configured period otherwise, never when it is negative
+// (Redis's lfu-decay-time 0).
 func TestLFUDecay(t *testing.T) {
-	c, clock := newTestCache(t, 10, AllKeysLFU)
-	mustSet(t, c, "k", 1)
-	for range 10 {
-		c.Get("k") // below LFU_INIT_VAL+... the counter grows quickly at first
+	cases := []struct {
+		decay time.Duration
+		drop  uint8 // after 6 idle minutes
+	}{{0, 6}, {2 * time.Minute, 3}, {-1, 0}}
+	for _, tc := range cases {
+		clock := newFakeClock()
+		c, err := New(Options[string, int]{Policy: AllKeysLFU, LFUDecayTime: tc.decay, Clock: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustSet(t, c, "k", 1)
+		for range 10 {
+			c.Get("k") // below LFU_INIT_VAL+1 every access counts
+		}
+		before := lfuCounter(c, "k")
+		clock.Advance(6 * time.Minute)
+		if after := lfuCounter(c, "k"); after != before-tc.drop {
+			t.Errorf("decay %v: counter %d after 6 idle minutes, want %d", tc.decay, after, before-tc.drop)
+		}
+		c.Close()
 	}
-	s, _ := c.shardOf("k")
-	freq := func() uint8 {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.now = c.now()
-		e, _ := s.LeastRecent(false)
-		return e.Frequency
+}
+
+// lfu-log-factor sets how hard the counter is to grow: the same accesses
+// leave a lower counter under a higher factor, and 0 means Redis's 10.
+func TestLFULogFactor(t *testing.T) {
+	grow := func(factor int) uint8 {
+		c, err := New(Options[string, int]{Policy: AllKeysLFU, LFULogFactor: factor, Seed: 1, Shards: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		mustSet(t, c, "k", 1)
+		for range 1000 {
+			c.Get("k")
+		}
+		return lfuCounter(c, "k")
 	}
-	before := freq()
-	clock.Advance(3 * time.Minute)
-	if after := freq(); after != before-3 {
-		t.Fatalf("counter %d after 3 idle minutes, want %d", after, before-3)
+	one, ten, hundred := grow(1), grow(10), grow(100)
+	if !(one > ten && ten > hundred) {
+		t.Errorf("counters after 1000 accesses: factor 1 %d, 10 %d, 100 %d; want decreasing", one, ten, hundred)
+	}
+	if def := grow(0); def != ten {
+		t.Errorf("factor 0 gave %d, the default 10 gave %d", def, ten)
 	}
 }
 
@@ -275,5 +315,33 @@ func TestPanicsLeaveTheCacheConsistent(t *testing.T) {
 	boom = false
 	if err := d.Set("c", 3); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A fixed Seed makes the random choices repeatable: two caches with the
+// same seed evict the same keys.
+func TestSeedMakesEvictionsRepeatable(t *testing.T) {
+	survivors := func(seed uint64) []string {
+		c, err := New(Options[string, int]{MaxMemory: 20 * unit, Policy: AllKeysRandom, Seed: seed,
+			Sizer: func(string, int) int64 { return unitSize }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		for i := range 200 {
+			mustSet(t, c, fmt.Sprint(i), i)
+		}
+		var keys []string
+		for k := range c.All() {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		return keys
+	}
+	if diff := cmp.Diff(survivors(7), survivors(7)); diff != "" {
+		t.Fatalf("same seed, different evictions (-first +second):\n%s", diff)
+	}
+	if cmp.Equal(survivors(7), survivors(8)) {
+		t.Fatal("different seeds evicted the same keys")
 	}
 }
