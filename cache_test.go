@@ -265,7 +265,7 @@ func TestParsePolicyNames(t *testing.T) {
 	names := []string{"noeviction", "allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-lfu",
 		"allkeys-random", "volatile-random", "volatile-ttl", "allkeys-lrm", "volatile-lrm"}
 	for _, n := range names {
-		for _, spelled := range []string{n, fmt.Sprintf("%s", upper(n))} {
+		for _, spelled := range []string{n, upper(n)} {
 			p, err := ParsePolicy(spelled)
 			if err != nil || p.Name() != n {
 				t.Errorf("ParsePolicy(%q) = %v, %v", spelled, p, err)
