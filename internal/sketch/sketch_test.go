@@ -1,0 +1,105 @@
+package sketch
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func TestZeroSketchCountsNothing(t *testing.T) {
+	var s Sketch
+	s.Increment(42)
+	if got := s.Estimate(42); got != 0 || s.Bytes() != 0 || s.Capacity() != 0 {
+		t.Fatalf("zero sketch: estimate %d, %d bytes, capacity %d", got, s.Bytes(), s.Capacity())
+	}
+}
+
+func TestSizeFollowsCapacity(t *testing.T) {
+	for _, tc := range []struct {
+		capacity int
+		bytes    int64
+	}{{0, 64}, {1, 64}, {16, 64}, {17, 128}, {1000, 4032}, {1 << 20, 4 << 20}} {
+		var s Sketch
+		s.Resize(tc.capacity)
+		if s.Bytes() != tc.bytes || BytesFor(tc.capacity) != tc.bytes {
+			t.Errorf("capacity %d: %d bytes (BytesFor %d), want %d", tc.capacity, s.Bytes(), BytesFor(tc.capacity), tc.bytes)
+		}
+	}
+}
+
+func TestEstimateCountsAndSaturates(t *testing.T) {
+	var s Sketch
+	s.Resize(1000)
+	h := rand.Uint64()
+	for want := 1; want <= 20; want++ {
+		s.Increment(h)
+		if got := s.Estimate(h); got != min(want, 15) {
+			t.Fatalf("after %d increments: estimate %d", want, got)
+		}
+	}
+}
+
+func TestEstimatesSeparateHotFromCold(t *testing.T) {
+	var s Sketch
+	s.Resize(1000)
+	r := rand.New(rand.NewPCG(1, 2))
+	hot := make([]uint64, 100)
+	for i := range hot {
+		hot[i] = r.Uint64()
+	}
+	for range 5 {
+		for _, h := range hot {
+			s.Increment(h)
+		}
+	}
+	wrong := 0
+	for range 1000 {
+		if s.Estimate(r.Uint64()) >= 5 {
+			wrong++
+		}
+	}
+	for _, h := range hot {
+		if s.Estimate(h) < 5 {
+			t.Fatalf("a hot key estimated %d < 5", s.Estimate(h))
+		}
+	}
+	if wrong > 10 {
+		t.Fatalf("%d of 1000 unseen keys look hot", wrong)
+	}
+}
+
+func TestHalvesAfterPeriod(t *testing.T) {
+	var s Sketch
+	s.Resize(10) // one block, period 100
+	h := uint64(0xdeadbeef)
+	for range 8 {
+		s.Increment(h)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for s.additions < s.period-1 { // others' increments fill the period
+		s.Increment(r.Uint64())
+	}
+	before := s.Estimate(h)
+	for s.additions == s.period-1 {
+		s.Increment(r.Uint64())
+	}
+	if s.additions != s.period/2 {
+		t.Fatalf("additions %d after halving, want %d", s.additions, s.period/2)
+	}
+	if got := s.Estimate(h); got != before/2 {
+		t.Fatalf("after halving: estimate %d, want %d", got, before/2)
+	}
+}
+
+func BenchmarkIncrement(b *testing.B) {
+	var s Sketch
+	s.Resize(1 << 16)
+	r := rand.New(rand.NewPCG(1, 1))
+	hs := make([]uint64, 4096)
+	for i := range hs {
+		hs[i] = r.Uint64()
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		s.Increment(hs[i&4095])
+	}
+}
