@@ -9,7 +9,7 @@ import (
 // budget is the one global byte budget shared by all shards.
 //
 // Invariant: used == Σ charges of resident entries + bytes reserved by writes
-// in flight, and used <= max whenever max > 0 and max has not been lowered
+// in flight + the policy's own bytes (AllKeysTinyLFU's sketches), and used <= max whenever max > 0 and max has not been lowered
 // below used by SetMaxMemory. Every increase goes through tryReserve, which
 // refuses to cross max, so no interleaving of goroutines can overshoot.
 type budget struct {

@@ -6,15 +6,22 @@ import (
 )
 
 // Get, Set of an existing key and Set of a new key that evicts allocate
-// nothing with string keys and []byte values.
+// nothing with string keys and []byte values, under the exact LRU and under
+// the admission layout.
 func TestHotPathsDoNotAllocate(t *testing.T) {
+	for _, p := range []Policy{AllKeysLRU, AllKeysTinyLFU} {
+		t.Run(p.Name(), func(t *testing.T) { testHotPathsDoNotAllocate(t, p) })
+	}
+}
+
+func testHotPathsDoNotAllocate(t *testing.T, p Policy) {
 	keys := make([]string, 512)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("key:%012d", i)
 	}
 	value := make([]byte, 64)
 	per := int64(16+16+24+64) + EntryOverhead[string, []byte]()
-	c, err := New(Options[string, []byte]{MaxMemory: 256 * per, Policy: AllKeysLRU})
+	c, err := New(Options[string, []byte]{MaxMemory: 256 * per, Policy: p})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,7 @@ type policyState struct {
 	frequency    bool // p tracks frequency: keep LFU counters current
 	modification bool // p tracks modification: reads leave recency alone
 	reusable     bool // p is a deterministicPolicy: shard candidates may be cached
+	admission    bool // p is AllKeysTinyLFU: shards take the admission layout
 }
 
 func newPolicyState(p Policy) *policyState {
@@ -58,8 +59,9 @@ func newPolicyState(p Policy) *policyState {
 		t = tr.Tracks()
 	}
 	_, r := p.(deterministicPolicy)
+	_, a := p.(admissionPolicy)
 	return &policyState{p: p, frequency: t&TrackFrequency != 0,
-		modification: t&TrackModification != 0, reusable: r}
+		modification: t&TrackModification != 0, reusable: r, admission: a}
 }
 
 // New returns a cache configured by o, or an error naming what is wrong with
@@ -87,6 +89,7 @@ func New[K comparable, V any](o Options[K, V]) (*Cache[K, V], error) {
 	for i := range c.shards {
 		c.shards[i].init(c, seed, uint64(i))
 	}
+	c.layout()
 	c.sweeper = startSweeper(c)
 	return c, nil
 }
@@ -149,6 +152,9 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 	slot, ok := s.findLocked(key, h)
 	if !ok {
 		s.counters.misses++
+		if s.adm != nil {
+			s.admRequestLocked(h, false)
+		}
 		s.mu.Unlock()
 		return zero, false
 	}
@@ -162,6 +168,9 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 		}
 	}
 	s.touchLocked(slot, p, now)
+	if s.adm != nil {
+		s.admRequestLocked(h, true)
+	}
 	s.counters.hits++
 	v := s.kvs[slot].value
 	s.mu.Unlock()
@@ -306,13 +315,28 @@ func (c *Cache[K, V]) SetMaxMemory(n int64) error {
 }
 
 // SetPolicy changes the eviction policy at run time (CONFIG SET
-// maxmemory-policy); nil means NoEviction.
+// maxmemory-policy); nil means NoEviction. Switching to or from
+// AllKeysTinyLFU reorganises every shard under its lock, which takes time
+// in proportion to its entries (n log n).
 func (c *Cache[K, V]) SetPolicy(p Policy) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
 	c.policy.Store(newPolicyState(p))
+	c.layout()
 	return nil
+}
+
+// layout puts every shard in the layout the active policy needs. An
+// operation that meets a shard not yet converted converts it itself (see
+// layoutLocked), so this only does the work early.
+func (c *Cache[K, V]) layout() {
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		s.layoutLocked(c.policy.Load())
+		s.mu.Unlock()
+	}
 }
 
 // Clear removes every entry, reporting each to OnEvict as Cleared.

@@ -48,11 +48,15 @@ type evicted[K comparable, V any] struct {
 }
 
 // evictOne removes one entry to make room: an expired one if any, else the
-// policy's victim. It does not release the victim's charge. ok is false
-// when nothing can be evicted.
-func (c *Cache[K, V]) evictOne(p *policyState, now int64) (e evicted[K, V], ok bool) {
+// policy's victim. home is the shard of the write that needs the room (nil
+// for none). It does not release the victim's charge. ok is false when
+// nothing can be evicted.
+func (c *Cache[K, V]) evictOne(p *policyState, now int64, home *shard[K, V]) (e evicted[K, V], ok bool) {
 	if e, ok = c.expireOne(now); ok {
 		return e, true
+	}
+	if p.admission {
+		return c.evictAdmitted(p, home) // see admission.go
 	}
 	if !p.reusable {
 		return c.evictSampled(p, now) // see pool.go
@@ -171,6 +175,7 @@ func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p *policyState, now int64)
 			return slot, score
 		}
 	}
+	s.layoutLocked(p)
 	s.now = now
 	cand, ok := p.p.Victim(s)
 	slot := cand.Entry.slot
@@ -188,7 +193,7 @@ func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p *policyState, now int64)
 func (c *Cache[K, V]) shrink() {
 	for c.budget.over() > 0 {
 		p := c.policy.Load()
-		e, ok := c.evictOne(p, c.evictionClock(p))
+		e, ok := c.evictOne(p, c.evictionClock(p), nil)
 		if !ok {
 			return
 		}

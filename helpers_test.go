@@ -87,8 +87,8 @@ func checkAccounting(t *testing.T, c *Cache[string, int]) {
 		sum += n
 	}
 	st := c.Stats()
-	if st.UsedMemory != sum {
-		t.Fatalf("used_memory %d, Σ MemoryUsage %d", st.UsedMemory, sum)
+	if st.UsedMemory != sum+st.PolicyMemory {
+		t.Fatalf("used_memory %d, Σ MemoryUsage %d + used_memory_policy %d", st.UsedMemory, sum, st.PolicyMemory)
 	}
 	if st.MaxMemory > 0 && st.UsedMemory > st.MaxMemory {
 		t.Fatalf("used_memory %d > maxmemory %d", st.UsedMemory, st.MaxMemory)

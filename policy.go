@@ -141,11 +141,28 @@ var (
 	VolatileLRM Policy = lrm{volatile: true}
 )
 
-var policies = []Policy{NoEviction, AllKeysLRU, VolatileLRU, AllKeysLFU, VolatileLFU,
-	AllKeysRandom, VolatileRandom, VolatileTTL, AllKeysLRM, VolatileLRM}
+// AllKeysTinyLFU is maxmem's own policy, beyond Redis's ten: an adaptive
+// W-TinyLFU. New keys enter a small LRU window; a key leaving the window
+// takes the place of the least recent key of the main space only if a
+// sketch of recent requests says it is requested more often. A climber
+// grows or shrinks the window by the hit ratio it measures, so the policy
+// leans towards LRU on recency-biased workloads and towards LFU on
+// frequency-biased ones, and a scan cannot flush the working set.
+//
+// Choose it for the best hit ratio per byte on workloads that mix popular
+// keys with one-off ones (web, database and storage caches). Its sketch
+// costs four bytes per entry, charged to MaxMemory. Expired keys are still
+// reclaimed first. It decides through the cache's own layout (see
+// admission.go), not through Victim, which names no entry: a Policy that
+// wraps it evicts nothing. Its name is "allkeys-tinylfu".
+var AllKeysTinyLFU Policy = tinyLFU{}
 
-// ParsePolicy returns the policy with the given Redis name, in any case:
-// "noeviction", "allkeys-lru", "volatile-ttl", ...
+var policies = []Policy{NoEviction, AllKeysLRU, VolatileLRU, AllKeysLFU, VolatileLFU,
+	AllKeysRandom, VolatileRandom, VolatileTTL, AllKeysLRM, VolatileLRM, AllKeysTinyLFU}
+
+// ParsePolicy returns the policy with the given name, in any case: one of
+// Redis's ("noeviction", "allkeys-lru", "volatile-ttl", ...) or
+// "allkeys-tinylfu".
 func ParsePolicy(name string) (Policy, error) {
 	for _, p := range policies {
 		if strings.EqualFold(p.Name(), name) {
@@ -169,6 +186,18 @@ func scope(volatile bool, kind string) string {
 type deterministicPolicy interface {
 	deterministic()
 }
+
+// admissionPolicy is a built-in policy that evicts through the shards'
+// admission layout instead of through Victim.
+type admissionPolicy interface {
+	admission()
+}
+
+type tinyLFU struct{}
+
+func (tinyLFU) Name() string                   { return "allkeys-tinylfu" }
+func (tinyLFU) admission()                     {}
+func (tinyLFU) Victim(Shard) (Candidate, bool) { return Candidate{}, false }
 
 type noEviction struct{}
 

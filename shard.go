@@ -33,15 +33,31 @@ type meta struct {
 	heapPos uint32 // position in the TTL heap, when expireAt != 0
 	lfuTime uint16 // minute stamp of the last LFU update
 	freq    uint8  // LFU counter
+	list    uint8  // in the admission layout: window, probation or protected
 }
 
-// Class of an entry: which list holds it.
+// The lists an entry can be in. In the classic layout, which Redis's
+// policies use, an entry's list is its class: persistent or volatile. In the admission layout of AllKeysTinyLFU it is one of window,
+// probation and protected (see admission.go).
 const (
-	persistent = 0
-	volatile   = 1
+	persistent = iota
+	volatile
+	window
+	probation
+	protected
+	numLists
 )
 
-func (e *kv[K, V]) class() int {
+// listOf returns the list holding slot: its class's in the classic layout
+// (read from the kv line a Get has loaded anyway), meta.list otherwise.
+func (s *shard[K, V]) listOf(slot uint32) *recencyList {
+	if s.adm != nil {
+		return &s.lists[s.meta[slot].list]
+	}
+	return &s.lists[s.kvs[slot].class()]
+}
+
+func (e *kv[K, V]) class() uint8 {
 	if e.expireAt != 0 {
 		return volatile
 	}
@@ -54,8 +70,9 @@ func (e *kv[K, V]) class() int {
 // Invariants, with mu held: slots 1..len(kvs)-1 are exactly the resident
 // entries (the slab has no holes: a removal moves the last entry into the
 // gap); idx maps the hash of each resident key to its slot; each slot is in
-// exactly one of the recency lists, chosen by its class, and each list is
-// ordered by kv.stamp; the heap holds exactly the volatile slots, and
+// exactly one of the lists (listOf); in the classic layout (adm == nil)
+// that is its class's recency list, and each list is ordered by kv.stamp;
+// the heap holds exactly the volatile slots, and
 // meta.heapPos is each one's position.
 //
 // One recency order serves every policy, as Redis keeps one LRU field per
@@ -69,7 +86,8 @@ type shard[K comparable, V any] struct {
 	hashOf   func(slot uint32) uint64
 	kvs      []kv[K, V]
 	meta     []meta
-	recency  [2]recencyList // by stamp, front most recent; [class]
+	lists    [numLists]recencyList // front most recent; by meta.list
+	adm      *admission            // the admission layout's state; nil: classic
 	ttl      ttlheap.Heap
 	rng      rand.PCG
 	gen      atomic.Uint64 // bumped (under mu) on every change; validates candidates
@@ -130,7 +148,10 @@ func (s *shard[K, V]) resetLocked() {
 	s.idx = index.Table{}
 	s.kvs = make([]kv[K, V], 1)
 	s.meta = make([]meta, 1)
-	s.recency = [2]recencyList{}
+	s.lists = [numLists]recencyList{}
+	if s.adm != nil {
+		s.adm.weight = [3]int64{}
+	}
 	s.ttl.Reset()
 	s.gen.Add(1)
 	s.count.Store(0)
@@ -177,7 +198,11 @@ func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt in
 	s.kvs = append(s.kvs, kv[K, V]{key: key, value: value, stamp: s.c.stamp()})
 	s.meta = append(s.meta, meta{charge: charge, freq: lfu.Init, lfuTime: minutes(now)})
 	s.idx.Insert(h, slot, s.hashOf)
-	s.pushFrontLocked(&s.recency[persistent], slot)
+	if s.adm != nil {
+		s.admInsertLocked(slot)
+	} else {
+		s.pushFrontLocked(&s.lists[persistent], slot)
+	}
 	s.counters.writes++
 	s.setExpireLocked(slot, expireAt)
 	s.count.Add(1)
@@ -188,6 +213,9 @@ func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt in
 // write is an access and a modification, and always takes a fresh stamp.
 func (s *shard[K, V]) updateLocked(slot uint32, value V, charge, expireAt int64, p *policyState, now int64) {
 	s.kvs[slot].value = value
+	if s.adm != nil {
+		s.adm.reweigh(s.meta[slot].list, charge-s.meta[slot].charge)
+	}
 	s.meta[slot].charge = charge
 	s.setExpireLocked(slot, expireAt)
 	s.writtenLocked(slot, p, now)
@@ -220,11 +248,15 @@ func (s *shard[K, V]) countAccessLocked(slot uint32, p *policyState, now int64) 
 	m.lfuTime = minutes(now)
 }
 
-// restampLocked gives slot a new recency stamp and moves it to the front.
+// restampLocked gives slot a new recency stamp and moves it to the front
+// of its list; in the admission layout, it moves it as an access does there.
 func (s *shard[K, V]) restampLocked(slot uint32, stamp uint64) {
-	e := &s.kvs[slot]
-	e.stamp = stamp
-	l := &s.recency[e.class()]
+	s.kvs[slot].stamp = stamp
+	if s.adm != nil {
+		s.admAccessLocked(slot)
+		return
+	}
+	l := &s.lists[s.kvs[slot].class()]
 	if l.back == slot {
 		s.gen.Add(1) // the shard's least recent entry changes
 	}
@@ -235,7 +267,7 @@ func (s *shard[K, V]) restampLocked(slot uint32, stamp uint64) {
 // persistent and volatile lists and in or out of the heap.
 func (s *shard[K, V]) setExpireLocked(slot uint32, expireAt int64) {
 	e, pos := &s.kvs[slot], int(s.meta[slot].heapPos)
-	from, to := e.class(), persistent
+	from, to := e.class(), uint8(persistent)
 	if expireAt != 0 {
 		to = volatile
 	}
@@ -250,7 +282,7 @@ func (s *shard[K, V]) setExpireLocked(slot uint32, expireAt int64) {
 		e.expireAt = expireAt
 		s.ttl.Push(s, slot)
 	}
-	if from != to {
+	if from != to && s.adm == nil {
 		s.moveClassLocked(slot, from, to)
 	}
 	s.noteSoonestLocked()
@@ -261,9 +293,9 @@ func (s *shard[K, V]) setExpireLocked(slot uint32, expireAt int64) {
 // the other's. Every caller restamps the entry right after (a write or TTL
 // change is an access), so the list stays ordered by stamp; removal moves it
 // to the persistent class only to take it out.
-func (s *shard[K, V]) moveClassLocked(slot uint32, from, to int) {
-	s.unlinkLocked(&s.recency[from], slot)
-	s.pushFrontLocked(&s.recency[to], slot)
+func (s *shard[K, V]) moveClassLocked(slot uint32, from, to uint8) {
+	s.unlinkLocked(&s.lists[from], slot)
+	s.pushFrontLocked(&s.lists[to], slot)
 	s.gen.Add(1)
 }
 
@@ -273,7 +305,10 @@ func (s *shard[K, V]) moveClassLocked(slot uint32, from, to int) {
 func (s *shard[K, V]) removeLocked(slot uint32) (kv[K, V], int64) {
 	gone, charge := s.kvs[slot], s.meta[slot].charge
 	s.setExpireLocked(slot, 0)
-	s.unlinkLocked(&s.recency[persistent], slot)
+	if s.adm != nil {
+		s.adm.reweigh(s.meta[slot].list, -charge)
+	}
+	s.unlinkLocked(s.listOf(slot), slot)
 	s.idx.Delete(s.indexPosLocked(slot))
 	if last := uint32(len(s.kvs) - 1); slot != last {
 		s.relocateLocked(last, slot)
@@ -286,9 +321,8 @@ func (s *shard[K, V]) removeLocked(slot uint32) (kv[K, V], int64) {
 // relocateLocked moves the entry at slot from into the free slot to.
 func (s *shard[K, V]) relocateLocked(from, to uint32) {
 	s.kvs[to], s.meta[to] = s.kvs[from], s.meta[from]
-	class := s.kvs[to].class()
-	s.relinkLocked(&s.recency[class], to)
-	if class == volatile {
+	s.relinkLocked(s.listOf(to), to)
+	if s.kvs[to].expireAt != 0 {
 		s.ttl.Relocate(s, int(s.meta[to].heapPos), to)
 	}
 	s.idx.SetSlot(s.indexPosLocked(from), to) // still hashes as before the move

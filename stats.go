@@ -22,8 +22,11 @@ type Stats struct {
 	OOMRejections  uint64 // writes refused with ErrOOM
 
 	// Overhead is used_memory_overhead: the cache's own bytes, Keys times
-	// EntryOverhead.
+	// EntryOverhead plus PolicyMemory.
 	Overhead int64
+	// PolicyMemory (used_memory_policy) is what the policy keeps besides the
+	// entries, charged to the budget: AllKeysTinyLFU's frequency sketches.
+	PolicyMemory int64
 	// Dataset is used_memory_dataset: UsedMemory minus Overhead, the bytes
 	// the Sizer counted for keys and values.
 	Dataset int64
@@ -63,7 +66,7 @@ func (c *Cache[K, V]) Stats() Stats {
 	if st.Expires > 0 {
 		st.AvgTTL = time.Duration(ttlSum / float64(st.Expires))
 	}
-	st.Overhead = st.Keys * c.overhead
+	st.Overhead = st.Keys*c.overhead + st.PolicyMemory
 	st.Dataset = max(0, st.UsedMemory-st.Overhead)
 	st.HeapInuse, st.HeapObjects = readHeap()
 	return st
@@ -81,6 +84,9 @@ func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
 	st.EvictedKeys += s.counters.evicted
 	st.ExpiredKeys += s.counters.expired
 	st.Writes += s.counters.writes
+	if s.adm != nil {
+		st.PolicyMemory += s.adm.sketch.Bytes()
+	}
 	return s.meanTTLLocked(now) * float64(s.ttl.Len())
 }
 
@@ -165,6 +171,7 @@ func (s Stats) sections() []section {
 			{"used_memory_peak_human", humanBytes(s.UsedMemoryPeak)},
 			{"used_memory_peak_perc", fmt.Sprintf("%.2f%%", s.PeakPerc())},
 			{"used_memory_overhead", s.Overhead},
+			{"used_memory_policy", s.PolicyMemory},
 			{"used_memory_dataset", s.Dataset},
 			{"used_memory_dataset_perc", fmt.Sprintf("%.2f%%", s.datasetPerc())},
 			{"heap_inuse", s.HeapInuse},

@@ -25,11 +25,11 @@ func (s *shard[K, V]) Rand() uint64 { return s.rng.Uint64() }
 // LeastRecent returns the entry with the oldest recency stamp: the backs of
 // the two class lists compared.
 func (s *shard[K, V]) LeastRecent(volatileOnly bool) (Entry, bool) {
-	v := s.recency[volatile].back
+	v := s.lists[volatile].back
 	if volatileOnly {
 		return s.entry(v), v != 0
 	}
-	p := s.recency[persistent].back
+	p := s.lists[persistent].back
 	switch {
 	case p == 0 && v == 0:
 		return Entry{}, false

@@ -74,7 +74,7 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 		}
 		p := c.policy.Load()
 		s.mu.Unlock()
-		e, ok := c.evictOne(p, c.evictionClock(p))
+		e, ok := c.evictOne(p, c.evictionClock(p), s)
 		if !ok {
 			return false, c.refuse(charge, false)
 		}
@@ -107,6 +107,9 @@ func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
 	p, now := c.policy.Load(), int64(0) // the clock is slow to read: only when needed
 	if expireAt != 0 || p.frequency || s.soonest.Load() != math.MaxInt64 {
 		now = c.now()
+	}
+	if s.adm != nil {
+		s.adm.sketch.Increment(h) // a write is a request too; a missed Get was not counted
 	}
 	var prev kv[K, V]
 	if found {

@@ -1,0 +1,328 @@
+package maxmem
+
+// The admission layout
+//
+// AllKeysTinyLFU keeps each shard in a layout of its own, after the
+// W-TinyLFU design of Einziger, Friedman and Manes, adapted to a byte
+// budget. A new entry enters a small LRU window. Behind the window is the
+// main space, a segmented LRU: probation, and protected for the entries
+// that were hit while in probation. When the shard must give up bytes and
+// its window is over its share, the window's least recent entry (the
+// candidate) faces the main space's least recent entry (the victim), and a
+// count-min sketch of recent requests decides: the candidate moves into
+// probation only if it was requested more often than the victim, which is
+// evicted in its place; otherwise the candidate goes. A one-off scan thus
+// never pushes the working set out, while the window still gives a new
+// entry time to prove itself.
+//
+// A hill climber moves the boundary between window and main space: every
+// sample period it compares the shard's hit ratio with the previous
+// period's and keeps moving the window's share in the direction that
+// raised it, in steps that shrink as the ratio settles. Recency-biased
+// workloads grow the window towards plain LRU; frequency-biased ones shrink
+// it.
+//
+// Each shard keeps its own lists, sketch and climber, under its own lock.
+// A write evicts from its own shard, so that its newcomer is the one that
+// faces the victim; a shard holding less than half its share of the budget
+// is spared, and a shard chosen at random by size evicts instead.
+//
+// The sketch takes four bytes per expected entry and is charged to the
+// budget like any entry: used_memory counts it. It is sized from the
+// shard's share of MaxMemory and its average entry, and resized (losing its
+// counts) when the shard holds more entries than it was sized for, or far
+// fewer.
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/maxmem/maxmem/internal/sketch"
+)
+
+// The admission layout's constants: the window's initial share of a shard's
+// bytes, the protected segment's share of the main space, and the hill
+// climber's step (its initial and restart size, its decay per period, and
+// the change of hit ratio that restarts it).
+const (
+	initialWindow    = 0.01
+	protectedShare   = 0.80
+	climbStep        = 0.0625
+	climbDecay       = 0.98
+	climbRestart     = 0.05
+	climbPeriodRatio = 10 // a sample period is this many requests per entry the shard holds when full
+)
+
+// admission is one shard's state in the admission layout.
+type admission struct {
+	sketch sketch.Sketch
+	weight [3]int64 // bytes in window, probation and protected
+	window float64  // the window's share of the shard's nominal bytes
+	climb  climber
+}
+
+// climber adapts the window's share to the hit ratio.
+type climber struct {
+	hits, requests, period int
+	prevRate               float64
+	step                   float64 // signed share added at the next period's end
+}
+
+func newAdmission() *admission {
+	return &admission{window: initialWindow, climb: climber{step: -climbStep}}
+}
+
+// bytes returns the weight of list (window, probation or protected).
+func (a *admission) bytes(list uint8) *int64 { return &a.weight[list-window] }
+
+// reweigh adds delta bytes to list.
+func (a *admission) reweigh(list uint8, delta int64) { *a.bytes(list) += delta }
+
+// total returns the bytes of every entry in the layout.
+func (a *admission) total() int64 { return a.weight[0] + a.weight[1] + a.weight[2] }
+
+// bounds returns the window's and the protected segment's byte limits in a
+// shard whose nominal share of the budget is nominal bytes.
+func (a *admission) bounds(nominal int64) (windowMax, protectedMax int64) {
+	windowMax = int64(a.window * float64(nominal))
+	return windowMax, int64(protectedShare * float64(nominal-windowMax))
+}
+
+// adapt moves the window's share in the direction that last raised the
+// hit ratio, at the end of a sample period.
+func (a *admission) adapt() {
+	c := &a.climb
+	rate := float64(c.hits) / float64(c.requests)
+	change, amount := rate-c.prevRate, c.step
+	if change < 0 {
+		amount = -amount
+	}
+	if math.Abs(change) >= climbRestart {
+		c.step = math.Copysign(climbStep, amount)
+	} else {
+		c.step = climbDecay * amount
+	}
+	c.prevRate = rate
+	a.window = min(max(a.window+amount, 0), 1)
+}
+
+// nominal returns a shard's share of the budget (of the bytes in use when
+// there is no limit).
+func (c *Cache[K, V]) nominal() int64 {
+	return max(c.budget.max.Load(), c.budget.used.Load()) / int64(len(c.shards))
+}
+
+// admInsertLocked links a new entry at the front of the window.
+func (s *shard[K, V]) admInsertLocked(slot uint32) {
+	s.meta[slot].list = window
+	s.pushFrontLocked(&s.lists[window], slot)
+	s.adm.reweigh(window, s.meta[slot].charge)
+	s.fitSketchLocked()
+}
+
+// admRequestLocked records a Get of the key hashed h: in the sketch when
+// it hit (a miss is counted when the key is written), and for the climber,
+// which adapts the window at the end of each sample period.
+func (s *shard[K, V]) admRequestLocked(h uint64, hit bool) {
+	a := s.adm
+	if hit {
+		a.sketch.Increment(h)
+		a.climb.hits++
+	}
+	if a.climb.requests++; a.climb.requests < a.climb.period {
+		return
+	}
+	if a.climb.period > 0 {
+		a.adapt()
+	}
+	a.climb.hits, a.climb.requests = 0, 0
+	a.climb.period = climbPeriodRatio * s.admCapacityLocked() // 0 while empty: no period yet
+}
+
+// admCapacityLocked estimates how many entries the shard holds when full:
+// its share of the budget over its average charge (at least what it holds);
+// 0 when it is empty.
+func (s *shard[K, V]) admCapacityLocked() int {
+	n := int64(len(s.kvs) - 1)
+	if n == 0 {
+		return 0
+	}
+	return int(max(s.c.nominal()/max(s.adm.total()/n, 1), n))
+}
+
+// admAccessLocked moves an accessed entry: to the front of the window or
+// of protected, or from probation into protected, which may push
+// protected's least recent entries back to probation.
+func (s *shard[K, V]) admAccessLocked(slot uint32) {
+	switch list := s.meta[slot].list; list {
+	case probation:
+		s.admMoveLocked(slot, protected)
+		s.admDemoteLocked()
+	default:
+		s.moveToFrontLocked(&s.lists[list], slot)
+	}
+}
+
+// admMoveLocked moves slot to the front of list to.
+func (s *shard[K, V]) admMoveLocked(slot uint32, to uint8) {
+	m := &s.meta[slot]
+	s.unlinkLocked(&s.lists[m.list], slot)
+	s.adm.reweigh(m.list, -m.charge)
+	m.list = to
+	s.pushFrontLocked(&s.lists[to], slot)
+	s.adm.reweigh(to, m.charge)
+}
+
+// admDemoteLocked moves protected's least recent entries to probation
+// while protected is over its bound.
+func (s *shard[K, V]) admDemoteLocked() {
+	_, limit := s.adm.bounds(s.c.nominal())
+	for *s.adm.bytes(protected) > limit && s.lists[protected].back != 0 {
+		s.admMoveLocked(s.lists[protected].back, probation)
+	}
+}
+
+// admVictimLocked returns the entry to evict from the shard (0 if it is
+// empty). While the window is over its bound, its least recent entry faces
+// the main space's least recent one and the sketch keeps the more
+// frequent; ties keep the incumbent, which makes a scan harmless. The
+// window may always hold its newest entry, however small its share: a new
+// entry gets its time in the window.
+func (s *shard[K, V]) admVictimLocked() uint32 {
+	windowMax, _ := s.adm.bounds(s.c.nominal())
+	for {
+		win := &s.lists[window]
+		cand, victim := win.back, s.mainBackLocked()
+		limit := max(windowMax, s.meta[win.front].charge)
+		if cand == 0 || *s.adm.bytes(window) <= limit {
+			if victim != 0 {
+				return victim
+			}
+			return cand
+		}
+		if victim == 0 || *s.adm.bytes(window)-s.meta[cand].charge > limit {
+			s.admMoveLocked(cand, probation) // no contest: the main space has room
+			continue
+		}
+		if s.adm.sketch.Estimate(s.hashOf(cand)) <= s.adm.sketch.Estimate(s.hashOf(victim)) {
+			return cand
+		}
+		s.admMoveLocked(cand, probation)
+		return victim
+	}
+}
+
+// mainBackLocked returns the main space's least recent entry: probation's,
+// else protected's; 0 if both are empty.
+func (s *shard[K, V]) mainBackLocked() uint32 {
+	if b := s.lists[probation].back; b != 0 {
+		return b
+	}
+	return s.lists[protected].back
+}
+
+// fitSketchLocked resizes the sketch when the shard holds more entries than
+// it is sized for, or fewer than a quarter: to the entries the shard's share
+// of the budget holds at its average charge, but at most sketchSlack more
+// than twice the entries it holds now (a large cache filling up resizes a
+// few times; a full one keeps its size). The resident entries keep their
+// counts. Growth is charged to the budget; if there is no room the sketch
+// stays as it is.
+func (s *shard[K, V]) fitSketchLocked() {
+	a, n := s.adm, len(s.kvs)-1
+	have := a.sketch.Capacity()
+	if n == 0 || n <= have && (have <= 64 || n >= have/4) {
+		return
+	}
+	want := min(s.admCapacityLocked(), 2*n+sketchSlack)
+	grow := sketch.BytesFor(want) - a.sketch.Bytes()
+	switch {
+	case grow > 0 && !s.c.budget.tryReserve(grow):
+		return
+	case grow < 0:
+		s.c.budget.release(-grow)
+	}
+	old := a.sketch
+	a.sketch.Resize(want)
+	for slot := 1; slot <= n; slot++ {
+		h := s.hashOf(uint32(slot))
+		a.sketch.Add(h, old.Estimate(h))
+	}
+}
+
+// sketchSlack is how many entries beyond twice its entries a shard's sketch
+// may be sized for before the shard holds them.
+const sketchSlack = 1024
+
+// layoutLocked puts the shard in the layout policy p needs, keeping the
+// entries' recency order: switching to the admission layout puts every
+// entry in probation, and switching back rebuilds the recency lists from
+// the entries' stamps.
+func (s *shard[K, V]) layoutLocked(p *policyState) {
+	if p.admission == (s.adm != nil) {
+		return
+	}
+	order := make([]uint32, len(s.kvs)-1)
+	for i := range order {
+		order[i] = uint32(i + 1)
+	}
+	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(s.kvs[a].stamp, s.kvs[b].stamp) })
+	s.lists = [numLists]recencyList{}
+	if p.admission {
+		s.adm = newAdmission()
+		for _, slot := range order {
+			s.meta[slot].list = probation
+			s.pushFrontLocked(&s.lists[probation], slot)
+			s.adm.reweigh(probation, s.meta[slot].charge)
+		}
+		s.fitSketchLocked()
+	} else {
+		s.c.budget.release(s.adm.sketch.Bytes())
+		s.adm = nil
+		for _, slot := range order {
+			s.pushFrontLocked(&s.lists[s.kvs[slot].class()], slot)
+		}
+	}
+	s.gen.Add(1)
+}
+
+// evictAdmitted evicts one entry under AllKeysTinyLFU: from home, the
+// writer's shard, so that the writer's newcomer is the one that faces the
+// victim, unless home holds less than half its share of the budget; then
+// from a shard chosen at random in proportion to its entries.
+func (c *Cache[K, V]) evictAdmitted(p *policyState, home *shard[K, V]) (evicted[K, V], bool) {
+	if home != nil {
+		if e, ok := c.evictAdmittedFrom(home, p, true); ok {
+			return e, true
+		}
+	}
+	if i := c.randomShard(); i >= 0 {
+		if e, ok := c.evictAdmittedFrom(&c.shards[i], p, false); ok {
+			return e, true
+		}
+	}
+	for i := range c.shards { // the chosen shard emptied meanwhile
+		if e, ok := c.evictAdmittedFrom(&c.shards[i], p, false); ok {
+			return e, true
+		}
+	}
+	return evicted[K, V]{}, false
+}
+
+// evictAdmittedFrom evicts the admission layout's victim in s, if s has
+// entries and, when onlyIfLarge, at least half its share of the budget.
+func (c *Cache[K, V]) evictAdmittedFrom(s *shard[K, V], p *policyState, onlyIfLarge bool) (evicted[K, V], bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.layoutLocked(p)
+	if len(s.kvs) == 1 || onlyIfLarge && 2*s.adm.total() < c.nominal() {
+		return evicted[K, V]{}, false
+	}
+	gone, charge := s.removeLocked(s.admVictimLocked())
+	s.counters.evicted++
+	s.fitSketchLocked()
+	return evicted[K, V]{gone, Evicted, charge}, true
+}
+
+var admitTies = 2
