@@ -7,10 +7,11 @@ import (
 	"github.com/maxmem/maxmem"
 )
 
-// MaxmemPolicies are the ten Redis maxmemory-policy names maxmem accepts.
+// MaxmemPolicies are the policies maxmem accepts: Redis's ten and its own.
 var MaxmemPolicies = []string{
 	"noeviction", "allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-lfu",
 	"allkeys-random", "volatile-random", "volatile-ttl", "allkeys-lrm", "volatile-lrm",
+	"allkeys-tinylfu",
 }
 
 // MaxmemShards is the fixed shard count of the simulated maxmem caches, so
