@@ -27,7 +27,7 @@ package maxmem
 // faces the victim; a shard holding less than half its share of the budget
 // is spared, and a shard chosen at random by size evicts instead.
 //
-// The sketch takes four bytes per expected entry and is charged to the
+// The sketch takes two bytes per expected entry and is charged to the
 // budget like any entry: used_memory counts it. It is sized from the
 // shard's share of MaxMemory and its average entry, and resized (losing its
 // counts) when the shard holds more entries than it was sized for, or far

@@ -151,7 +151,7 @@ var (
 //
 // Choose it for the best hit ratio per byte on workloads that mix popular
 // keys with one-off ones (web, database and storage caches). Its sketch
-// costs four bytes per entry, charged to MaxMemory. Expired keys are still
+// costs two bytes per entry, charged to MaxMemory. Expired keys are still
 // reclaimed first. It decides through the cache's own layout (see
 // admission.go), not through Victim, which names no entry: a Policy that
 // wraps it evicts nothing. Its name is "allkeys-tinylfu".
