@@ -29,9 +29,9 @@ package maxmem
 //
 // The sketch takes two bytes per expected entry and is charged to the
 // budget like any entry: used_memory counts it. It is sized from the
-// shard's share of MaxMemory and its average entry, and resized (losing its
-// counts) when the shard holds more entries than it was sized for, or far
-// fewer.
+// shard's share of MaxMemory and its average entry, and resized when the
+// shard holds more entries than it was sized for, or far fewer; the
+// resident entries keep their counts across a resize.
 
 import (
 	"cmp"

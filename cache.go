@@ -106,14 +106,29 @@ func builtinSizer[K comparable, V any]() (func(K, V) int64, error) {
 	return func(k K, v V) int64 { return ks(k) + vs(v) }, nil
 }
 
-// hasher picks the shard hash: xxh3 for strings, the runtime's hash otherwise.
+// hasher picks the key hash: xxh3 for strings, a 64-bit mixer for 8-byte
+// integers (both fixed, so a seeded cache replays the same way), the
+// runtime's randomly seeded hash otherwise.
 func hasher[K comparable]() func(K) uint64 {
 	var k K
-	if _, ok := any(k).(string); ok {
+	switch any(k).(type) {
+	case string:
 		return func(k K) uint64 { return xxh3.HashString(*(*string)(unsafe.Pointer(&k))) }
+	case int, int64, uint, uint64, uintptr:
+		if unsafe.Sizeof(k) == 8 {
+			return func(k K) uint64 { return mix64(*(*uint64)(unsafe.Pointer(&k))) }
+		}
 	}
 	seed := maphash.MakeSeed()
 	return func(k K) uint64 { return maphash.Comparable(seed, k) }
+}
+
+// mix64 is a bijective 64-bit finalizer (Stafford's variant 13, as in
+// splitmix64): every input bit affects every output bit.
+func mix64(x uint64) uint64 {
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // shardOf returns the shard of key and the key's hash.

@@ -150,3 +150,42 @@ func ExampleCache_Persist() {
 	// true true
 	// false
 }
+
+// A scan of one-off keys, ten times the cache, passes through
+// allkeys-tinylfu without pushing out the keys that are read again and again.
+func Example_tinyLFUScanResistance() {
+	for _, p := range []maxmem.Policy{maxmem.AllKeysLRU, maxmem.AllKeysTinyLFU} {
+		c, _ := maxmem.New(maxmem.Options[int, int]{
+			MaxMemory: 500 * 100,
+			Policy:    p,
+			Sizer:     func(int, int) int64 { return 100 - maxmem.EntryOverhead[int, int]() },
+			Seed:      1,
+		})
+		read := func(k int) bool {
+			if _, ok := c.Get(k); ok {
+				return true
+			}
+			c.Set(k, k)
+			return false
+		}
+		for range 20 { // a working set of 100 keys, read often
+			for k := range 100 {
+				read(k)
+			}
+		}
+		for k := 1000; k < 6000; k++ { // a scan
+			read(k)
+		}
+		kept := 0
+		for k := range 100 {
+			if read(k) {
+				kept++
+			}
+		}
+		fmt.Printf("%s kept most hot keys: %v\n", p.Name(), kept >= 90)
+		c.Close()
+	}
+	// Output:
+	// allkeys-lru kept most hot keys: false
+	// allkeys-tinylfu kept most hot keys: true
+}
