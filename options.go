@@ -39,7 +39,7 @@ type Options[K comparable, V any] struct {
 	// negative value disables decay (Redis's lfu-decay-time 0).
 	LFUDecayTime time.Duration
 	// Shards is the number of independently locked parts, a power of two up
-	// to 1024. 0 means four per CPU, at least 8 and at most 256.
+	// to 1024. 0 means DefaultShards(MaxMemory, GOMAXPROCS).
 	Shards int
 	// Clock is the source of time for TTLs and LFU decay. nil means the
 	// system clock; tests pass a fake one.
@@ -90,7 +90,7 @@ func (o Options[K, V]) withDefaults() config[K, V] {
 		o.LFULogFactor = 10
 	}
 	if o.Shards == 0 {
-		o.Shards = defaultShards()
+		o.Shards = DefaultShards(o.MaxMemory, runtime.GOMAXPROCS(0))
 	}
 	if o.Clock == nil {
 		o.Clock = systemClock{}
@@ -105,11 +105,25 @@ func (o Options[K, V]) withDefaults() config[K, V] {
 	return c
 }
 
-func defaultShards() int {
-	n := 4 * runtime.GOMAXPROCS(0)
+// DefaultShards returns the shard count New chooses when Options.Shards is
+// 0, for a budget of maxMemory bytes (0: no limit) on cpus CPUs: four per
+// CPU rounded up to a power of two, at least 8 and at most 256, but no more
+// than one per MinShardBytes of budget. A shard's policy decides among the
+// shard's own entries, and a few dozen entries are too few for an
+// admission duel or a sample to mean much; a cache that small gains little
+// from more locks anyway.
+func DefaultShards(maxMemory int64, cpus int) int {
+	n := 4 * max(cpus, 1)
 	n = 1 << bits.Len(uint(n-1)) // round up to a power of two
-	return min(max(n, 8), 256)
+	n = min(max(n, 8), 256)
+	for maxMemory > 0 && n > 1 && maxMemory < int64(n)*MinShardBytes {
+		n /= 2
+	}
+	return n
 }
+
+// MinShardBytes is the least budget per shard DefaultShards allows.
+const MinShardBytes = 16 << 10
 
 // ErrMemoryFormat is wrapped by ParseMemory's errors.
 var ErrMemoryFormat = errors.New("maxmem: malformed memory size")

@@ -8,12 +8,15 @@
 // key is in word 2i or 2i+1 of its block, picked by one bit of the hash, at
 // a nibble picked by four more. The block is picked from the hash by a
 // multiply-shift, so the table need not be a power of two and its size
-// follows the requested capacity closely.
+// follows the requested capacity closely. A table for fewer entries than
+// one block serves is a single block of one, two or four words, so that a
+// tiny cache does not pay for a whole cache line of counters.
 package sketch
 
 import "math/bits"
 
-// BlockBytes is the size of one block, the unit the table grows by.
+// BlockBytes is the size of one full block, the unit a large table grows
+// by.
 const BlockBytes = 64
 
 // BytesPerEntry is the table size per expected entry: four counters. (Four
@@ -31,29 +34,38 @@ const wordsPerBlock = BlockBytes / 8
 type Sketch struct {
 	table     []uint64
 	blocks    uint64
-	capacity  int // entries the table is sized for
-	additions int // increments since the last halving
-	period    int // increments between halvings
+	mask      uint64 // words per block - 1
+	capacity  int    // entries the table is sized for
+	additions int    // increments since the last halving
+	period    int    // increments between halvings
 }
 
 // BytesFor returns the table size, in bytes, for capacity entries: at
-// least one block.
+// least one word.
 func BytesFor(capacity int) int64 {
-	return int64(blocksFor(capacity)) * BlockBytes
+	blocks, words := layout(capacity)
+	return int64(blocks*words) * 8
 }
 
-func blocksFor(capacity int) int {
-	return max((capacity*BytesPerEntry+BlockBytes-1)/BlockBytes, 1)
+// layout returns the number of blocks and the words per block of a table
+// for capacity entries.
+func layout(capacity int) (blocks, words int) {
+	need := max((max(capacity, 1)*BytesPerEntry+7)/8, 1)
+	if need >= wordsPerBlock {
+		return (need + wordsPerBlock - 1) / wordsPerBlock, wordsPerBlock
+	}
+	return 1, 1 << bits.Len(uint(need-1))
 }
 
 // Resize replaces the table with an empty one sized for capacity entries.
 // The counts are lost, as when any count-min sketch changes width.
 func (s *Sketch) Resize(capacity int) {
 	capacity = max(capacity, 1)
-	b := blocksFor(capacity)
+	b, w := layout(capacity)
 	*s = Sketch{
-		table:    make([]uint64, b*wordsPerBlock),
+		table:    make([]uint64, b*w),
 		blocks:   uint64(b),
+		mask:     uint64(w - 1),
 		capacity: capacity,
 		period:   max(AgingFactor*capacity, 16),
 	}
@@ -69,13 +81,13 @@ func (s *Sketch) Bytes() int64 { return int64(len(s.table)) * 8 }
 // base returns the index of the first word of h's block.
 func (s *Sketch) base(h uint64) uint64 {
 	hi, _ := bits.Mul64(h*0x9e3779b97f4a7c15, s.blocks)
-	return hi * wordsPerBlock
+	return hi * (s.mask + 1)
 }
 
 // counter returns the word index and nibble shift of h's counter i.
-func counter(base, h uint64, i uint) (uint64, uint) {
+func (s *Sketch) counter(base, h uint64, i uint) (uint64, uint) {
 	b := h >> (8 * i)
-	return base + 2*uint64(i) + b&1, uint(b>>1&15) * 4
+	return base + (2*uint64(i)+b&1)&s.mask, uint(b>>1&15) * 4
 }
 
 // Estimate returns how often h was counted since the last halvings, the
@@ -86,7 +98,7 @@ func (s *Sketch) Estimate(h uint64) int {
 	}
 	base, m := s.base(h), uint64(15)
 	for i := range uint(4) {
-		w, sh := counter(base, h, i)
+		w, sh := s.counter(base, h, i)
 		m = min(m, s.table[w]>>sh&15)
 	}
 	return int(m)
@@ -119,7 +131,7 @@ func (s *Sketch) Add(h uint64, n int) {
 func (s *Sketch) raise(h, n uint64) bool {
 	base, changed := s.base(h), false
 	for i := range uint(4) {
-		w, sh := counter(base, h, i)
+		w, sh := s.counter(base, h, i)
 		if c := s.table[w] >> sh & 15; c < 15 {
 			s.table[w] += min(n, 15-c) << sh
 			changed = true

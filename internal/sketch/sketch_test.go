@@ -17,7 +17,7 @@ func TestSizeFollowsCapacity(t *testing.T) {
 	for _, tc := range []struct {
 		capacity int
 		bytes    int64
-	}{{0, 64}, {1, 64}, {16, 64}, {17, 128}, {1000, 4032}, {1 << 20, 4 << 20}} {
+	}{{0, 8}, {1, 8}, {4, 8}, {5, 16}, {16, 32}, {17, 64}, {32, 64}, {33, 128}, {1000, 2048}, {1 << 20, 2 << 20}} {
 		var s Sketch
 		s.Resize(tc.capacity)
 		if s.Bytes() != tc.bytes || BytesFor(tc.capacity) != tc.bytes {

@@ -14,9 +14,14 @@ var MaxmemPolicies = []string{
 	"allkeys-tinylfu",
 }
 
-// MaxmemShards is the fixed shard count of the simulated maxmem caches, so
-// results do not depend on the machine's CPU count.
-const MaxmemShards = 8
+// MaxmemCPUs is the CPU count the simulated maxmem caches choose their
+// shards for (maxmem.DefaultShards: 8 shards, fewer for budgets under
+// 128 KiB), so results do not depend on the machine's.
+const MaxmemCPUs = 2
+
+// MaxmemShards is the shard count of a simulated maxmem cache with a large
+// budget.
+var MaxmemShards = maxmem.DefaultShards(0, MaxmemCPUs)
 
 // volatileTTL is the TTL every entry gets under volatile-* policies: long
 // enough that nothing expires during a replay, so every entry is evictable
@@ -45,20 +50,34 @@ type maxmemCache struct {
 }
 
 // MaxmemFactory returns a factory for maxmem under the named policy. On
-// entry-count traces the byte budget is Capacity times what maxmem charges
-// one entry (MemoryUsage after inserting one, which includes maxmem's
-// per-entry overhead); on weighted traces it is Capacity bytes, and maxmem
-// charges its per-entry overhead on top of each object's size.
+// entry-count traces the byte budget holds Capacity entries: Capacity times
+// what maxmem charges one entry (MemoryUsage after inserting one, which
+// includes maxmem's per-entry overhead), plus what the policy itself keeps
+// in the budget for that many entries (allkeys-tinylfu's sketch), which
+// the peers' own sketches do not count against their capacity either. On
+// weighted traces it is Capacity bytes, and maxmem charges its per-entry
+// overhead on top of each object's size.
 func MaxmemFactory(policy string) Factory {
 	return Factory{
 		Name:     "maxmem " + policy,
 		Weighted: true,
-		New:      func(s Spec) (Cache, error) { return newMaxmem(policy, s) },
+		New:      func(s Spec) (Cache, error) { return newMaxmem(policy, s, true) },
 	}
 }
 
-// newMaxmem builds a maxmem cache for spec under policy.
-func newMaxmem(policy string, s Spec) (Cache, error) {
+// MaxmemStrictFactory is MaxmemFactory without room for the policy's own
+// bytes: on entry-count traces the policy's memory then displaces entries.
+func MaxmemStrictFactory(policy string) Factory {
+	return Factory{
+		Name:     "maxmem " + policy + " (policy memory inside N)",
+		Weighted: true,
+		New:      func(s Spec) (Cache, error) { return newMaxmem(policy, s, false) },
+	}
+}
+
+// newMaxmem builds a maxmem cache for spec under policy; roomForPolicy adds
+// the policy's own bytes to the budget of an entry-count trace.
+func newMaxmem(policy string, s Spec, roomForPolicy bool) (Cache, error) {
 	budget := s.Capacity
 	if !s.Weighted {
 		per, err := maxmemEntryCharge(policy, s.Seed)
@@ -66,8 +85,34 @@ func newMaxmem(policy string, s Spec) (Cache, error) {
 			return nil, err
 		}
 		budget = s.Capacity * per
+		if roomForPolicy {
+			extra, err := maxmemPolicyMemory(policy, s.Capacity, budget, s.Seed)
+			if err != nil {
+				return nil, err
+			}
+			budget += extra
+		}
 	}
 	return openMaxmem(policy, budget, s.Weighted, s.Seed)
+}
+
+// maxmemPolicyMemory fills a cache of about budget bytes (an eighth more,
+// so nothing is evicted) with n entries and returns the bytes the policy
+// keeps besides them (Stats.PolicyMemory).
+func maxmemPolicyMemory(policy string, n, budget int64, seed uint64) (int64, error) {
+	probe, err := openMaxmem(policy, budget+budget/8, false, seed)
+	if err != nil {
+		return 0, err
+	}
+	defer probe.Close()
+	for k := range uint64(n) {
+		probe.Set(k, 1)
+	}
+	st := probe.c.Stats()
+	if st.Keys != n {
+		return 0, fmt.Errorf("maxmem %s: the probe holds %d of %d entries", policy, st.Keys, n)
+	}
+	return st.PolicyMemory, nil
 }
 
 // maxmemEntryCharge inserts one entry into a roomy cache and returns what
@@ -101,7 +146,7 @@ func openMaxmem(policy string, budget int64, weighted bool, seed uint64) (*maxme
 		MaxMemory: budget,
 		Policy:    p,
 		Sizer:     sizer,
-		Shards:    MaxmemShards,
+		Shards:    maxmem.DefaultShards(budget, MaxmemCPUs),
 		Clock:     clock,
 		Seed:      seed,
 	})
