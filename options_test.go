@@ -6,7 +6,7 @@ import "testing"
 // than one per MinShardBytes of budget.
 func TestDefaultShards(t *testing.T) {
 	for _, tc := range []struct {
-		maxMemory int64
+		maxMemory  int64
 		cpus, want int
 	}{
 		{0, 1, 8}, {0, 2, 8}, {0, 3, 16}, {0, 64, 256}, {0, 1000, 256},
