@@ -36,8 +36,6 @@ type config struct {
 	workers int
 	seed    uint64
 	args    []string
-	// prototype adds the prototype W-TinyLFU rows (bench/policy-research.md).
-	prototype bool
 	// caches, when set, keeps only the caches whose name contains one of
 	// these substrings.
 	caches []string
@@ -70,8 +68,7 @@ func parseFlags() config {
 	flag.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "replays run in parallel")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of every seeded cache")
 	var caches string
-	flag.BoolVar(&cfg.prototype, "prototype", false, "also replay the prototype W-TinyLFU policy of bench/internal/sim (unsharded and 8 shards)")
-	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,prototype'); empty runs all")
+	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,tinylfu'); empty runs all")
 	flag.Parse()
 	if caches != "" {
 		cfg.caches = strings.Split(caches, ",")
@@ -118,12 +115,9 @@ func run(cfg config) (bool, error) {
 	return ok, nil
 }
 
-// selectCaches adds the prototype rows when asked and keeps only the caches
-// named by -caches, and always the exact LRU, which the self-check reads.
+// selectCaches keeps only the caches named by -caches, and always the
+// exact LRU, which the self-check reads.
 func selectCaches(fs []sim.Factory, cfg config) []sim.Factory {
-	if cfg.prototype {
-		fs = append(fs, sim.PrototypeFactories(sim.DefaultTinyLFU())...)
-	}
 	if len(cfg.caches) == 0 {
 		return fs
 	}

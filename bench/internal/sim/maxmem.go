@@ -96,11 +96,22 @@ func newMaxmem(policy string, s Spec, roomForPolicy bool) (Cache, error) {
 	return openMaxmem(policy, budget, s.Weighted, s.Seed)
 }
 
-// maxmemPolicyMemory fills a cache of about budget bytes (an eighth more,
-// so nothing is evicted) with n entries and returns the bytes the policy
-// keeps besides them (Stats.PolicyMemory).
+// maxmemPolicyMemory returns the bytes the policy keeps besides n entries
+// that take budget bytes (Stats.PolicyMemory), which depend a little on the
+// budget: measured with an eighth more first, so nothing is evicted, then
+// with the budget plus that.
 func maxmemPolicyMemory(policy string, n, budget int64, seed uint64) (int64, error) {
-	probe, err := openMaxmem(policy, budget+budget/8, false, seed)
+	extra, err := probePolicyMemory(policy, n, budget+budget/8, seed)
+	if err != nil || extra == 0 {
+		return extra, err
+	}
+	return probePolicyMemory(policy, n, budget+extra, seed)
+}
+
+// probePolicyMemory fills a cache of budget bytes with n entries and
+// returns Stats.PolicyMemory.
+func probePolicyMemory(policy string, n, budget int64, seed uint64) (int64, error) {
+	probe, err := openMaxmem(policy, budget, false, seed)
 	if err != nil {
 		return 0, err
 	}
