@@ -70,7 +70,11 @@ func (r *report) throughputTable() {
 	for i, run := range runs {
 		cells[i] = r.ratioCell(throughputName(run, "maxmem"), throughputName(run, "otter"), "ops/s")
 	}
-	r.printf("| **maxmem / otter** | %s |\n\n", strings.Join(cells, " | "))
+	r.printf("| **maxmem / otter** | %s |\n", strings.Join(cells, " | "))
+	for i, run := range runs {
+		cells[i] = r.ratioCell(throughputName(run, "maxmem-tinylfu"), throughputName(run, "maxmem"), "ops/s")
+	}
+	r.printf("| **maxmem-tinylfu / maxmem** | %s |\n\n", strings.Join(cells, " | "))
 }
 
 // ratioCell formats the ratio of two benchmarks' medians in unit.

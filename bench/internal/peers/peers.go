@@ -74,9 +74,10 @@ func Peers() []Factory {
 	}
 }
 
-// All returns maxmem's factory followed by the peers'.
+// All returns maxmem's factories (allkeys-lru, then allkeys-tinylfu)
+// followed by the peers'.
 func All() []Factory {
-	return append([]Factory{Maxmem()}, Peers()...)
+	return append([]Factory{Maxmem(), MaxmemTinyLFU()}, Peers()...)
 }
 
 // Lookup returns the factory called name.
