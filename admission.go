@@ -313,7 +313,7 @@ func (c *Cache[K, V]) evictAdmitted(p *policyState, home *shard[K, V]) (evicted[
 // evictAdmittedFrom evicts the admission layout's victim in s, if s has
 // entries and, when onlyIfLarge, at least half its share of the budget.
 func (c *Cache[K, V]) evictAdmittedFrom(s *shard[K, V], p *policyState, onlyIfLarge bool) (evicted[K, V], bool) {
-	s.mu.Lock()
+	s.lockAndDrain()
 	defer s.mu.Unlock()
 	s.layoutLocked(p)
 	if len(s.kvs) == 1 || onlyIfLarge && 2*s.adm.total() < c.nominal() {

@@ -50,6 +50,7 @@ type policyState struct {
 	admission    bool // p is AllKeysTinyLFU: shards take the admission layout
 }
 
+
 func newPolicyState(p Policy) *policyState {
 	if p == nil {
 		p = NoEviction
@@ -163,30 +164,50 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 		return zero, false
 	}
 	s, h := c.shardOf(key)
-	s.mu.Lock()
+	s.mu.RLock()
 	slot, ok := s.findLocked(key, h)
 	if !ok {
-		s.counters.misses++
-		if s.adm != nil {
-			s.admRequestLocked(h, false)
+		s.misses.Add(1)
+		full := s.adm != nil && s.reads.record(0, h) // the climber counts misses
+		s.mu.RUnlock()
+		if full {
+			s.drain()
 		}
-		s.mu.Unlock()
 		return zero, false
 	}
-	p, now := c.policy.Load(), int64(0) // the clock is slow to read: only when needed
-	if s.kvs[slot].expireAt != 0 || p.frequency {
-		now = c.now()
-		if s.expiredLocked(slot, now) {
-			s.counters.misses++
-			c.expireLocked(s, slot) // unlocks
-			return zero, false
-		}
+	if s.kvs[slot].expireAt != 0 && s.expiredLocked(slot, c.now()) {
+		s.mu.RUnlock()
+		return c.getExpiring(s, key, h)
 	}
-	s.touchLocked(slot, p, now)
+	v := s.kvs[slot].value
+	full := s.readsMatter(c.policy.Load()) && s.reads.record(slot, h)
+	s.hits.Add(1)
+	s.mu.RUnlock()
+	if full {
+		s.drain()
+	}
+	return v, true
+}
+
+// getExpiring is Get for a key found expired under the read lock: under
+// the write lock it is removed, unless a write renewed it meanwhile.
+func (c *Cache[K, V]) getExpiring(s *shard[K, V], key K, h uint64) (V, bool) {
+	var zero V
+	s.lockAndDrain()
+	slot, ok, unlocked := c.lookupLocked(s, key, h)
+	if unlocked || !ok {
+		s.misses.Add(1)
+		if !unlocked {
+			s.mu.Unlock()
+		}
+		return zero, false
+	}
+	p := c.policy.Load()
+	s.touchLocked(slot, p, c.now())
 	if s.adm != nil {
 		s.admRequestLocked(h, true)
 	}
-	s.counters.hits++
+	s.hits.Add(1)
 	v := s.kvs[slot].value
 	s.mu.Unlock()
 	return v, true
@@ -227,7 +248,7 @@ func (c *Cache[K, V]) Delete(key K) bool {
 		return false
 	}
 	s, h := c.shardOf(key)
-	s.mu.Lock()
+	s.lockAndDrain()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked || !ok {
 		if !unlocked {
@@ -255,7 +276,7 @@ func (c *Cache[K, V]) MemoryUsage(key K) (int64, bool) {
 		return 0, false
 	}
 	s, h := c.shardOf(key)
-	s.mu.Lock()
+	s.lockAndDrain()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
 		return 0, false
@@ -348,7 +369,7 @@ func (c *Cache[K, V]) SetPolicy(p Policy) error {
 func (c *Cache[K, V]) layout() {
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.mu.Lock()
+		s.lockAndDrain()
 		s.layoutLocked(c.policy.Load())
 		s.mu.Unlock()
 	}

@@ -86,7 +86,7 @@ func (c *Cache[K, V]) expireOne(now int64) (evicted[K, V], bool) {
 		if s.soonest.Load() > now {
 			continue
 		}
-		s.mu.Lock()
+		s.lockAndDrain()
 		gone, charge, ok := s.popExpiredLocked(now)
 		s.mu.Unlock()
 		if ok {
@@ -113,7 +113,7 @@ func (c *Cache[K, V]) evictVictim(p *policyState, now int64) (evicted[K, V], boo
 // evictFrom removes the candidate at slot of s, or, if s changed since its
 // generation was gen, the policy's victim there now.
 func (c *Cache[K, V]) evictFrom(s *shard[K, V], slot uint32, gen uint64, p *policyState, now int64) (kv[K, V], int64, bool) {
-	s.mu.Lock()
+	s.lockAndDrain()
 	defer s.mu.Unlock() // a custom Policy may panic
 	if s.gen.Load() != gen {
 		if slot, _ = c.candidateLocked(s, p, now); slot == 0 {
@@ -152,13 +152,13 @@ func (c *Cache[K, V]) bestCandidate(p *policyState, now int64) (*shard[K, V], ui
 // generation of s it belongs to: the published answer if it is current,
 // else a fresh one under the lock.
 func (c *Cache[K, V]) candidateOf(s *shard[K, V], p *policyState, now int64) (slot uint32, score, gen uint64) {
-	if p.reusable {
+	if p.reusable && !s.reads.pending() { // recorded reads may change the answer
 		gen = s.gen.Load()
 		if slot, score, fresh := s.hint.read(gen, p); fresh {
 			return slot, score, gen
 		}
 	}
-	s.mu.Lock()
+	s.lockAndDrain()
 	defer s.mu.Unlock() // a custom Policy may panic
 	slot, score = c.candidateLocked(s, p, now)
 	return slot, score, s.gen.Load()
@@ -216,7 +216,7 @@ func (c *Cache[K, V]) sweep() {
 	for i := range c.shards {
 		s := &c.shards[i]
 		for s.soonest.Load() <= now {
-			s.mu.Lock()
+			s.lockAndDrain()
 			n, freed := s.popExpiredBatchLocked(now, batch[:])
 			s.mu.Unlock()
 			c.budget.release(freed)

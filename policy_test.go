@@ -181,7 +181,7 @@ func TestLFUKeepsHotKeys(t *testing.T) {
 // lfuCounter returns the decayed LFU counter of key, as a policy sees it.
 func lfuCounter(c *Cache[string, int], key string) uint8 {
 	s, h := c.shardOf(key)
-	s.mu.Lock()
+	s.lockAndDrain()
 	defer s.mu.Unlock()
 	slot, _ := s.findLocked(key, h)
 	s.now = c.now()

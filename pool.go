@@ -104,7 +104,7 @@ func (c *Cache[K, V]) sampleInto(p *policyState, now int64) {
 		return
 	}
 	s := &c.shards[i]
-	s.mu.Lock()
+	s.lockAndDrain()
 	defer s.mu.Unlock()
 	s.samples = 1
 	defer func() { s.samples = 0 }()
@@ -143,7 +143,7 @@ func (c *Cache[K, V]) randomShard() int {
 // evictPooled evicts a pooled candidate if it still names the same entry.
 func (c *Cache[K, V]) evictPooled(cand pooled) (evicted[K, V], bool) {
 	s := &c.shards[cand.shard]
-	s.mu.Lock()
+	s.lockAndDrain()
 	defer s.mu.Unlock()
 	if int(cand.slot) >= len(s.kvs) || s.kvs[cand.slot].stamp != cand.stamp ||
 		s.hashOf(cand.slot) != cand.hash {

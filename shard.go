@@ -80,7 +80,10 @@ func (e *kv[K, V]) class() uint8 {
 // Switching between the two keeps the order as it is and lets new events
 // reorder it, which is what Redis does when the field changes meaning.
 type shard[K comparable, V any] struct {
-	mu       sync.Mutex
+	mu       sync.RWMutex // read mode: Get; write mode: everything else
+	reads    readBuffer   // Gets not yet replayed (see reads.go)
+	hits     atomic.Uint64
+	misses   atomic.Uint64
 	c        *Cache[K, V]
 	idx      index.Table // key hash -> slot
 	hashOf   func(slot uint32) uint64
@@ -130,10 +133,11 @@ func (h *candidateHint) read(gen uint64, p *policyState) (slot uint32, score uin
 	return slot, score, h.gen.Load() == gen
 }
 
-// shardCounters are the INFO stats a shard contributes; guarded by mu.
+// shardCounters are the INFO stats a shard contributes, besides its hits
+// and misses (counted atomically by Gets); guarded by mu.
 type shardCounters struct {
-	hits, misses, evicted, expired uint64
-	writes                         uint64 // writes and TTL changes accepted
+	evicted, expired uint64
+	writes           uint64 // writes and TTL changes accepted
 }
 
 func (s *shard[K, V]) init(c *Cache[K, V], seed, stream uint64) {
@@ -153,6 +157,7 @@ func (s *shard[K, V]) resetLocked() {
 		s.adm.weight = [3]int64{}
 	}
 	s.ttl.Reset()
+	s.reads.n.Store(0) // recorded reads name slots that are gone
 	s.gen.Add(1)
 	s.count.Store(0)
 	s.soonest.Store(math.MaxInt64)

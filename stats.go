@@ -79,8 +79,8 @@ func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
 	defer s.mu.Unlock()
 	st.Keys += int64(len(s.kvs) - 1)
 	st.Expires += int64(s.ttl.Len())
-	st.Hits += s.counters.hits
-	st.Misses += s.counters.misses
+	st.Hits += s.hits.Load()
+	st.Misses += s.misses.Load()
 	st.EvictedKeys += s.counters.evicted
 	st.ExpiredKeys += s.counters.expired
 	st.Writes += s.counters.writes

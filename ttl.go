@@ -49,7 +49,7 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
 		return false
 	}
 	s, h := c.shardOf(key)
-	s.mu.Lock()
+	s.lockAndDrain()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
 		return false
@@ -75,7 +75,7 @@ func (c *Cache[K, V]) TTL(key K) time.Duration {
 		return Missing
 	}
 	s, h := c.shardOf(key)
-	s.mu.Lock()
+	s.lockAndDrain()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
 		s.mu.Lock()
@@ -83,12 +83,12 @@ func (c *Cache[K, V]) TTL(key K) time.Duration {
 	defer s.mu.Unlock()
 	switch {
 	case !ok:
-		s.counters.misses++
+		s.misses.Add(1)
 		return Missing
 	case s.kvs[slot].expireAt == 0:
-		s.counters.hits++
+		s.hits.Add(1)
 		return NoExpiry
 	}
-	s.counters.hits++
+	s.hits.Add(1)
 	return time.Duration(s.kvs[slot].expireAt - c.now())
 }

@@ -57,7 +57,7 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 		}
 	}()
 	for {
-		s.mu.Lock()
+		s.lockAndDrain()
 		slot, found, unlocked := c.lookupLocked(s, key, h)
 		switch {
 		case unlocked && cond == nil:

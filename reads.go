@@ -1,0 +1,103 @@
+package maxmem
+
+// Buffered reads
+//
+// A Get takes its shard's lock in read mode, so reads of one shard run in
+// parallel, and everything a read changes is deferred: the hit is counted
+// atomically, and the access itself (the entry's place in its recency
+// list, its LFU counter, the admission layout's sketch and climber) is
+// recorded in the shard's read buffer. Whoever next takes the lock in write
+// mode replays the buffer first (drainLocked), in the order the reads were
+// recorded, so every write, expiry and eviction sees every earlier read:
+// the LRU stays exact. The reader that fills the buffer replays it itself.
+//
+// A recorded read names its entry by slot, which stays valid until the
+// replay: entries move between slots only under the lock in write mode,
+// and every such section replays the buffer before anything else
+// (lockAndDrain), or empties it with the shard (resetLocked). The key hash
+// rides along for the admission layout's sketch. A read that finds the
+// buffer full while another reader is about to replay it is dropped: the
+// one recency update it carried is lost, which only concurrent readers of
+// one shard can cause.
+
+import "sync/atomic"
+
+// readBufferSize is how many reads a shard records before one is replayed.
+const readBufferSize = 64
+
+// readEvent is one recorded Get: the entry's slot and key hash, or slot 0
+// for a miss (which only the admission layout's climber counts).
+type readEvent struct {
+	slot uint32
+	hash uint64
+}
+
+// readBuffer holds a shard's recorded reads. Readers claim positions with
+// an atomic counter while holding the lock in read mode; the buffer is
+// replayed and reset with the lock held in write mode.
+type readBuffer struct {
+	n      atomic.Uint32
+	events [readBufferSize]readEvent
+}
+
+// record stores a read and reports whether the buffer is now full, in
+// which case the caller replays it. A read that finds the buffer already
+// full is dropped: the reader that filled it is replaying it.
+func (b *readBuffer) record(slot uint32, hash uint64) (full bool) {
+	i := b.n.Add(1) - 1
+	if i >= readBufferSize {
+		return false
+	}
+	b.events[i] = readEvent{slot, hash}
+	return i == readBufferSize-1
+}
+
+// pending reports whether reads wait to be replayed.
+func (b *readBuffer) pending() bool { return b.n.Load() != 0 }
+
+// drainLocked replays the recorded reads; the lock must be held in write
+// mode.
+func (s *shard[K, V]) drainLocked() {
+	n := min(s.reads.n.Load(), readBufferSize)
+	if n == 0 {
+		return
+	}
+	p, now := s.c.policy.Load(), int64(0)
+	if p.frequency { // the clock is slow to read: only for LFU decay
+		now = s.c.now()
+	}
+	for _, ev := range s.reads.events[:n] {
+		s.replayLocked(ev, p, now)
+	}
+	s.reads.n.Store(0)
+}
+
+// replayLocked applies one recorded read.
+func (s *shard[K, V]) replayLocked(ev readEvent, p *policyState, now int64) {
+	hit := ev.slot != 0
+	if hit {
+		s.touchLocked(ev.slot, p, now)
+	}
+	if s.adm != nil && (hit || ev.slot == 0) {
+		s.admRequestLocked(ev.hash, hit)
+	}
+}
+
+// readsMatter reports whether a Get changes anything under p: always,
+// except under an LRM policy that keeps no LFU counters.
+func (s *shard[K, V]) readsMatter(p *policyState) bool {
+	return !p.modification || p.frequency || s.adm != nil
+}
+
+// lockAndDrain takes the shard's lock in write mode and replays the
+// recorded reads, so what follows sees them.
+func (s *shard[K, V]) lockAndDrain() {
+	s.mu.Lock()
+	s.drainLocked()
+}
+
+// drain replays the recorded reads after a reader filled the buffer.
+func (s *shard[K, V]) drain() {
+	s.lockAndDrain()
+	s.mu.Unlock()
+}
