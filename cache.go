@@ -50,7 +50,6 @@ type policyState struct {
 	admission    bool // p is AllKeysTinyLFU: shards take the admission layout
 }
 
-
 func newPolicyState(p Policy) *policyState {
 	if p == nil {
 		p = NoEviction
