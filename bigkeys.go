@@ -51,8 +51,8 @@ func (c *Cache[K, V]) scanUsage(s *shard[K, V], from int, top *usageHeap[K]) int
 		return 0
 	}
 	now := c.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	end := min(len(s.kvs), from+bigKeysChunk)
 	for slot := from; slot < end; slot++ {
 		e := &s.kvs[slot]

@@ -321,8 +321,8 @@ func (c *Cache[K, V]) liveEntries(s *shard[K, V], dst []kv[K, V]) []kv[K, V] {
 		return dst
 	}
 	now := c.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	for slot := 1; slot < len(s.kvs); slot++ {
 		if !s.expiredLocked(uint32(slot), now) {
 			dst = append(dst, s.kvs[slot])

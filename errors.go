@@ -132,10 +132,10 @@ func (c *Cache[K, V]) countKeys(e *OOMError) {
 	e.Keys, e.KeysWithTTL = 0, 0
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.mu.Lock()
+		s.mu.RLock()
 		e.Keys += int64(len(s.kvs) - 1)
 		e.KeysWithTTL += int64(s.ttl.Len())
-		s.mu.Unlock()
+		s.mu.RUnlock()
 	}
 	e.Counted = true
 }
