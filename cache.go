@@ -166,8 +166,7 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 	s.mu.RLock()
 	slot, ok := s.findLocked(key, h)
 	if !ok {
-		s.misses.Add(1)
-		full := s.adm != nil && s.reads.record(0, h) // the climber counts misses
+		full := s.recordMiss(h)
 		s.mu.RUnlock()
 		if full {
 			s.drain()
@@ -179,8 +178,7 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 		return c.getExpiring(s, key, h)
 	}
 	v := s.kvs[slot].value
-	full := s.readsMatter(c.policy.Load()) && s.reads.record(slot, h)
-	s.hits.Add(1)
+	full := s.recordHit(slot, h, c.policy.Load())
 	s.mu.RUnlock()
 	if full {
 		s.drain()

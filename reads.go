@@ -3,10 +3,10 @@ package maxmem
 // Buffered reads
 //
 // A Get takes its shard's lock in read mode, so reads of one shard run in
-// parallel, and everything a read changes is deferred: the hit is counted
-// atomically, and the access itself (the entry's place in its recency
-// list, its LFU counter, the admission layout's sketch and climber) is
-// recorded in the shard's read buffer. Whoever next takes the lock in write
+// parallel, and everything a read changes is deferred: the access (the
+// entry's place in its recency list, its LFU counter, the admission
+// layout's sketch and climber, and the keyspace hit itself) is recorded in
+// the shard's read buffer. Whoever next takes the lock in write
 // mode replays the buffer first (drainLocked), in the order the reads were
 // recorded, so every write, expiry and eviction sees every earlier read:
 // the LRU stays exact. The reader that fills the buffer replays it itself.
@@ -40,16 +40,17 @@ type readBuffer struct {
 	events [readBufferSize]readEvent
 }
 
-// record stores a read and reports whether the buffer is now full, in
-// which case the caller replays it. A read that finds the buffer already
-// full is dropped: the reader that filled it is replaying it.
-func (b *readBuffer) record(slot uint32, hash uint64) (full bool) {
+// record stores a read and reports whether it did (kept) and whether the
+// buffer is now full, in which case the caller replays it. A read that
+// finds the buffer already full is not kept: the reader that filled it is
+// replaying it.
+func (b *readBuffer) record(slot uint32, hash uint64) (kept, full bool) {
 	i := b.n.Add(1) - 1
 	if i >= readBufferSize {
-		return false
+		return false, false
 	}
 	b.events[i] = readEvent{slot, hash}
-	return i == readBufferSize-1
+	return true, i == readBufferSize-1
 }
 
 // pending reports whether reads wait to be replayed.
@@ -66,9 +67,14 @@ func (s *shard[K, V]) drainLocked() {
 	if p.frequency { // the clock is slow to read: only for LFU decay
 		now = s.c.now()
 	}
+	var hits uint64
 	for _, ev := range s.reads.events[:n] {
+		if ev.slot != 0 {
+			hits++
+		}
 		s.replayLocked(ev, p, now)
 	}
+	s.hits.Add(hits) // a recorded hit is counted here, one atomic add per replay
 	s.reads.n.Store(0)
 }
 
@@ -87,6 +93,31 @@ func (s *shard[K, V]) replayLocked(ev readEvent, p *policyState, now int64) {
 // except under an LRM policy that keeps no LFU counters.
 func (s *shard[K, V]) readsMatter(p *policyState) bool {
 	return !p.modification || p.frequency || s.adm != nil
+}
+
+// recordHit records a Get that found key (hashed h) at slot, counting the
+// hit now only if the read is not kept for replay, and reports whether the
+// caller must replay the buffer.
+func (s *shard[K, V]) recordHit(slot uint32, h uint64, p *policyState) (full bool) {
+	if s.readsMatter(p) {
+		kept, full := s.reads.record(slot, h)
+		if kept {
+			return full
+		}
+	}
+	s.hits.Add(1)
+	return false
+}
+
+// recordMiss counts a Get that missed; the admission layout's climber
+// counts it too, on replay.
+func (s *shard[K, V]) recordMiss(h uint64) (full bool) {
+	s.misses.Add(1)
+	if s.adm == nil {
+		return false
+	}
+	_, full = s.reads.record(0, h)
+	return full
 }
 
 // lockAndDrain takes the shard's lock in write mode and replays the

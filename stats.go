@@ -75,8 +75,8 @@ func (c *Cache[K, V]) Stats() Stats {
 // addStats adds the shard's counters to st and returns its mean TTL times
 // its number of entries with a TTL.
 func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.lockAndDrain() // recorded reads count their hits when replayed
+	defer s.mu.Unlock()
 	st.Keys += int64(len(s.kvs) - 1)
 	st.Expires += int64(s.ttl.Len())
 	st.Hits += s.hits.Load()
