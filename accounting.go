@@ -16,6 +16,9 @@ type budget struct {
 	used atomic.Int64
 	max  atomic.Int64 // 0: no limit
 	peak atomic.Int64 // highest used seen
+	// credits are the bytes of evicted entries that writes in flight hold
+	// as their credit: counted in used, held by no entry.
+	credits atomic.Int64
 
 	// Writers waiting for room (SetWait) hold a channel that is closed the
 	// next time bytes are released or the limit rises.

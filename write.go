@@ -1,6 +1,9 @@
 package maxmem
 
-import "math"
+import (
+	"math"
+	"runtime"
+)
 
 // set is the write path of Set and SetWithTTL; expireAt 0 means no TTL.
 func (c *Cache[K, V]) set(key K, value V, expireAt int64) error {
@@ -47,16 +50,19 @@ type unchanged[K comparable, V any] func(s *shard[K, V], slot uint32, found bool
 // writer cannot take the room this write paid for. The loop ends when
 // credit plus free room cover the charge, or when nothing more can be
 // evicted: then the credit is released and the write fails with ErrOOM,
-// leaving the key as it was.
+// leaving the key as it was. Nothing left to evict while other writes hold
+// credit is not yet out of memory: those bytes are about to be stored or
+// given back, so the write yields to them a few times before it gives up.
 func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchanged[K, V]) (changed bool, err error) {
 	s, h := c.shardOf(key)
 	var credit int64 // bytes evicted for this write and still counted as used
 	defer func() {
 		if credit != 0 { // not used: the write failed, or OnEvict or a Policy panicked
+			c.budget.credits.Add(-credit)
 			c.budget.release(credit)
 		}
 	}()
-	for {
+	for waits := 0; ; {
 		s.lockAndDrain()
 		slot, found, unlocked := c.lookupLocked(s, key, h)
 		switch {
@@ -68,6 +74,7 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 			}
 			return true, nil
 		case c.reserveLocked(s, slot, found, charge, credit):
+			c.budget.credits.Add(-credit)
 			credit = 0
 			c.applyAndUnlock(s, slot, found, key, h, value, charge, expireAt)
 			return false, nil
@@ -75,10 +82,16 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 		p := c.policy.Load()
 		s.mu.Unlock()
 		e, ok := c.evictOne(p, c.evictionClock(p), s)
+		if !ok && c.budget.credits.Load() > credit && waits < creditWaits {
+			waits++
+			runtime.Gosched()
+			continue
+		}
 		if !ok {
 			return false, c.refuse(charge, false)
 		}
 		credit += e.charge
+		c.budget.credits.Add(e.charge)
 		c.notify(e.kv, e.reason)
 	}
 }
@@ -129,6 +142,10 @@ func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
 		c.notify(e, Expired)
 	}
 }
+
+// creditWaits bounds how often a write that finds nothing to evict yields
+// to other writes holding evicted bytes.
+const creditWaits = 100
 
 // writeExpiry bounds the expired entries a write reclaims in its own shard.
 const writeExpiry = 2
