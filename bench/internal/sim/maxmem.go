@@ -98,10 +98,10 @@ func newMaxmem(policy string, s Spec, roomForPolicy bool) (Cache, error) {
 
 // maxmemPolicyMemory returns the bytes the policy keeps besides n entries
 // that take budget bytes (Stats.PolicyMemory), which depend a little on the
-// budget: measured with an eighth more first, so nothing is evicted, then
+// budget: measured with a half more first, so nothing is evicted, then
 // with the budget plus that.
 func maxmemPolicyMemory(policy string, n, budget int64, seed uint64) (int64, error) {
-	extra, err := probePolicyMemory(policy, n, budget+budget/8, seed)
+	extra, err := probePolicyMemory(policy, n, budget+budget/2, seed)
 	if err != nil || extra == 0 {
 		return extra, err
 	}
