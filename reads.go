@@ -127,8 +127,14 @@ func (s *shard[K, V]) lockAndDrain() {
 	s.drainLocked()
 }
 
-// drain replays the recorded reads after a reader filled the buffer.
+// drain replays the recorded reads after a reader filled the buffer, if
+// the lock is free: a reader never waits for it (a waiting writer would
+// hold up every other reader of the shard). While the lock is busy the
+// buffer stays full, later reads are not recorded, and the next section
+// in write mode replays what it holds.
 func (s *shard[K, V]) drain() {
-	s.lockAndDrain()
-	s.mu.Unlock()
+	if s.mu.TryLock() {
+		s.drainLocked()
+		s.mu.Unlock()
+	}
 }

@@ -3,7 +3,6 @@ package maxmem
 import (
 	"math"
 	"math/rand/v2"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -80,7 +79,7 @@ func (e *kv[K, V]) class() uint8 {
 // Switching between the two keeps the order as it is and lets new events
 // reorder it, which is what Redis does when the field changes meaning.
 type shard[K comparable, V any] struct {
-	mu       sync.RWMutex // read mode: Get; write mode: everything else
+	mu       rwLock // shared: Get; exclusive: everything else
 	reads    readBuffer   // Gets not yet replayed (see reads.go)
 	hits     atomic.Uint64
 	misses   atomic.Uint64

@@ -1,0 +1,79 @@
+package maxmem
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// Writers exclude each other and readers; readers share. The race
+// detector checks the plain fields; the invariant a == b checks that no
+// reader sees a writer's half-done update.
+func TestRWLockExcludes(t *testing.T) {
+	var (
+		l    rwLock
+		a, b int
+		wg   sync.WaitGroup
+	)
+	for range 4 {
+		wg.Go(func() {
+			for range 2000 {
+				l.Lock()
+				a++
+				b++
+				l.Unlock()
+			}
+		})
+		wg.Go(func() {
+			for range 2000 {
+				l.RLock()
+				if a != b {
+					t.Error("a reader saw a write in progress")
+				}
+				l.RUnlock()
+			}
+		})
+	}
+	wg.Wait()
+	if a != 8000 || b != 8000 {
+		t.Fatalf("a, b = %d, %d after 8000 locked increments", a, b)
+	}
+	l.RLock()
+	l.RLock() // readers share: a second hold does not wait for the first
+	if l.TryLock() {
+		t.Fatal("TryLock succeeded while readers hold the lock")
+	}
+	l.RUnlock()
+	l.RUnlock()
+	if !l.TryLock() {
+		t.Fatal("TryLock failed on a free lock")
+	}
+	if l.TryLock() {
+		t.Fatal("TryLock succeeded on a held lock")
+	}
+	l.Unlock()
+}
+
+// A writer gets the lock while readers keep taking it: a waiting writer
+// bars new readers.
+func TestRWLockWriterIsNotStarved(t *testing.T) {
+	var (
+		l    rwLock
+		done atomic.Bool
+		wg   sync.WaitGroup
+	)
+	for range 4 {
+		wg.Go(func() {
+			for !done.Load() {
+				l.RLock()
+				l.RUnlock()
+			}
+		})
+	}
+	for range 100 {
+		l.Lock()
+		l.Unlock()
+	}
+	done.Store(true)
+	wg.Wait()
+}
