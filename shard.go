@@ -79,8 +79,8 @@ func (e *kv[K, V]) class() uint8 {
 // Switching between the two keeps the order as it is and lets new events
 // reorder it, which is what Redis does when the field changes meaning.
 type shard[K comparable, V any] struct {
-	mu       rwLock // shared: Get; exclusive: everything else
-	reads    readBuffer   // Gets not yet replayed (see reads.go)
+	mu       rwLock     // shared: Get; exclusive: everything else
+	reads    readBuffer // Gets not yet replayed (see reads.go)
 	hits     atomic.Uint64
 	misses   atomic.Uint64
 	c        *Cache[K, V]
