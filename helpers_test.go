@@ -43,6 +43,7 @@ func newTestCache(t *testing.T, n int, p Policy) (*Cache[string, int], *fakeCloc
 		Sizer:     func(string, int) int64 { return unitSize },
 		Clock:     clock,
 		Seed:      1,
+		Shards:    8, // tiny budgets would get one shard; the rules must hold across shards
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -58,6 +58,13 @@ func TestAllKeysLRUIsExact(t *testing.T) {
 		if c.Len() != ref.order.Len() {
 			t.Fatalf("op %d: %d keys, reference %d", i, c.Len(), ref.order.Len())
 		}
+		if i%97 == 0 { // MemoryUsage is no access: probe the reference's keys
+			for k := range ref.elems {
+				if _, ok := c.MemoryUsage(k); !ok {
+					t.Fatalf("op %d: %s evicted, but exact LRU keeps it", i, k)
+				}
+			}
+		}
 	}
 	var got, want []string
 	for k := range c.All() {

@@ -11,7 +11,10 @@ package maxmem
 // recorded, so every write, expiry and eviction sees every earlier read:
 // the LRU stays exact. The reader that fills the buffer replays it itself.
 //
-// A recorded read names its entry by slot, which stays valid until the
+// A read takes its recency stamp when it happens, from the clock all
+// shards share, so that replays of different shards' buffers, whenever
+// they come, order the reads as they were made: the LRU across shards
+// stays exact. A recorded read names its entry by slot, which stays valid until the
 // replay: entries move between slots only under the lock in write mode,
 // and every such section replays the buffer before anything else
 // (lockAndDrain), or empties it with the shard (resetLocked). The key hash
@@ -25,11 +28,13 @@ import "sync/atomic"
 // readBufferSize is how many reads a shard records before one is replayed.
 const readBufferSize = 64
 
-// readEvent is one recorded Get: the entry's slot and key hash, or slot 0
-// for a miss (which only the admission layout's climber counts).
+// readEvent is one recorded Get: the entry's slot, key hash and the read's
+// stamp, or slot 0 for a miss (which only the admission layout's climber
+// counts).
 type readEvent struct {
-	slot uint32
-	hash uint64
+	slot  uint32
+	hash  uint64
+	stamp uint64
 }
 
 // readBuffer holds a shard's recorded reads. Readers claim positions with
@@ -44,12 +49,12 @@ type readBuffer struct {
 // buffer is now full, in which case the caller replays it. A read that
 // finds the buffer already full is not kept: the reader that filled it is
 // replaying it.
-func (b *readBuffer) record(slot uint32, hash uint64) (kept, full bool) {
+func (b *readBuffer) record(slot uint32, hash, stamp uint64) (kept, full bool) {
 	i := b.n.Add(1) - 1
 	if i >= readBufferSize {
 		return false, false
 	}
-	b.events[i] = readEvent{slot, hash}
+	b.events[i] = readEvent{slot, hash, stamp}
 	return true, i == readBufferSize-1
 }
 
@@ -82,7 +87,7 @@ func (s *shard[K, V]) drainLocked() {
 func (s *shard[K, V]) replayLocked(ev readEvent, p *policyState, now int64) {
 	hit := ev.slot != 0
 	if hit {
-		s.touchLocked(ev.slot, p, now)
+		s.touchAtLocked(ev.slot, ev.stamp, p, now)
 	}
 	if s.adm != nil && (hit || ev.slot == 0) {
 		s.admRequestLocked(ev.hash, hit)
@@ -100,7 +105,7 @@ func (s *shard[K, V]) readsMatter(p *policyState) bool {
 // caller must replay the buffer.
 func (s *shard[K, V]) recordHit(slot uint32, h uint64, p *policyState) (full bool) {
 	if s.readsMatter(p) {
-		kept, full := s.reads.record(slot, h)
+		kept, full := s.reads.record(slot, h, s.c.stamp())
 		if kept {
 			return full
 		}
@@ -116,7 +121,7 @@ func (s *shard[K, V]) recordMiss(h uint64) (full bool) {
 	if s.adm == nil {
 		return false
 	}
-	_, full = s.reads.record(0, h)
+	_, full = s.reads.record(0, h, 0)
 	return full
 }
 

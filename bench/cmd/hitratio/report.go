@@ -87,6 +87,7 @@ func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.
 		p("**-limit %d**: traces longer than this were cut to their first %d requests (marked *capped*).\n\n", cfg.limit, cfg.limit)
 	}
 	writeSummary(p, traces, caches, res)
+	writeTargets(p, traces, caches, res)
 	writeChecks(p, checks)
 	for ti, t := range traces {
 		writeTrace(p, t, caches, res[ti])

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"math"
+
+	"github.com/maxmem/maxmem/bench/internal/sim"
+)
+
+// rule is one per-cell goal of the hit-ratio issue: cache's hit ratio must
+// be at least ref's plus margin (in points) at every trace and size.
+type rule struct {
+	goal        string
+	cache, ref  string
+	margin      float64
+	informative bool // a reference point, not a goal of maxmem's
+}
+
+// hitRules are the issue's per-cell goals, and otter against the same bar
+// as the new policy, for comparison.
+var hitRules = []rule{
+	{goal: "allkeys-lru within 0.5 of exact LRU (below)", cache: "maxmem allkeys-lru", ref: "LRU (exact)", margin: -0.5},
+	{goal: "allkeys-lru within 0.5 of exact LRU (above)", cache: "LRU (exact)", ref: "maxmem allkeys-lru", margin: -0.5},
+	{goal: "volatile-lru within 0.5 of exact LRU (below)", cache: "maxmem volatile-lru", ref: "LRU (exact)", margin: -0.5},
+	{goal: "volatile-lru within 0.5 of exact LRU (above)", cache: "LRU (exact)", ref: "maxmem volatile-lru", margin: -0.5},
+	{goal: "allkeys-lru ≥ Redis sampled LRU", cache: "maxmem allkeys-lru", ref: "Redis sampled LRU"},
+	{goal: "volatile-lru ≥ Redis sampled LRU", cache: "maxmem volatile-lru", ref: "Redis sampled LRU"},
+	{goal: "allkeys-lfu ≥ Redis sampled LFU", cache: "maxmem allkeys-lfu", ref: "Redis sampled LFU"},
+	{goal: "allkeys-tinylfu ≥ otter − 0.5", cache: "maxmem allkeys-tinylfu", ref: "otter", margin: -0.5},
+	{goal: "allkeys-tinylfu ≥ exact LRU − 1", cache: "maxmem allkeys-tinylfu", ref: "LRU (exact)", margin: -1},
+	{goal: "(for comparison) otter ≥ exact LRU − 1", cache: "otter", ref: "LRU (exact)", margin: -1, informative: true},
+}
+
+// miss is one cell where a rule fails.
+type miss struct {
+	trace string
+	size  string
+	by    float64 // points below the bar
+}
+
+// writeTargets prints, for each rule, how many cells it held in, the
+// worst miss, and the average of allkeys-tinylfu against otter's.
+func writeTargets(p func(string, ...any), traces []*loadedTrace, caches []sim.Factory, res results) {
+	p("## Targets\n\nPer-cell goals, over every trace and size both caches ran.\n\n")
+	p("| goal | cells | missed | worst miss |\n|---|---:|---:|---|\n")
+	for _, r := range hitRules {
+		c, ref := cacheIndex(caches, r.cache), cacheIndex(caches, r.ref)
+		if c < 0 || ref < 0 {
+			continue
+		}
+		cells, misses := checkRule(traces, res, c, ref, r.margin)
+		worst := "–"
+		if len(misses) > 0 {
+			w := misses[0]
+			for _, m := range misses {
+				if m.by > w.by {
+					w = m
+				}
+			}
+			worst = p2(w.by) + " points at " + w.trace + "@" + w.size
+		}
+		p("| %s | %d | %d | %s |\n", r.goal, cells, len(misses), worst)
+	}
+	t, o := cacheIndex(caches, "maxmem allkeys-tinylfu"), cacheIndex(caches, "otter")
+	if t >= 0 && o >= 0 {
+		mt, ok1 := mean(traces, res, t, func(*loadedTrace) bool { return true })
+		mo, ok2 := mean(traces, res, o, func(*loadedTrace) bool { return true })
+		if ok1 && ok2 {
+			p("| allkeys-tinylfu mean > otter mean | %s vs %s | %s | |\n", pct(mt, true), pct(mo, true),
+				map[bool]string{true: "0", false: "1"}[mt > mo])
+		}
+	}
+	p("\n")
+}
+
+// checkRule compares caches c and ref cell by cell.
+func checkRule(traces []*loadedTrace, res results, c, ref int, margin float64) (cells int, misses []miss) {
+	for ti, t := range traces {
+		for si := range t.sizes {
+			a, b := res[ti][c][si], res[ti][ref][si]
+			if !a.ran || !b.ran {
+				continue
+			}
+			cells++
+			by := b.res.HitRatio() + margin - a.res.HitRatio()
+			if by > 1e-9 {
+				misses = append(misses, miss{t.Name, formatSize(t.sizes[si], t.weighted()), by})
+			}
+		}
+	}
+	return cells, misses
+}
+
+// cacheIndex returns the index of the named cache, or -1.
+func cacheIndex(caches []sim.Factory, name string) int {
+	for i, f := range caches {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// p2 formats points with two decimals.
+func p2(v float64) string { return pct(math.Round(v*100)/100, true) }
