@@ -100,7 +100,10 @@ every request is a Get, and a miss is followed by a Set of the key.
 The hit ratio is hits / all requests, in percent.
 Entry-count traces bound every cache to N entries; maxmem gets a byte budget of
 N times what it charges one entry (MemoryUsage after inserting one, which includes
-its per-entry overhead), with a Sizer that charges every entry the same.
+its per-entry overhead), with a Sizer that charges every entry the same, plus
+what the policy keeps for N entries (allkeys-tinylfu's sketch, 2 bytes per
+entry; otter's and theine's sketches are outside their N too). The row
+"(policy memory inside N)" gives allkeys-tinylfu N entries' bytes only.
 Weighted traces (oracleGeneral, AdaptSize) bound total bytes: the references and
 peers count object sizes only; maxmem charges its per-entry overhead on top.
 golang-lru only counts entries and is not run on weighted traces.
@@ -112,7 +115,9 @@ golang-lru only counts entries and is not run on weighted traces.
   lfu-log-factor 10 and lfu-decay-time 1 minute. Traces have no usable time, so a
   logical clock advances 1 ms per request: one decay minute is 60 000 requests, and
   LRU idle time is counted in requests (finer than Redis's 1 s clock).
-* **maxmem**: every policy, 8 shards, seed 1, the same logical clock (Options.Clock);
+* **maxmem**: every policy, the shards New would choose on 2 CPUs
+  (DefaultShards: 8, one per 16 KiB of budget below 128 KiB), seed 1, the same
+  logical clock (Options.Clock);
   volatile-* policies write every key with SetWithTTL(10 000 h) so all keys are
   evictable; noeviction fills up and then refuses Sets (counted as misses).
 * **Peers**: otter v2 (synchronous Executor, CleanUp after Set), ristretto v2
