@@ -324,5 +324,3 @@ func (c *Cache[K, V]) evictAdmittedFrom(s *shard[K, V], p *policyState, onlyIfLa
 	s.fitSketchLocked()
 	return evicted[K, V]{gone, Evicted, charge}, true
 }
-
-var admitTies = 2

@@ -59,21 +59,27 @@ func TestRWLockExcludes(t *testing.T) {
 func TestRWLockWriterIsNotStarved(t *testing.T) {
 	var (
 		l    rwLock
+		held int // written under the lock in write mode, read in read mode
 		done atomic.Bool
 		wg   sync.WaitGroup
 	)
 	for range 4 {
 		wg.Go(func() {
-			for !done.Load() {
+			for !done.Load() { // readers that never let the lock rest
 				l.RLock()
+				_ = held
 				l.RUnlock()
 			}
 		})
 	}
 	for range 100 {
 		l.Lock()
+		held++
 		l.Unlock()
 	}
 	done.Store(true)
 	wg.Wait()
+	if held != 100 {
+		t.Fatalf("the writer got the lock %d times of 100", held)
+	}
 }
