@@ -35,42 +35,23 @@ package maxmem
 
 import (
 	"cmp"
-	"math"
 	"slices"
 
 	"github.com/maxmem/maxmem/internal/sketch"
 )
 
-// The admission layout's constants: the window's initial share of a shard's
-// bytes, the protected segment's share of the main space, and the hill
-// climber's step (its initial and restart size, its decay per period, and
-// the change of hit ratio that restarts it).
-const (
-	initialWindow    = 0.01
-	protectedShare   = 0.80
-	climbStep        = 0.0625
-	climbDecay       = 0.98
-	climbRestart     = 0.05
-	climbPeriodRatio = 10 // a sample period is this many requests per entry the shard holds when full
-)
+// protectedShare is the protected segment's share of the main space.
+const protectedShare = 0.80
 
 // admission is one shard's state in the admission layout.
 type admission struct {
 	sketch sketch.Sketch
 	weight [3]int64 // bytes in window, probation and protected
-	window float64  // the window's share of the shard's nominal bytes
-	climb  climber
-}
-
-// climber adapts the window's share to the hit ratio.
-type climber struct {
-	hits, requests, period int
-	prevRate               float64
-	step                   float64 // signed share added at the next period's end
+	climb  climber  // sets the window's share of the shard's nominal bytes
 }
 
 func newAdmission() *admission {
-	return &admission{window: initialWindow, climb: climber{step: -climbStep}}
+	return &admission{climb: newClimber()}
 }
 
 // bytes returns the weight of list (window, probation or protected).
@@ -85,26 +66,8 @@ func (a *admission) total() int64 { return a.weight[0] + a.weight[1] + a.weight[
 // bounds returns the window's and the protected segment's byte limits in a
 // shard whose nominal share of the budget is nominal bytes.
 func (a *admission) bounds(nominal int64) (windowMax, protectedMax int64) {
-	windowMax = int64(a.window * float64(nominal))
+	windowMax = int64(a.climb.window * float64(nominal))
 	return windowMax, int64(protectedShare * float64(nominal-windowMax))
-}
-
-// adapt moves the window's share in the direction that last raised the
-// hit ratio, at the end of a sample period.
-func (a *admission) adapt() {
-	c := &a.climb
-	rate := float64(c.hits) / float64(c.requests)
-	change, amount := rate-c.prevRate, c.step
-	if change < 0 {
-		amount = -amount
-	}
-	if math.Abs(change) >= climbRestart {
-		c.step = math.Copysign(climbStep, amount)
-	} else {
-		c.step = climbDecay * amount
-	}
-	c.prevRate = rate
-	a.window = min(max(a.window+amount, 0), 1)
 }
 
 // nominal returns a shard's share of the budget (of the bytes in use when
@@ -122,22 +85,14 @@ func (s *shard[K, V]) admInsertLocked(slot uint32) {
 }
 
 // admRequestLocked records a Get of the key hashed h: in the sketch when
-// it hit (a miss is counted when the key is written), and for the climber,
-// which adapts the window at the end of each sample period.
+// it hit (a miss is counted when the key is written), and for the climber.
 func (s *shard[K, V]) admRequestLocked(h uint64, hit bool) {
-	a := s.adm
 	if hit {
-		a.sketch.Increment(h)
-		a.climb.hits++
+		s.adm.sketch.Increment(h)
 	}
-	if a.climb.requests++; a.climb.requests < a.climb.period {
-		return
+	if s.adm.climb.count(hit) {
+		s.adm.climb.startPeriod(climbPeriodRatio * s.admCapacityLocked())
 	}
-	if a.climb.period > 0 {
-		a.adapt()
-	}
-	a.climb.hits, a.climb.requests = 0, 0
-	a.climb.period = climbPeriodRatio * s.admCapacityLocked() // 0 while empty: no period yet
 }
 
 // admCapacityLocked estimates how many entries the shard holds when full:
