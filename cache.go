@@ -199,13 +199,9 @@ func (c *Cache[K, V]) getExpiring(s *shard[K, V], key K, h uint64) (V, bool) {
 		}
 		return zero, false
 	}
-	p := c.policy.Load()
-	s.touchLocked(slot, p, c.now())
-	if s.adm != nil {
-		s.admRequestLocked(h, true)
-	}
-	s.hits.Add(1)
 	v := s.kvs[slot].value
+	s.recordHit(slot, h, c.policy.Load())
+	s.drainLocked() // the buffer held only this read: apply it now
 	s.mu.Unlock()
 	return v, true
 }

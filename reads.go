@@ -89,7 +89,7 @@ func (s *shard[K, V]) replayLocked(ev readEvent, p *policyState, now int64) {
 	if hit {
 		s.touchAtLocked(ev.slot, ev.stamp, p, now)
 	}
-	if s.adm != nil && (hit || ev.slot == 0) {
+	if s.adm != nil {
 		s.admRequestLocked(ev.hash, hit)
 	}
 }

@@ -36,8 +36,9 @@ type meta struct {
 }
 
 // The lists an entry can be in. In the classic layout, which Redis's
-// policies use, an entry's list is its class: persistent or volatile. In the admission layout of AllKeysTinyLFU it is one of window,
-// probation and protected (see admission.go).
+// policies use, an entry's list is its class: persistent or volatile. In
+// the admission layout of AllKeysTinyLFU it is one of window, probation
+// and protected, kept in meta.list (see admission.go).
 const (
 	persistent = iota
 	volatile
@@ -88,7 +89,7 @@ type shard[K comparable, V any] struct {
 	hashOf   func(slot uint32) uint64
 	kvs      []kv[K, V]
 	meta     []meta
-	lists    [numLists]recencyList // front most recent; by meta.list
+	lists    [numLists]recencyList // front most recent; see listOf
 	adm      *admission            // the admission layout's state; nil: classic
 	ttl      ttlheap.Heap
 	rng      rand.PCG
