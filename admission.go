@@ -71,9 +71,14 @@ func (a *admission) bounds(nominal int64) (windowMax, protectedMax int64) {
 }
 
 // nominal returns a shard's share of the budget (of the bytes in use when
-// there is no limit).
+// there is no limit). While a lowered limit is being enforced, used is
+// above it, and the limit is what the shards are shrinking to.
 func (c *Cache[K, V]) nominal() int64 {
-	return max(c.budget.max.Load(), c.budget.used.Load()) / int64(len(c.shards))
+	n := c.budget.max.Load()
+	if n == 0 {
+		n = c.budget.used.Load()
+	}
+	return n / int64(len(c.shards))
 }
 
 // admInsertLocked links a new entry at the front of the window.

@@ -128,3 +128,23 @@ func TestParseTinyLFU(t *testing.T) {
 		t.Fatalf("ParsePolicy: %v, %v", p, err)
 	}
 }
+
+// When the budget drops, the shards' sketches shrink with the entries and
+// give their bytes back, so the lower limit holds.
+func TestTinyLFUSketchShrinksWithTheBudget(t *testing.T) {
+	c, _ := newTestCache(t, 4000, AllKeysTinyLFU)
+	lookAside(c, "k", 4000, 2)
+	before := c.Stats().PolicyMemory
+	if err := c.SetMaxMemory(400 * unit); err != nil {
+		t.Fatal(err)
+	}
+	lookAside(c, "k", 400, 2) // writes resize the sketches of the emptied shards
+	st := c.Stats()
+	if st.PolicyMemory*4 > before {
+		t.Fatalf("used_memory_policy %d after the budget fell tenfold, was %d", st.PolicyMemory, before)
+	}
+	if st.UsedMemory > st.MaxMemory {
+		t.Fatalf("used_memory %d > maxmemory %d", st.UsedMemory, st.MaxMemory)
+	}
+	checkAccounting(t, c)
+}
