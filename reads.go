@@ -87,7 +87,7 @@ func (s *shard[K, V]) drainLocked() {
 func (s *shard[K, V]) replayLocked(ev readEvent, p *policyState, now int64) {
 	hit := ev.slot != 0
 	if hit {
-		s.touchAtLocked(ev.slot, ev.stamp, p, now)
+		s.touchLocked(ev.slot, ev.stamp, p, now)
 	}
 	if s.adm != nil {
 		s.admRequestLocked(ev.hash, hit)

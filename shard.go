@@ -234,14 +234,10 @@ func (s *shard[K, V]) writtenLocked(slot uint32, p *policyState, now int64) {
 	s.restampLocked(slot, s.c.stamp())
 }
 
-// touchLocked records a read: recency, unless the policy orders by
-// modification, and the LFU counter when the policy reads it.
-func (s *shard[K, V]) touchLocked(slot uint32, p *policyState, now int64) {
-	s.touchAtLocked(slot, s.c.stamp(), p, now)
-}
-
-// touchAtLocked is touchLocked for a read that took its stamp earlier.
-func (s *shard[K, V]) touchAtLocked(slot uint32, stamp uint64, p *policyState, now int64) {
+// touchLocked applies a read that took its recency stamp when it happened:
+// recency, unless the policy orders by modification, and the LFU counter
+// when the policy reads it.
+func (s *shard[K, V]) touchLocked(slot uint32, stamp uint64, p *policyState, now int64) {
 	if !p.modification {
 		s.restampLocked(slot, stamp)
 	}
