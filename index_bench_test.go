@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/dolthub/swiss"
-	"github.com/maxmem/maxmem/internal/index"
 	"github.com/zeebo/xxh3"
 )
 
@@ -37,20 +36,28 @@ func (d dolthubIndex) del(k string)                { d.m.Delete(k) }
 // index.Table. Deleted slots are not reused here; the shard moves its last
 // entry into the gap instead, which costs one more SetSlot.
 type slabIndex struct {
-	t    index.Table
+	t    table
 	keys []string
 }
 
 func (s *slabIndex) hashOf(slot uint32) uint64 { return xxh3.HashString(s.keys[slot]) }
 
 func (s *slabIndex) find(k string) (int, uint32, bool) {
-	p := s.t.Probe(xxh3.HashString(k))
-	for pos, ok := p.Next(); ok; pos, ok = p.Next() {
-		if slot := s.t.Slot(pos); s.keys[slot] == k {
-			return pos, slot, true
+	if s.t.count() == 0 {
+		return 0, 0, false
+	}
+	h := xxh3.HashString(k)
+	for c := s.t.probe(h); ; c.advance(&s.t) {
+		g := s.t.at(c)
+		for m := g.match(h); m != 0; m &= m - 1 {
+			if slot := g.slot(m); s.keys[slot] == k {
+				return c.pos(m), slot, true
+			}
+		}
+		if g.final() {
+			return 0, 0, false
 		}
 	}
-	return 0, 0, false
 }
 
 func (s *slabIndex) get(k string) (uint32, bool) { _, slot, ok := s.find(k); return slot, ok }
@@ -59,11 +66,11 @@ func (s *slabIndex) put(k string, slot uint32) {
 		s.keys = append(s.keys, "")
 	}
 	s.keys[slot] = k
-	s.t.Insert(xxh3.HashString(k), slot, s.hashOf)
+	s.t.insert(xxh3.HashString(k), slot, s.hashOf)
 }
 func (s *slabIndex) del(k string) {
 	if pos, _, ok := s.find(k); ok {
-		s.t.Delete(pos)
+		s.t.delete(pos)
 	}
 }
 

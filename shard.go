@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/maxmem/maxmem/internal/index"
 	"github.com/maxmem/maxmem/internal/lfu"
 	"github.com/maxmem/maxmem/internal/ttlheap"
 )
@@ -85,7 +84,7 @@ type shard[K comparable, V any] struct {
 	hits     atomic.Uint64
 	misses   atomic.Uint64
 	c        *Cache[K, V]
-	idx      index.Table // key hash -> slot
+	idx      table // key hash -> slot
 	hashOf   func(slot uint32) uint64
 	kvs      []kv[K, V]
 	meta     []meta
@@ -149,7 +148,7 @@ func (s *shard[K, V]) init(c *Cache[K, V], seed, stream uint64) {
 
 // resetLocked empties the shard.
 func (s *shard[K, V]) resetLocked() {
-	s.idx = index.Table{}
+	s.idx = table{}
 	s.kvs = make([]kv[K, V], 1)
 	s.meta = make([]meta, 1)
 	s.lists = [numLists]recencyList{}
@@ -175,26 +174,40 @@ func (s *shard[K, V]) noteSoonestLocked() {
 	s.soonest.Store(d)
 }
 
-// findLocked returns the slot of key, whose hash is h.
+// findLocked returns the slot of key, whose hash is h. The probe loop is
+// written out so that the compiler inlines it whole.
 func (s *shard[K, V]) findLocked(key K, h uint64) (uint32, bool) {
-	p := s.idx.Probe(h)
-	for pos, ok := p.Next(); ok; pos, ok = p.Next() {
-		if slot := s.idx.Slot(pos); s.kvs[slot].key == key {
-			return slot, true
+	t := &s.idx
+	if t.count() == 0 {
+		return 0, false
+	}
+	for c := t.probe(h); ; c.advance(t) {
+		g := t.at(c)
+		for m := g.match(h); m != 0; m &= m - 1 {
+			if slot := g.slot(m); s.kvs[slot].key == key {
+				return slot, true
+			}
+		}
+		if g.final() {
+			return 0, false
 		}
 	}
-	return 0, false
 }
 
 // indexPosLocked returns where idx stores the resident slot.
 func (s *shard[K, V]) indexPosLocked(slot uint32) int {
-	p := s.idx.Probe(s.hashOf(slot))
-	for pos, ok := p.Next(); ok; pos, ok = p.Next() {
-		if s.idx.Slot(pos) == slot {
-			return pos
+	t, h := &s.idx, s.hashOf(slot)
+	for c := t.probe(h); ; c.advance(t) {
+		g := t.at(c)
+		for m := g.match(h); m != 0; m &= m - 1 {
+			if g.slot(m) == slot {
+				return c.pos(m)
+			}
+		}
+		if g.final() {
+			panic("maxmem: resident entry missing from the index")
 		}
 	}
-	panic("maxmem: resident entry missing from the index")
 }
 
 // insertLocked adds a new entry; key, whose hash is h, must not be resident.
@@ -202,7 +215,7 @@ func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt in
 	slot := uint32(len(s.kvs))
 	s.kvs = append(s.kvs, kv[K, V]{key: key, value: value, stamp: s.c.stamp()})
 	s.meta = append(s.meta, meta{charge: charge, freq: lfu.Init, lfuTime: minutes(now)})
-	s.idx.Insert(h, slot, s.hashOf)
+	s.idx.insert(h, slot, s.hashOf)
 	if s.adm != nil {
 		s.admInsertLocked(slot)
 	} else {
@@ -315,7 +328,7 @@ func (s *shard[K, V]) removeLocked(slot uint32) (kv[K, V], int64) {
 		s.adm.reweigh(s.meta[slot].list, -charge)
 	}
 	s.unlinkLocked(s.listOf(slot), slot)
-	s.idx.Delete(s.indexPosLocked(slot))
+	s.idx.delete(s.indexPosLocked(slot))
 	if last := uint32(len(s.kvs) - 1); slot != last {
 		s.relocateLocked(last, slot)
 	}
@@ -331,7 +344,7 @@ func (s *shard[K, V]) relocateLocked(from, to uint32) {
 	if s.kvs[to].expireAt != 0 {
 		s.ttl.Relocate(s, int(s.meta[to].heapPos), to)
 	}
-	s.idx.SetSlot(s.indexPosLocked(from), to) // still hashes as before the move
+	s.idx.setSlot(s.indexPosLocked(from), to) // still hashes as before the move
 }
 
 // truncateLocked drops the last slot, and gives memory back once the slab is
@@ -343,7 +356,7 @@ func (s *shard[K, V]) truncateLocked() {
 	if c := cap(s.kvs); c >= 64 && last <= c/4 {
 		s.kvs = append(make([]kv[K, V], 0, 2*last), s.kvs...)
 		s.meta = append(make([]meta, 0, 2*last), s.meta...)
-		s.idx.Shrink(s.hashOf)
+		s.idx.shrink(s.hashOf)
 	}
 }
 
