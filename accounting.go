@@ -90,25 +90,21 @@ func (b *budget) notePeak(u int64) {
 }
 
 // EntryOverhead returns the bytes the cache charges each entry of a
-// Cache[K, V] beyond what the Sizer reports: its metadata, its links in the
-// recency list, its TTL heap slot (charged whether or not it has a TTL,
-// so EXPIRE and PERSIST never need memory), and its share of the index,
-// including the index's average free space. A test checks this against the
-// heap the runtime reports.
+// Cache[K, V] beyond what the Sizer reports: its node (recency stamp and
+// links, deadline, charge, LFU counter), any padding around its key and
+// value, its TTL heap slot (charged whether or not it has a TTL, so EXPIRE
+// and PERSIST never need memory), and its share of the index, including
+// the index's average free space. A test checks this against the heap the
+// runtime reports.
 func EntryOverhead[K comparable, V any]() int64 {
 	var (
-		e kv[K, V]
+		p pair[K, V]
 		k K
 		v V
-		m meta
+		n node
 	)
-	entry := int64(unsafe.Sizeof(e)) + int64(unsafe.Sizeof(m))
-	// The kv slot beyond the key and value (which the Sizer counts): the
-	// deadline, the stamp, the links and any padding.
-	own := entry - int64(unsafe.Sizeof(k)) - int64(unsafe.Sizeof(v))
-	// The slabs grow by append, which leaves on average about a tenth of
-	// their capacity unused once large; all of that slack is ours.
-	return own + entry/10 + heapSlot + indexBytes
+	padding := int64(unsafe.Sizeof(p)) - int64(unsafe.Sizeof(k)) - int64(unsafe.Sizeof(v))
+	return int64(unsafe.Sizeof(n)) + padding + heapSlot + indexBytes
 }
 
 // heapSlot is the TTL heap's four bytes per entry.

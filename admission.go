@@ -70,76 +70,65 @@ func (a *admission) bounds(nominal int64) (windowMax, protectedMax int64) {
 	return windowMax, int64(protectedShare * float64(nominal-windowMax))
 }
 
-// nominal returns a shard's share of the budget (of the bytes in use when
-// there is no limit). While a lowered limit is being enforced, used is
-// above it, and the limit is what the shards are shrinking to.
-func (c *Cache[K, V]) nominal() int64 {
-	n := c.budget.max.Load()
-	if n == 0 {
-		n = c.budget.used.Load()
-	}
-	return n / int64(len(c.shards))
-}
-
 // admInsertLocked links a new entry at the front of the window.
-func (s *shard[K, V]) admInsertLocked(slot uint32) {
-	s.meta[slot].list = window
-	s.pushFrontLocked(&s.lists[window], slot)
-	s.adm.reweigh(window, s.meta[slot].charge)
-	s.fitSketchLocked()
+func (l *ledger) admInsertLocked(slot uint32) {
+	l.node(slot).list = window
+	l.pushFrontLocked(&l.lists[window], slot)
+	l.adm.reweigh(window, l.node(slot).charge)
+	l.fitSketchLocked()
 }
 
 // admRequestLocked records a Get of the key hashed h: in the sketch when
 // it hit (a miss is counted when the key is written), and for the climber.
-func (s *shard[K, V]) admRequestLocked(h uint64, hit bool) {
+func (l *ledger) admRequestLocked(h uint64, hit bool) {
 	if hit {
-		s.adm.sketch.Increment(h)
+		l.adm.sketch.Increment(h)
 	}
-	if s.adm.climb.count(hit) {
-		s.adm.climb.startPeriod(climbPeriodRatio * s.admCapacityLocked())
+	if l.adm.climb.count(hit) {
+		l.adm.climb.startPeriod(climbPeriodRatio * l.admCapacityLocked())
 	}
 }
 
 // admCapacityLocked estimates how many entries the shard holds when full:
 // its share of the budget over its average charge (at least what it holds);
 // 0 when it is empty.
-func (s *shard[K, V]) admCapacityLocked() int {
-	n := int64(len(s.kvs) - 1)
+func (l *ledger) admCapacityLocked() int {
+	n := int64(l.n)
 	if n == 0 {
 		return 0
 	}
-	return int(max(s.c.nominal()/max(s.adm.total()/n, 1), n))
+	return int(max(l.nominal()/max(l.adm.total()/n, 1), n))
 }
 
 // admAccessLocked moves an accessed entry: to the front of the window or
 // of protected, or from probation into protected, which may push
 // protected's least recent entries back to probation.
-func (s *shard[K, V]) admAccessLocked(slot uint32) {
-	switch list := s.meta[slot].list; list {
+func (l *ledger) admAccessLocked(slot uint32) {
+	switch list := l.node(slot).list; list {
 	case probation:
-		s.admMoveLocked(slot, protected)
-		s.admDemoteLocked()
+		l.admMoveLocked(slot, protected)
+		l.admDemoteLocked()
 	default:
-		s.moveToFrontLocked(&s.lists[list], slot)
+		l.moveToFrontLocked(&l.lists[list], slot)
 	}
 }
 
 // admMoveLocked moves slot to the front of list to.
-func (s *shard[K, V]) admMoveLocked(slot uint32, to uint8) {
-	m := &s.meta[slot]
-	s.unlinkLocked(&s.lists[m.list], slot)
-	s.adm.reweigh(m.list, -m.charge)
+func (l *ledger) admMoveLocked(slot uint32, to uint8) {
+	m := l.node(slot)
+	l.unlinkLocked(&l.lists[m.list], slot)
+	l.adm.reweigh(m.list, -m.charge)
 	m.list = to
-	s.pushFrontLocked(&s.lists[to], slot)
-	s.adm.reweigh(to, m.charge)
+	l.pushFrontLocked(&l.lists[to], slot)
+	l.adm.reweigh(to, m.charge)
 }
 
 // admDemoteLocked moves protected's least recent entries to probation
 // while protected is over its bound.
-func (s *shard[K, V]) admDemoteLocked() {
-	_, limit := s.adm.bounds(s.c.nominal())
-	for *s.adm.bytes(protected) > limit && s.lists[protected].back != 0 {
-		s.admMoveLocked(s.lists[protected].back, probation)
+func (l *ledger) admDemoteLocked() {
+	_, limit := l.adm.bounds(l.nominal())
+	for *l.adm.bytes(protected) > limit && l.lists[protected].back != 0 {
+		l.admMoveLocked(l.lists[protected].back, probation)
 	}
 }
 
@@ -149,37 +138,37 @@ func (s *shard[K, V]) admDemoteLocked() {
 // frequent; ties keep the incumbent, which makes a scan harmless. The
 // window may always hold its newest entry, however small its share: a new
 // entry gets its time in the window.
-func (s *shard[K, V]) admVictimLocked() uint32 {
-	windowMax, _ := s.adm.bounds(s.c.nominal())
+func (l *ledger) admVictimLocked() uint32 {
+	windowMax, _ := l.adm.bounds(l.nominal())
 	for {
-		win := &s.lists[window]
-		cand, victim := win.back, s.mainBackLocked()
-		limit := max(windowMax, s.meta[win.front].charge)
-		if cand == 0 || *s.adm.bytes(window) <= limit {
+		win := &l.lists[window]
+		cand, victim := win.back, l.mainBackLocked()
+		limit := max(windowMax, l.node(win.front).charge)
+		if cand == 0 || *l.adm.bytes(window) <= limit {
 			if victim != 0 {
 				return victim
 			}
 			return cand
 		}
-		if victim == 0 || *s.adm.bytes(window)-s.meta[cand].charge > limit {
-			s.admMoveLocked(cand, probation) // no contest: the main space has room
+		if victim == 0 || *l.adm.bytes(window)-l.node(cand).charge > limit {
+			l.admMoveLocked(cand, probation) // no contest: the main space has room
 			continue
 		}
-		if s.adm.sketch.Estimate(s.hashOf(cand)) <= s.adm.sketch.Estimate(s.hashOf(victim)) {
+		if l.adm.sketch.Estimate(l.hashOf(cand)) <= l.adm.sketch.Estimate(l.hashOf(victim)) {
 			return cand
 		}
-		s.admMoveLocked(cand, probation)
+		l.admMoveLocked(cand, probation)
 		return victim
 	}
 }
 
 // mainBackLocked returns the main space's least recent entry: probation's,
 // else protected's; 0 if both are empty.
-func (s *shard[K, V]) mainBackLocked() uint32 {
-	if b := s.lists[probation].back; b != 0 {
+func (l *ledger) mainBackLocked() uint32 {
+	if b := l.lists[probation].back; b != 0 {
 		return b
 	}
-	return s.lists[protected].back
+	return l.lists[protected].back
 }
 
 // fitSketchLocked resizes the sketch when the shard holds more entries than
@@ -189,24 +178,24 @@ func (s *shard[K, V]) mainBackLocked() uint32 {
 // few times; a full one keeps its size). The resident entries keep their
 // counts. Growth is charged to the budget; if there is no room the sketch
 // stays as it is.
-func (s *shard[K, V]) fitSketchLocked() {
-	a, n := s.adm, len(s.kvs)-1
+func (l *ledger) fitSketchLocked() {
+	a, n := l.adm, int(l.n)
 	have := a.sketch.Capacity()
 	if n == 0 || n <= have && (have <= 64 || n >= have/4) {
 		return
 	}
-	want := min(s.admCapacityLocked(), 2*n+sketchSlack)
+	want := min(l.admCapacityLocked(), 2*n+sketchSlack)
 	grow := sketch.BytesFor(want) - a.sketch.Bytes()
 	switch {
-	case grow > 0 && !s.c.budget.tryReserve(grow):
+	case grow > 0 && !l.budget.tryReserve(grow):
 		return
 	case grow < 0:
-		s.c.budget.release(-grow)
+		l.budget.release(-grow)
 	}
 	old := a.sketch
 	a.sketch.Resize(want)
 	for slot := 1; slot <= n; slot++ {
-		h := s.hashOf(uint32(slot))
+		h := l.hashOf(uint32(slot))
 		a.sketch.Add(h, old.Estimate(h))
 	}
 }
@@ -219,32 +208,32 @@ const sketchSlack = 1024
 // entries' recency order: switching to the admission layout puts every
 // entry in probation, and switching back rebuilds the recency lists from
 // the entries' stamps.
-func (s *shard[K, V]) layoutLocked(p *policyState) {
-	if p.admission == (s.adm != nil) {
+func (l *ledger) layoutLocked(p *policyState) {
+	if p.admission == (l.adm != nil) {
 		return
 	}
-	order := make([]uint32, len(s.kvs)-1)
+	order := make([]uint32, int(l.n))
 	for i := range order {
 		order[i] = uint32(i + 1)
 	}
-	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(s.kvs[a].stamp, s.kvs[b].stamp) })
-	s.lists = [numLists]recencyList{}
+	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(l.node(a).stamp, l.node(b).stamp) })
+	l.lists = [numLists]recencyList{}
 	if p.admission {
-		s.adm = newAdmission()
+		l.adm = newAdmission()
 		for _, slot := range order {
-			s.meta[slot].list = probation
-			s.pushFrontLocked(&s.lists[probation], slot)
-			s.adm.reweigh(probation, s.meta[slot].charge)
+			l.node(slot).list = probation
+			l.pushFrontLocked(&l.lists[probation], slot)
+			l.adm.reweigh(probation, l.node(slot).charge)
 		}
-		s.fitSketchLocked()
+		l.fitSketchLocked()
 	} else {
-		s.c.budget.release(s.adm.sketch.Bytes())
-		s.adm = nil
+		l.budget.release(l.adm.sketch.Bytes())
+		l.adm = nil
 		for _, slot := range order {
-			s.pushFrontLocked(&s.lists[s.kvs[slot].class()], slot)
+			l.pushFrontLocked(&l.lists[l.node(slot).class()], slot)
 		}
 	}
-	s.gen.Add(1)
+	l.gen.Add(1)
 }
 
 // evictAdmitted evicts one entry under AllKeysTinyLFU: from home, the
@@ -276,7 +265,7 @@ func (c *Cache[K, V]) evictAdmittedFrom(s *shard[K, V], p *policyState, onlyIfLa
 	s.lockAndDrain()
 	defer s.mu.Unlock()
 	s.layoutLocked(p)
-	if len(s.kvs) == 1 || onlyIfLarge && 2*s.adm.total() < c.nominal() {
+	if s.n == 0 || onlyIfLarge && 2*s.adm.total() < c.nominal() {
 		return evicted[K, V]{}, false
 	}
 	gone, charge := s.removeLocked(s.admVictimLocked())

@@ -53,19 +53,19 @@ func (c *Cache[K, V]) scanUsage(s *shard[K, V], from int, top *usageHeap[K]) int
 	now := c.now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	end := min(len(s.kvs), from+bigKeysChunk)
-	for slot := from; slot < end; slot++ {
-		e := &s.kvs[slot]
-		if s.expiredLocked(uint32(slot), now) {
+	end := min(int(s.n)+1, from+bigKeysChunk)
+	for slot := uint32(from); slot < uint32(end); slot++ {
+		n := s.node(slot)
+		if n.expired(now) {
 			continue
 		}
 		ttl := NoExpiry
-		if e.expireAt != 0 {
-			ttl = time.Duration(e.expireAt - now)
+		if n.expireAt != 0 {
+			ttl = time.Duration(n.expireAt - now)
 		}
-		top.offer(KeyUsage[K]{Key: e.key, Bytes: s.meta[slot].charge, TTL: ttl})
+		top.offer(KeyUsage[K]{Key: s.pair(slot).key, Bytes: n.charge, TTL: ttl})
 	}
-	if end >= len(s.kvs) {
+	if end > int(s.n) {
 		return 0
 	}
 	return end

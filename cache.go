@@ -25,15 +25,13 @@ const Missing time.Duration = -2
 // index, recency list and TTL heap, and all shards share one byte budget.
 // All methods are safe for concurrent use.
 type Cache[K comparable, V any] struct {
+	base     // the budget, the policy, the clocks and the settings shards read
 	cfg      config[K, V]
 	size     func(K, V) int64 // the Sizer, built-in or the user's
 	overhead int64            // EntryOverhead[K, V]()
 	hash     func(K) uint64
 	shift    uint // shard = hash >> shift
 	shards   []shard[K, V]
-	budget   budget
-	tick     atomic.Uint64 // logical clock: one tick per access or write
-	policy   atomic.Pointer[policyState]
 	oom      atomic.Uint64     // writes refused with ErrOOM
 	pool     pool              // candidates of the sampling policies
 	loads    flightGroup[K, V] // GetOrLoad's loads in progress
@@ -78,6 +76,8 @@ func New[K comparable, V any](o Options[K, V]) (*Cache[K, V], error) {
 		}
 	}
 	c := &Cache[K, V]{cfg: cfg, size: size, overhead: EntryOverhead[K, V](), hash: hasher[K]()}
+	c.base = base{clock: cfg.Clock, shards: cfg.Shards, samples: cfg.Samples,
+		logFactor: cfg.LFULogFactor, decayMinutes: cfg.decayMinutes}
 	c.budget.max.Store(cfg.MaxMemory)
 	c.policy.Store(newPolicyState(cfg.Policy))
 	c.shift = uint(64 - bits.TrailingZeros(uint(cfg.Shards)))
@@ -137,19 +137,8 @@ func (c *Cache[K, V]) shardOf(key K) (*shard[K, V], uint64) {
 	return &c.shards[h>>c.shift], h
 }
 
-// stamp advances the logical clock and returns the new time, for an access
-// or a write. Stamps order entries across shards for the LRU and LRM
-// policies: every stamp is distinct, so the order is exact. (Reads that only
-// read the clock would spare one atomic add, but reads of different shards
-// between two writes would tie; measured, the add costs nothing visible in
-// BenchmarkGetParallel on two cores.)
-func (c *Cache[K, V]) stamp() uint64 { return c.tick.Add(1) }
-
-// now is the cache clock in unix nanoseconds.
-func (c *Cache[K, V]) now() int64 { return c.cfg.Clock.Now().UnixNano() }
-
 // notify passes a departed entry to OnEvict. Call it with no lock held.
-func (c *Cache[K, V]) notify(e kv[K, V], r Reason) {
+func (c *Cache[K, V]) notify(e pair[K, V], r Reason) {
 	if c.cfg.OnEvict != nil {
 		c.cfg.OnEvict(e.key, e.value, r)
 	}
@@ -173,11 +162,11 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 		}
 		return zero, false
 	}
-	if s.kvs[slot].expireAt != 0 && s.expiredLocked(slot, c.now()) {
+	if s.node(slot).expireAt != 0 && s.expiredLocked(slot, c.now()) {
 		s.mu.RUnlock()
 		return c.getExpiring(s, key, h)
 	}
-	v := s.kvs[slot].value
+	v := s.pair(slot).value
 	full := s.recordHit(slot, h, c.policy.Load())
 	s.mu.RUnlock()
 	if full {
@@ -199,7 +188,7 @@ func (c *Cache[K, V]) getExpiring(s *shard[K, V], key K, h uint64) (V, bool) {
 		}
 		return zero, false
 	}
-	v := s.kvs[slot].value
+	v := s.pair(slot).value
 	s.recordHit(slot, h, c.policy.Load())
 	s.drainLocked() // the buffer held only this read: apply it now
 	s.mu.Unlock()
@@ -220,7 +209,7 @@ func (c *Cache[K, V]) expireLocked(s *shard[K, V], slot uint32) {
 // passed (then s is unlocked and ok is false with unlocked set).
 func (c *Cache[K, V]) lookupLocked(s *shard[K, V], key K, h uint64) (slot uint32, ok, unlocked bool) {
 	slot, ok = s.findLocked(key, h)
-	if ok && s.kvs[slot].expireAt != 0 && s.expiredLocked(slot, c.now()) {
+	if ok && s.node(slot).expireAt != 0 && s.expiredLocked(slot, c.now()) {
 		c.expireLocked(s, slot)
 		return 0, false, true
 	}
@@ -278,7 +267,7 @@ func (c *Cache[K, V]) MemoryUsage(key K) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	return s.meta[slot].charge, true
+	return s.node(slot).charge, true
 }
 
 // Len returns the number of resident entries, including expired ones not yet
@@ -297,7 +286,7 @@ func (c *Cache[K, V]) Len() int {
 // lock and yielded without it, so the loop body may use the cache.
 func (c *Cache[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
-		var batch []kv[K, V]
+		var batch []pair[K, V]
 		for i := range c.shards {
 			batch = c.liveEntries(&c.shards[i], batch[:0])
 			for _, e := range batch {
@@ -310,16 +299,16 @@ func (c *Cache[K, V]) All() iter.Seq2[K, V] {
 }
 
 // liveEntries appends the unexpired entries of s to dst.
-func (c *Cache[K, V]) liveEntries(s *shard[K, V], dst []kv[K, V]) []kv[K, V] {
+func (c *Cache[K, V]) liveEntries(s *shard[K, V], dst []pair[K, V]) []pair[K, V] {
 	if c.closed.Load() {
 		return dst
 	}
 	now := c.now()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for slot := 1; slot < len(s.kvs); slot++ {
-		if !s.expiredLocked(uint32(slot), now) {
-			dst = append(dst, s.kvs[slot])
+	for slot := uint32(1); slot <= s.n; slot++ {
+		if !s.expiredLocked(slot, now) {
+			dst = append(dst, *s.pair(slot))
 		}
 	}
 	return dst
@@ -379,17 +368,18 @@ func (c *Cache[K, V]) Clear() {
 // entries to OnEvict as Cleared.
 func (c *Cache[K, V]) dropShard(s *shard[K, V], report bool) {
 	s.mu.Lock()
-	old := s.kvs[1:]
+	old := s.pairs
 	var freed int64
-	for _, m := range s.meta[1:] {
-		freed += m.charge
+	for slot := uint32(1); slot <= s.n; slot++ {
+		freed += s.node(slot).charge
 	}
+	n := s.n
 	s.resetLocked()
 	s.mu.Unlock()
 	c.budget.release(freed)
 	if report && c.cfg.OnEvict != nil {
-		for _, e := range old {
-			c.notify(e, Cleared)
+		for slot := uint32(1); slot <= n; slot++ {
+			c.notify(*old.at(slot), Cleared)
 		}
 	}
 }

@@ -67,8 +67,8 @@ func (c *Cache[K, V]) computeOnce(key K, fn func(V, bool) (V, ComputeOp)) (versi
 	}
 	var cur version[V]
 	if found {
-		e := &s.kvs[slot]
-		cur = version[V]{e.value, true, e.stamp, e.expireAt}
+		n := s.node(slot)
+		cur = version[V]{s.pair(slot).value, true, n.stamp, n.expireAt}
 	}
 	v, op := fn(cur.value, cur.found)
 	return cur, v, op
@@ -77,7 +77,7 @@ func (c *Cache[K, V]) computeOnce(key K, fn func(V, bool) (V, ComputeOp)) (versi
 // stillAt reports whether the entry at slot of the locked s (if found)
 // is still the version cur describes.
 func stillAt[K comparable, V any](s *shard[K, V], slot uint32, found bool, cur *version[V]) bool {
-	return found == cur.found && (!found || s.kvs[slot].stamp == cur.stamp)
+	return found == cur.found && (!found || s.node(slot).stamp == cur.stamp)
 }
 
 // applyCompute carries out op if the key is still at version cur. done is

@@ -133,7 +133,7 @@ func (c *Cache[K, V]) countKeys(e *OOMError) {
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.RLock()
-		e.Keys += int64(len(s.kvs) - 1)
+		e.Keys += int64(s.n)
 		e.KeysWithTTL += int64(s.ttl.Len())
 		s.mu.RUnlock()
 	}

@@ -33,16 +33,48 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"weak"
 )
+
+// candidateHint is the last victim an exact policy named in a shard,
+// published so that an eviction can compare shards without locking the
+// ones that have not changed. It is valid while the shard's generation
+// equals gen and the policy is unchanged. Writers hold the shard lock and
+// clear gen first; readers check gen before and after reading the rest.
+type candidateHint struct {
+	gen    atomic.Uint64 // the shard generation it belongs to; 0: none
+	policy atomic.Pointer[policyState]
+	slot   atomic.Uint32 // 0: the policy named no victim
+	score  atomic.Uint64
+}
+
+// publish records the policy's answer for the current generation.
+func (h *candidateHint) publish(gen uint64, p *policyState, slot uint32, score uint64) {
+	h.gen.Store(0)
+	h.policy.Store(p)
+	h.slot.Store(slot)
+	h.score.Store(score)
+	h.gen.Store(gen)
+}
+
+// read returns the published answer if it is current for generation gen
+// and policy p.
+func (h *candidateHint) read(gen uint64, p *policyState) (slot uint32, score uint64, fresh bool) {
+	if h.gen.Load() != gen || h.policy.Load() != p {
+		return 0, 0, false
+	}
+	slot, score = h.slot.Load(), h.score.Load()
+	return slot, score, h.gen.Load() == gen
+}
 
 // evicted is an entry taken out to make room, with why and its charge. The
 // caller decides what the charge becomes (a write's credit, or released)
 // before it reports the entry to OnEvict, so a panicking callback cannot
 // lose the bytes.
 type evicted[K comparable, V any] struct {
-	kv[K, V]
+	pair[K, V]
 	reason Reason
 	charge int64
 }
@@ -112,12 +144,12 @@ func (c *Cache[K, V]) evictVictim(p *policyState, now int64) (evicted[K, V], boo
 
 // evictFrom removes the candidate at slot of s, or, if s changed since its
 // generation was gen, the policy's victim there now.
-func (c *Cache[K, V]) evictFrom(s *shard[K, V], slot uint32, gen uint64, p *policyState, now int64) (kv[K, V], int64, bool) {
+func (c *Cache[K, V]) evictFrom(s *shard[K, V], slot uint32, gen uint64, p *policyState, now int64) (pair[K, V], int64, bool) {
 	s.lockAndDrain()
 	defer s.mu.Unlock() // a custom Policy may panic
 	if s.gen.Load() != gen {
 		if slot, _ = c.candidateLocked(s, p, now); slot == 0 {
-			return kv[K, V]{}, 0, false
+			return pair[K, V]{}, 0, false
 		}
 	}
 	gone, charge := s.removeLocked(slot)
@@ -176,10 +208,10 @@ func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p *policyState, now int64)
 		}
 	}
 	s.layoutLocked(p)
-	s.now = now
-	cand, ok := p.p.Victim(s)
+	s.viewNow = now
+	cand, ok := p.p.Victim(&s.ledger)
 	slot := cand.Entry.slot
-	if !ok || int(slot) >= len(s.kvs) {
+	if !ok || slot > s.n {
 		slot, cand.Score = 0, 0
 	}
 	if p.reusable {
@@ -198,7 +230,7 @@ func (c *Cache[K, V]) shrink() {
 			return
 		}
 		c.budget.release(e.charge)
-		c.notify(e.kv, e.reason)
+		c.notify(e.pair, e.reason)
 	}
 }
 
@@ -212,7 +244,7 @@ const sweepBatch = 128
 // sweep removes every expired entry, a batch at a time per shard.
 func (c *Cache[K, V]) sweep() {
 	now := c.now()
-	var batch [sweepBatch]kv[K, V]
+	var batch [sweepBatch]pair[K, V]
 	for i := range c.shards {
 		s := &c.shards[i]
 		for s.soonest.Load() <= now {

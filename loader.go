@@ -171,5 +171,5 @@ func (c *Cache[K, V]) peek(key K) (V, bool) {
 	if !ok {
 		return zero, false
 	}
-	return s.kvs[slot].value, true
+	return s.pair(slot).value, true
 }

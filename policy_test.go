@@ -191,7 +191,7 @@ func lfuCounter(c *Cache[string, int], key string) uint8 {
 	s.lockAndDrain()
 	defer s.mu.Unlock()
 	slot, _ := s.findLocked(key, h)
-	s.now = c.now()
+	s.viewNow = c.now()
 	return s.entry(slot).Frequency
 }
 

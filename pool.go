@@ -106,15 +106,15 @@ func (c *Cache[K, V]) sampleInto(p *policyState, now int64) {
 	s := &c.shards[i]
 	s.lockAndDrain()
 	defer s.mu.Unlock()
-	s.samples = 1
-	defer func() { s.samples = 0 }()
+	s.viewSamples = 1
+	defer func() { s.viewSamples = 0 }()
 	for range c.cfg.Samples {
 		slot, score := c.candidateLocked(s, p, now)
 		if slot == 0 {
 			return
 		}
 		c.pool.add(p, pooled{shard: uint32(i), slot: slot, hash: s.hashOf(slot),
-			stamp: s.kvs[slot].stamp, score: score})
+			stamp: s.node(slot).stamp, score: score})
 	}
 }
 
@@ -145,7 +145,7 @@ func (c *Cache[K, V]) evictPooled(cand pooled) (evicted[K, V], bool) {
 	s := &c.shards[cand.shard]
 	s.lockAndDrain()
 	defer s.mu.Unlock()
-	if int(cand.slot) >= len(s.kvs) || s.kvs[cand.slot].stamp != cand.stamp ||
+	if cand.slot > s.n || s.node(cand.slot).stamp != cand.stamp ||
 		s.hashOf(cand.slot) != cand.hash {
 		return evicted[K, V]{}, false
 	}

@@ -77,7 +77,7 @@ func (c *Cache[K, V]) Stats() Stats {
 func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
 	s.lockAndDrain() // recorded reads count their hits when replayed
 	defer s.mu.Unlock()
-	st.Keys += int64(len(s.kvs) - 1)
+	st.Keys += int64(s.n)
 	st.Expires += int64(s.ttl.Len())
 	st.Hits += s.hits.Load()
 	st.Misses += s.misses.Load()
@@ -102,7 +102,7 @@ func (s *shard[K, V]) meanTTLLocked(now int64) float64 {
 	k := min(n, avgTTLSamples)
 	var sum float64
 	for i := range k {
-		left := s.kvs[s.ttl.At(i*n/k)].expireAt - now
+		left := s.node(s.ttl.At(i*n/k)).expireAt - now
 		sum += float64(max(0, left))
 	}
 	return sum / float64(k)

@@ -55,7 +55,7 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
 		return false
 	}
 	defer s.mu.Unlock()
-	if !ok || (expireAt == 0 && s.kvs[slot].expireAt == 0) {
+	if !ok || (expireAt == 0 && s.node(slot).expireAt == 0) {
 		return false
 	}
 	s.setExpireLocked(slot, expireAt)
@@ -85,10 +85,10 @@ func (c *Cache[K, V]) TTL(key K) time.Duration {
 	case !ok:
 		s.misses.Add(1)
 		return Missing
-	case s.kvs[slot].expireAt == 0:
+	case s.node(slot).expireAt == 0:
 		s.hits.Add(1)
 		return NoExpiry
 	}
 	s.hits.Add(1)
-	return time.Duration(s.kvs[slot].expireAt - c.now())
+	return time.Duration(s.node(slot).expireAt - c.now())
 }

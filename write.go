@@ -92,7 +92,7 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 		}
 		credit += e.charge
 		c.budget.credits.Add(e.charge)
-		c.notify(e.kv, e.reason)
+		c.notify(e.pair, e.reason)
 	}
 }
 
@@ -103,7 +103,7 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 func (c *Cache[K, V]) reserveLocked(s *shard[K, V], slot uint32, found bool, charge, credit int64) bool {
 	var old int64
 	if found {
-		old = s.meta[slot].charge
+		old = s.node(slot).charge
 	}
 	need := charge - old - credit
 	if need > 0 {
@@ -124,14 +124,14 @@ func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
 	if s.adm != nil {
 		s.adm.sketch.Increment(h) // a write is a request too; a missed Get was not counted
 	}
-	var prev kv[K, V]
+	var prev pair[K, V]
 	if found {
-		prev = s.kvs[slot]
+		prev = *s.pair(slot)
 		s.updateLocked(slot, value, charge, expireAt, p, now)
 	} else {
 		s.insertLocked(key, h, value, charge, expireAt, now)
 	}
-	var expired [writeExpiry]kv[K, V]
+	var expired [writeExpiry]pair[K, V]
 	n, freed := s.popExpiredBatchLocked(now, expired[:])
 	s.mu.Unlock()
 	c.budget.release(freed)
