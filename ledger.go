@@ -60,19 +60,19 @@ func (b *base) nominal() int64 {
 // reorder it, which is what Redis does when the field changes meaning.
 type ledger struct {
 	*base
-	nodes   paged[node]
-	n       uint32                // resident entries, in slots 1 to n
-	lists   [numLists]recencyList // front most recent; see listOf
-	adm     *admission            // the admission layout's state; nil: classic
-	ttl     ttlHeap
-	rng     rand.PCG
-	hashOf  func(slot uint32) uint64 // the hash of the key at slot
-	gen     atomic.Uint64            // bumped (under the lock) on every change; validates candidates
-	viewNow     int64 // time of the current policy consultation (see view.go)
-	viewSamples int   // Samples() for the current consultation; 0: the configured
+	nodes       paged[node]
+	n           uint32                // resident entries, in slots 1 to n
+	lists       [numLists]recencyList // front most recent; see listOf
+	adm         *admission            // the admission layout's state; nil: classic
+	ttl         ttlHeap
+	rng         rand.PCG
+	hashOf      func(slot uint32) uint64 // the hash of the key at slot
+	gen         atomic.Uint64            // bumped (under the lock) on every change; validates candidates
+	viewNow     int64                    // time of the current policy consultation (see view.go)
+	viewSamples int                      // Samples() for the current consultation; 0: the configured
 	hint        candidateHint
-	count   atomic.Int64 // n, for readers without the lock
-	soonest atomic.Int64 // earliest deadline in the heap; MaxInt64 if none
+	count       atomic.Int64 // n, for readers without the lock
+	soonest     atomic.Int64 // earliest deadline in the heap; MaxInt64 if none
 
 	counters shardCounters
 }

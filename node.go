@@ -20,7 +20,7 @@ package maxmem
 
 // node is one entry's bookkeeping: 48 bytes.
 type node struct {
-	stamp    uint64 // recency: the time of the last access, or of the last
+	stamp uint64 // recency: the time of the last access, or of the last
 	//                 modification while the policy tracks modification (LRM)
 	expireAt int64 // unix nanoseconds; 0: no TTL
 	charge   int64 // bytes charged: size plus EntryOverhead
