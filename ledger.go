@@ -15,7 +15,6 @@ import (
 type base struct {
 	budget budget
 	policy atomic.Pointer[policyState]
-	tick   atomic.Uint64 // logical clock: one tick per access or write
 	clock  Clock
 	shards int // number of shards
 
@@ -23,11 +22,6 @@ type base struct {
 	logFactor    int // lfu-log-factor
 	decayMinutes int // lfu-decay-time in minutes; 0: no decay
 }
-
-// stamp advances the logical clock and returns the new time, for an access
-// or a write. Stamps order entries across shards for the LRU and LRM
-// policies: every stamp is distinct, so the order is exact.
-func (b *base) stamp() uint64 { return b.tick.Add(1) }
 
 // now is the cache clock in unix nanoseconds.
 func (b *base) now() int64 { return b.clock.Now().UnixNano() }
@@ -67,6 +61,7 @@ type ledger struct {
 	ttl         ttlHeap
 	rng         rand.PCG
 	hashOf      func(slot uint32) uint64 // the hash of the key at slot
+	lastStamp   uint64                   // the latest write stamp handed out
 	gen         atomic.Uint64            // bumped (under the lock) on every change; validates candidates
 	viewNow     int64                    // time of the current policy consultation (see view.go)
 	viewSamples int                      // Samples() for the current consultation; 0: the configured
@@ -130,7 +125,7 @@ func (l *ledger) addLocked(charge int64, now int64) uint32 {
 	l.n++
 	slot := l.n
 	l.nodes.resize(slot + 1)
-	*l.node(slot) = node{stamp: l.stamp(), charge: charge, freq: lfu.Init, lfuTime: minutes(now)}
+	*l.node(slot) = node{stamp: l.writeStampLocked(), charge: charge, freq: lfu.Init, lfuTime: minutes(now)}
 	return slot
 }
 
@@ -190,7 +185,16 @@ func (l *ledger) rechargeLocked(slot uint32, charge int64) {
 func (l *ledger) writtenLocked(slot uint32, p *policyState, now int64) {
 	l.counters.writes++
 	l.countAccessLocked(slot, p, now)
-	l.restampLocked(slot, l.stamp())
+	l.restampLocked(slot, l.writeStampLocked())
+}
+
+// writeStampLocked returns a stamp for a write: the recency clock's time,
+// or one more than the shard's last write stamp if the clock has not
+// moved past it.
+func (l *ledger) writeStampLocked() uint64 {
+	t := max(recencyNow(), l.lastStamp+1)
+	l.lastStamp = t
+	return t
 }
 
 // touchLocked applies a read that took its recency stamp when it happened:

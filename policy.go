@@ -76,10 +76,11 @@ type Entry struct {
 	deadline int64  // computed at different moments stay comparable
 	// Size is the bytes charged for the entry, as MemoryUsage reports.
 	Size int64
-	// Idle is logical time since the entry's last access (or modification,
-	// under TrackModification), counted in accesses and writes to the whole
-	// cache. Larger is colder. Unlike a wall clock it never ties, so it
-	// orders entries of different shards exactly.
+	// Idle is the time since the entry's last access (or modification,
+	// under TrackModification) on the cache's recency clock: time-stamp
+	// counter ticks or nanoseconds, depending on the machine, and never
+	// the cache's Clock. Only its order means anything: larger is colder,
+	// across shards too.
 	Idle uint64
 	// Frequency is Redis's 8-bit logarithmic access counter after decay. It
 	// is kept current only under a policy that tracks frequency.

@@ -105,7 +105,7 @@ func (s *shard[K, V]) readsMatter(p *policyState) bool {
 // caller must replay the buffer.
 func (s *shard[K, V]) recordHit(slot uint32, h uint64, p *policyState) (full bool) {
 	if s.readsMatter(p) {
-		kept, full := s.reads.record(slot, h, s.c.stamp())
+		kept, full := s.reads.record(slot, h, recencyNow())
 		if kept {
 			return full
 		}

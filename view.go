@@ -65,13 +65,13 @@ func (l *ledger) Random(volatileOnly bool) (Entry, bool) {
 
 // entry describes the entry at slot as of viewNow.
 func (l *ledger) entry(slot uint32) Entry {
-	n := l.node(slot)
+	n, now := l.node(slot), recencyNow()
 	e := Entry{
 		slot:      slot,
 		stamp:     n.stamp,
 		deadline:  n.expireAt,
 		Size:      n.charge,
-		Idle:      l.tick.Load() - n.stamp,
+		Idle:      now - min(n.stamp, now),
 		Frequency: n.freq,
 		TTL:       NoExpiry,
 	}
