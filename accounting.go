@@ -1,6 +1,7 @@
 package maxmem
 
 import (
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -91,20 +92,49 @@ func (b *budget) notePeak(u int64) {
 
 // EntryOverhead returns the bytes the cache charges each entry of a
 // Cache[K, V] beyond what the Sizer reports: its node (recency stamp and
-// links, deadline, charge, LFU counter), any padding around its key and
-// value, its TTL heap slot (charged whether or not it has a TTL, so EXPIRE
-// and PERSIST never need memory), and its share of the index, including
-// the index's average free space. A test checks this against the heap the
-// runtime reports.
+// links, deadline, LFU counter and the word that holds its charge or the
+// place of its bytes), its TTL heap slot (charged whether or not it has a
+// TTL, so EXPIRE and PERSIST never need memory), its share of the index,
+// including the index's average free space, and, in the packed layout
+// (string keys with []byte or string values), the first bytes of its
+// header in the arena; in the generic layout, any padding around its key
+// and value. A test checks this against the heap the runtime reports.
 func EntryOverhead[K comparable, V any]() int64 {
+	fixed := int64(headBytes + nodeBytes + heapSlot + indexBytes)
+	if packed, _ := packedLayout[K, V](); packed {
+		return fixed + itemBase
+	}
 	var (
 		p pair[K, V]
 		k K
 		v V
-		n node
 	)
-	padding := int64(unsafe.Sizeof(p)) - int64(unsafe.Sizeof(k)) - int64(unsafe.Sizeof(v))
-	return int64(unsafe.Sizeof(n)) + padding + heapSlot + indexBytes
+	return fixed + int64(unsafe.Sizeof(p)) - int64(unsafe.Sizeof(k)) - int64(unsafe.Sizeof(v))
+}
+
+// packedLayout reports whether a Cache[K, V] keeps its keys and values in
+// arenas: string keys with []byte or string values (of any type with those
+// underlying types); and whether the values are strings.
+func packedLayout[K comparable, V any]() (packed, stringValues bool) {
+	k, v := reflect.TypeFor[K](), reflect.TypeFor[V]()
+	if k.Kind() != reflect.String {
+		return false, false
+	}
+	switch {
+	case v.Kind() == reflect.String:
+		return true, true
+	case v.Kind() == reflect.Slice && v.Elem().Kind() == reflect.Uint8:
+		return true, false
+	}
+	return false, false
+}
+
+// packedSizer is the built-in sizer of the packed layout: what the key and
+// value take in the arena (see packedSize).
+func packedSizer[K comparable, V any](stringValues bool) func(K, V) int64 {
+	return func(k K, v V) int64 {
+		return packedSize(len(keyString(k)), len(valueBytes(v, stringValues)))
+	}
 }
 
 // heapSlot is the TTL heap's four bytes per entry.

@@ -70,11 +70,12 @@ func (a *admission) bounds(nominal int64) (windowMax, protectedMax int64) {
 	return windowMax, int64(protectedShare * float64(nominal-windowMax))
 }
 
-// admInsertLocked links a new entry at the front of the window.
-func (l *ledger) admInsertLocked(slot uint32) {
+// admInsertLocked links a new entry, charged charge bytes, at the front of
+// the window.
+func (l *ledger) admInsertLocked(slot uint32, charge int64) {
 	l.node(slot).list = window
 	l.pushFrontLocked(&l.lists[window], slot)
-	l.adm.reweigh(window, l.node(slot).charge)
+	l.adm.reweigh(window, charge)
 	l.fitSketchLocked()
 }
 
@@ -115,12 +116,12 @@ func (l *ledger) admAccessLocked(slot uint32) {
 
 // admMoveLocked moves slot to the front of list to.
 func (l *ledger) admMoveLocked(slot uint32, to uint8) {
-	m := l.node(slot)
+	m, charge := l.node(slot), l.charge(slot)
 	l.unlinkLocked(&l.lists[m.list], slot)
-	l.adm.reweigh(m.list, -m.charge)
+	l.adm.reweigh(m.list, -charge)
 	m.list = to
 	l.pushFrontLocked(&l.lists[to], slot)
-	l.adm.reweigh(to, m.charge)
+	l.adm.reweigh(to, charge)
 }
 
 // admDemoteLocked moves protected's least recent entries to probation
@@ -143,14 +144,14 @@ func (l *ledger) admVictimLocked() uint32 {
 	for {
 		win := &l.lists[window]
 		cand, victim := win.back, l.mainBackLocked()
-		limit := max(windowMax, l.node(win.front).charge)
+		limit := max(windowMax, l.charge(win.front))
 		if cand == 0 || *l.adm.bytes(window) <= limit {
 			if victim != 0 {
 				return victim
 			}
 			return cand
 		}
-		if victim == 0 || *l.adm.bytes(window)-l.node(cand).charge > limit {
+		if victim == 0 || *l.adm.bytes(window)-l.charge(cand) > limit {
 			l.admMoveLocked(cand, probation) // no contest: the main space has room
 			continue
 		}
@@ -223,14 +224,16 @@ func (l *ledger) layoutLocked(p *policyState) {
 		for _, slot := range order {
 			l.node(slot).list = probation
 			l.pushFrontLocked(&l.lists[probation], slot)
-			l.adm.reweigh(probation, l.node(slot).charge)
+			l.adm.reweigh(probation, l.charge(slot))
 		}
 		l.fitSketchLocked()
 	} else {
 		l.budget.release(l.adm.sketch.Bytes())
 		l.adm = nil
 		for _, slot := range order {
-			l.pushFrontLocked(&l.lists[l.node(slot).class()], slot)
+			list := classOf(l.head(slot).expireAt)
+			l.node(slot).list = list
+			l.pushFrontLocked(&l.lists[list], slot)
 		}
 	}
 	l.gen.Add(1)
@@ -263,7 +266,7 @@ func (c *Cache[K, V]) evictAdmitted(p *policyState, home *shard[K, V]) (evicted[
 // entries and, when onlyIfLarge, at least half its share of the budget.
 func (c *Cache[K, V]) evictAdmittedFrom(s *shard[K, V], p *policyState, onlyIfLarge bool) (evicted[K, V], bool) {
 	s.lockAndDrain()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	s.layoutLocked(p)
 	if s.n == 0 || onlyIfLarge && 2*s.adm.total() < c.nominal() {
 		return evicted[K, V]{}, false

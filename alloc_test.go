@@ -20,7 +20,7 @@ func testHotPathsDoNotAllocate(t *testing.T, p Policy) {
 		keys[i] = fmt.Sprintf("key:%012d", i)
 	}
 	value := make([]byte, 64)
-	per := int64(16+16+24+64) + EntryOverhead[string, []byte]()
+	per := packedSize(len(keys[0]), len(value)) + EntryOverhead[string, []byte]()
 	c, err := New(Options[string, []byte]{MaxMemory: 256 * per, Policy: p})
 	if err != nil {
 		t.Fatal(err)

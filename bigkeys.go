@@ -55,15 +55,15 @@ func (c *Cache[K, V]) scanUsage(s *shard[K, V], from int, top *usageHeap[K]) int
 	defer s.mu.RUnlock()
 	end := min(int(s.n)+1, from+bigKeysChunk)
 	for slot := uint32(from); slot < uint32(end); slot++ {
-		n := s.node(slot)
-		if n.expired(now) {
+		h := s.head(slot)
+		if h.expired(now) {
 			continue
 		}
 		ttl := NoExpiry
-		if n.expireAt != 0 {
-			ttl = time.Duration(n.expireAt - now)
+		if h.expireAt != 0 {
+			ttl = time.Duration(h.expireAt - now)
 		}
-		top.offer(KeyUsage[K]{Key: s.pair(slot).key, Bytes: n.charge, TTL: ttl})
+		top.offer(KeyUsage[K]{Key: s.keyAt(slot), Bytes: s.charge(slot), TTL: ttl})
 	}
 	if end > int(s.n) {
 		return 0

@@ -25,18 +25,24 @@ const Missing time.Duration = -2
 // index, recency list and TTL heap, and all shards share one byte budget.
 // All methods are safe for concurrent use.
 type Cache[K comparable, V any] struct {
-	base     // the budget, the policy, the clocks and the settings shards read
-	cfg      config[K, V]
-	size     func(K, V) int64 // the Sizer, built-in or the user's
-	overhead int64            // EntryOverhead[K, V]()
-	hash     func(K) uint64
-	shift    uint // shard = hash >> shift
-	shards   []shard[K, V]
-	oom      atomic.Uint64     // writes refused with ErrOOM
-	pool     pool              // candidates of the sampling policies
-	loads    flightGroup[K, V] // GetOrLoad's loads in progress
-	closed   atomic.Bool
-	sweeper  *sweeper
+	// What every call reads and almost nothing writes.
+	closed atomic.Bool
+	packed bool // keys and values live in the shards' arenas (see arena.go)
+	// In the packed layout: values are strings rather than byte slices;
+	// sizes come from the user's Sizer.
+	stringValues, customSize bool
+	hash                     func(K) uint64
+	shift                    uint // shard = hash >> shift
+	shards                   []shard[K, V]
+	size                     func(K, V) int64 // the Sizer, built-in or the user's
+	cfg                      config[K, V]
+	sweeper                  *sweeper
+	_                        [cacheLine]byte
+
+	base                    // the budget, the policy, the clock and the settings shards read
+	oom   atomic.Uint64     // writes refused with ErrOOM
+	pool  pool              // candidates of the sampling policies
+	loads flightGroup[K, V] // GetOrLoad's loads in progress
 }
 
 // policyState is the active policy with what the hot path needs to know of it.
@@ -69,15 +75,21 @@ func New[K comparable, V any](o Options[K, V]) (*Cache[K, V], error) {
 	if err != nil {
 		return nil, err
 	}
+	packed, stringValues := packedLayout[K, V]()
 	size := cfg.Sizer
-	if size == nil {
+	switch {
+	case size != nil:
+	case packed:
+		size = packedSizer[K, V](stringValues)
+	default:
 		if size, err = builtinSizer[K, V](); err != nil {
 			return nil, err
 		}
 	}
-	c := &Cache[K, V]{cfg: cfg, size: size, overhead: EntryOverhead[K, V](), hash: hasher[K]()}
-	c.base = base{clock: cfg.Clock, shards: cfg.Shards, samples: cfg.Samples,
-		logFactor: cfg.LFULogFactor, decayMinutes: cfg.decayMinutes}
+	c := &Cache[K, V]{cfg: cfg, size: size, hash: hasher[K](),
+		packed: packed, stringValues: stringValues, customSize: cfg.Sizer != nil}
+	c.base = base{clock: cfg.Clock, shards: cfg.Shards, overhead: EntryOverhead[K, V](),
+		samples: cfg.Samples, logFactor: cfg.LFULogFactor, decayMinutes: cfg.decayMinutes}
 	c.budget.max.Store(cfg.MaxMemory)
 	c.policy.Store(newPolicyState(cfg.Policy))
 	c.shift = uint(64 - bits.TrailingZeros(uint(cfg.Shards)))
@@ -146,53 +158,105 @@ func (c *Cache[K, V]) notify(e pair[K, V], r Reason) {
 
 // Get returns the value of key and whether it was found. A hit counts as an
 // access for the LRU and LFU policies. Expired keys are never returned.
+//
+// With string keys and []byte values, the value is a slice of the cache's
+// own copy, which the cache never writes again: it stays valid after the
+// key changes or leaves, and it must not be modified.
 func (c *Cache[K, V]) Get(key K) (V, bool) {
 	var zero V
 	if c.closed.Load() {
 		return zero, false
 	}
 	s, h := c.shardOf(key)
+	if c.packed {
+		return c.getPacked(s, key, h)
+	}
 	s.mu.RLock()
 	slot, ok := s.findLocked(key, h)
-	if !ok {
-		full := s.recordMiss(h)
-		s.mu.RUnlock()
-		if full {
-			s.drain()
-		}
-		return zero, false
-	}
-	if s.node(slot).expireAt != 0 && s.expiredLocked(slot, c.now()) {
+	if ok && s.head(slot).expireAt != 0 && s.expiredLocked(slot, c.now()) {
 		s.mu.RUnlock()
 		return c.getExpiring(s, key, h)
 	}
-	v := s.pair(slot).value
-	full := s.recordHit(slot, h, c.policy.Load())
+	var v V
+	if ok {
+		v = s.pair(slot).value
+	}
+	half := s.recordRead(slot, 0, h)
 	s.mu.RUnlock()
-	if full {
+	if half {
 		s.drain()
 	}
-	return v, true
+	return v, ok
 }
 
-// getExpiring is Get for a key found expired under the read lock: under
-// the write lock it is removed, unless a write renewed it meanwhile.
+// lockFreeTries bounds how often a Get in the packed layout looks a key up
+// without the lock, while writes to its shard keep moving things, before
+// it takes the lock.
+const lockFreeTries = 4
+
+// getPacked is Get in the packed layout: it looks the key up without the
+// lock, reading the shard's seq before and after, and keeps what it found
+// only if no write changed the shard in between (a seqlock). What it reads
+// never changes under it but through atomic stores (see index.go, node.go
+// and arena.go), so a look-up that a write overlaps can only come back
+// wrong, never fault, and is tried again.
+func (c *Cache[K, V]) getPacked(s *shard[K, V], key K, h uint64) (V, bool) {
+	k := keyString(key)
+	for range lockFreeTries {
+		seq := s.seq.Load()
+		slot, hd, r, value, ok := s.lookup(k, h)
+		var expireAt int64
+		if ok {
+			expireAt = hd.loadExpireAt()
+		}
+		if seq&1 != 0 || s.seq.Load() != seq {
+			continue
+		}
+		if expireAt != 0 && expireAt <= c.now() {
+			return c.getExpiring(s, key, h)
+		}
+		if s.recordRead(slot, r, h) {
+			s.drain()
+		}
+		return bytesValue[V](value, c.stringValues), ok
+	}
+	return c.getPackedLocked(s, key, h)
+}
+
+// getPackedLocked is getPacked with the lock held shared, for a Get that
+// writes kept overtaking.
+func (c *Cache[K, V]) getPackedLocked(s *shard[K, V], key K, h uint64) (V, bool) {
+	s.mu.RLock()
+	slot, hd, r, value, ok := s.lookup(keyString(key), h)
+	if ok && hd.expired(c.now()) {
+		s.mu.RUnlock()
+		return c.getExpiring(s, key, h)
+	}
+	half := s.recordRead(slot, r, h)
+	s.mu.RUnlock()
+	if half {
+		s.drain()
+	}
+	return bytesValue[V](value, c.stringValues), ok
+}
+
+// getExpiring is Get for a key found expired without the write lock: under
+// it the key is removed, unless a write renewed it meanwhile.
 func (c *Cache[K, V]) getExpiring(s *shard[K, V], key K, h uint64) (V, bool) {
 	var zero V
 	s.lockAndDrain()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
-	if unlocked || !ok {
-		s.misses.Add(1)
-		if !unlocked {
-			s.mu.Unlock()
-		}
+	if unlocked {
+		s.lockAndDrain()
+	}
+	defer s.unlock()
+	if !ok {
+		s.counters.misses++
 		return zero, false
 	}
-	v := s.pair(slot).value
-	s.recordHit(slot, h, c.policy.Load())
-	s.drainLocked() // the buffer held only this read: apply it now
-	s.mu.Unlock()
-	return v, true
+	s.counters.hits++
+	s.touchLocked(slot, recencyNow(), c.policy.Load(), c.now())
+	return s.valueAt(slot), true
 }
 
 // expireLocked removes the expired entry at slot, unlocks s and reports the
@@ -200,7 +264,7 @@ func (c *Cache[K, V]) getExpiring(s *shard[K, V], key K, h uint64) (V, bool) {
 func (c *Cache[K, V]) expireLocked(s *shard[K, V], slot uint32) {
 	gone, charge := s.removeLocked(slot)
 	s.counters.expired++
-	s.mu.Unlock()
+	s.unlock()
 	c.budget.release(charge)
 	c.notify(gone, Expired)
 }
@@ -209,7 +273,7 @@ func (c *Cache[K, V]) expireLocked(s *shard[K, V], slot uint32) {
 // passed (then s is unlocked and ok is false with unlocked set).
 func (c *Cache[K, V]) lookupLocked(s *shard[K, V], key K, h uint64) (slot uint32, ok, unlocked bool) {
 	slot, ok = s.findLocked(key, h)
-	if ok && s.node(slot).expireAt != 0 && s.expiredLocked(slot, c.now()) {
+	if ok && s.head(slot).expireAt != 0 && s.expiredLocked(slot, c.now()) {
 		c.expireLocked(s, slot)
 		return 0, false, true
 	}
@@ -234,7 +298,7 @@ func (c *Cache[K, V]) Delete(key K) bool {
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked || !ok {
 		if !unlocked {
-			s.mu.Unlock()
+			s.unlock()
 		}
 		return false
 	}
@@ -246,7 +310,7 @@ func (c *Cache[K, V]) Delete(key K) bool {
 // and reports it with reason r.
 func (c *Cache[K, V]) removeAndUnlock(s *shard[K, V], slot uint32, r Reason) {
 	gone, charge := s.removeLocked(slot)
-	s.mu.Unlock()
+	s.unlock()
 	c.budget.release(charge)
 	c.notify(gone, r)
 }
@@ -263,11 +327,11 @@ func (c *Cache[K, V]) MemoryUsage(key K) (int64, bool) {
 	if unlocked {
 		return 0, false
 	}
-	defer s.mu.Unlock()
+	defer s.unlock()
 	if !ok {
 		return 0, false
 	}
-	return s.node(slot).charge, true
+	return s.charge(slot), true
 }
 
 // Len returns the number of resident entries, including expired ones not yet
@@ -308,7 +372,7 @@ func (c *Cache[K, V]) liveEntries(s *shard[K, V], dst []pair[K, V]) []pair[K, V]
 	defer s.mu.RUnlock()
 	for slot := uint32(1); slot <= s.n; slot++ {
 		if !s.expiredLocked(slot, now) {
-			dst = append(dst, *s.pair(slot))
+			dst = append(dst, s.entryAt(slot))
 		}
 	}
 	return dst
@@ -353,7 +417,7 @@ func (c *Cache[K, V]) layout() {
 		s := &c.shards[i]
 		s.lockAndDrain()
 		s.layoutLocked(c.policy.Load())
-		s.mu.Unlock()
+		s.unlock()
 	}
 }
 
@@ -367,20 +431,20 @@ func (c *Cache[K, V]) Clear() {
 // dropShard empties s and releases its bytes; report passes the dropped
 // entries to OnEvict as Cleared.
 func (c *Cache[K, V]) dropShard(s *shard[K, V], report bool) {
-	s.mu.Lock()
-	old := s.pairs
+	s.lockAndDrain()
+	var gone []pair[K, V]
 	var freed int64
 	for slot := uint32(1); slot <= s.n; slot++ {
-		freed += s.node(slot).charge
-	}
-	n := s.n
-	s.resetLocked()
-	s.mu.Unlock()
-	c.budget.release(freed)
-	if report && c.cfg.OnEvict != nil {
-		for slot := uint32(1); slot <= n; slot++ {
-			c.notify(*old.at(slot), Cleared)
+		freed += s.charge(slot)
+		if report && c.cfg.OnEvict != nil {
+			gone = append(gone, s.entryAt(slot))
 		}
+	}
+	s.resetLocked()
+	s.unlock()
+	c.budget.release(freed)
+	for _, e := range gone {
+		c.notify(e, Cleared)
 	}
 }
 

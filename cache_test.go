@@ -52,18 +52,35 @@ func TestBudgetAccounting(t *testing.T) {
 	}
 }
 
+// The built-in sizer charges what an entry holds. String keys with []byte
+// values are copied into the arena: their lengths count, with a header and
+// the arena's share, and the caller's spare capacity does not. Other types
+// are held as they are: a slice's capacity and its header count.
 func TestBuiltinSizerCharges(t *testing.T) {
-	c, err := New(Options[string, []byte]{})
+	packed, err := New(Options[string, []byte]{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	if err := c.Set("key", make([]byte, 10, 32)); err != nil {
+	defer packed.Close()
+	if err := packed.Set("key", make([]byte, 10, 32)); err != nil {
 		t.Fatal(err)
 	}
-	want := int64(16+3) + int64(24+32) + EntryOverhead[string, []byte]()
-	if n, _ := c.MemoryUsage("key"); n != want {
-		t.Fatalf("MemoryUsage = %d, want %d", n, want)
+	item := int64(itemBase + 3 + 10) // slot, two one-byte lengths, key, value
+	want := item + (item+15)/16 + EntryOverhead[string, []byte]() - itemBase
+	if n, _ := packed.MemoryUsage("key"); n != want {
+		t.Fatalf("packed MemoryUsage = %d, want %d", n, want)
+	}
+	generic, err := New(Options[int, []byte]{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer generic.Close()
+	if err := generic.Set(7, make([]byte, 10, 32)); err != nil {
+		t.Fatal(err)
+	}
+	want = 8 + int64(24+32) + EntryOverhead[int, []byte]()
+	if n, _ := generic.MemoryUsage(7); n != want {
+		t.Fatalf("generic MemoryUsage = %d, want %d", n, want)
 	}
 }
 

@@ -63,12 +63,11 @@ func (c *Cache[K, V]) computeOnce(key K, fn func(V, bool) (V, ComputeOp)) (versi
 	s.lockAndDrain()
 	slot, found, unlocked := c.lookupLocked(s, key, h)
 	if !unlocked {
-		defer s.mu.Unlock()
+		defer s.unlock()
 	}
 	var cur version[V]
 	if found {
-		n := s.node(slot)
-		cur = version[V]{s.pair(slot).value, true, n.stamp, n.expireAt}
+		cur = version[V]{s.valueAt(slot), true, s.node(slot).stamp, s.head(slot).expireAt}
 	}
 	v, op := fn(cur.value, cur.found)
 	return cur, v, op
@@ -106,10 +105,10 @@ func (c *Cache[K, V]) removeIf(key K, cur *version[V]) bool {
 	case unlocked:
 		return !cur.found
 	case !stillAt(s, slot, found, cur):
-		s.mu.Unlock()
+		s.unlock()
 		return false
 	case !found:
-		s.mu.Unlock()
+		s.unlock()
 		return true
 	}
 	c.removeAndUnlock(s, slot, Deleted)

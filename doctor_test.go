@@ -79,7 +79,8 @@ func TestDoctorBigKeys(t *testing.T) {
 		c.Set(fmt.Sprint("small", i), make([]byte, 10))
 	}
 	c.Set("blob", make([]byte, 100<<10))
-	wantFinding(t, c, "big-keys", "1 of 21 keys hold", "blob (100.")
+	blob, _ := c.MemoryUsage("blob")
+	wantFinding(t, c, "big-keys", "1 of 21 keys hold", fmt.Sprintf("blob (%s)", humanBytes(blob)))
 }
 
 func TestDoctorPeakFarAboveCurrent(t *testing.T) {

@@ -120,7 +120,7 @@ func (c *Cache[K, V]) expireOne(now int64) (evicted[K, V], bool) {
 		}
 		s.lockAndDrain()
 		gone, charge, ok := s.popExpiredLocked(now)
-		s.mu.Unlock()
+		s.unlock()
 		if ok {
 			return evicted[K, V]{gone, Expired, charge}, true
 		}
@@ -146,7 +146,7 @@ func (c *Cache[K, V]) evictVictim(p *policyState, now int64) (evicted[K, V], boo
 // generation was gen, the policy's victim there now.
 func (c *Cache[K, V]) evictFrom(s *shard[K, V], slot uint32, gen uint64, p *policyState, now int64) (pair[K, V], int64, bool) {
 	s.lockAndDrain()
-	defer s.mu.Unlock() // a custom Policy may panic
+	defer s.unlock() // a custom Policy may panic
 	if s.gen.Load() != gen {
 		if slot, _ = c.candidateLocked(s, p, now); slot == 0 {
 			return pair[K, V]{}, 0, false
@@ -184,14 +184,14 @@ func (c *Cache[K, V]) bestCandidate(p *policyState, now int64) (*shard[K, V], ui
 // generation of s it belongs to: the published answer if it is current,
 // else a fresh one under the lock.
 func (c *Cache[K, V]) candidateOf(s *shard[K, V], p *policyState, now int64) (slot uint32, score, gen uint64) {
-	if p.reusable && !s.reads.pending() { // recorded reads may change the answer
+	if p.reusable && !s.pending() { // recorded reads may change the answer
 		gen = s.gen.Load()
 		if slot, score, fresh := s.hint.read(gen, p); fresh {
 			return slot, score, gen
 		}
 	}
 	s.lockAndDrain()
-	defer s.mu.Unlock() // a custom Policy may panic
+	defer s.unlock() // a custom Policy may panic
 	slot, score = c.candidateLocked(s, p, now)
 	return slot, score, s.gen.Load()
 }
@@ -250,7 +250,7 @@ func (c *Cache[K, V]) sweep() {
 		for s.soonest.Load() <= now {
 			s.lockAndDrain()
 			n, freed := s.popExpiredBatchLocked(now, batch[:])
-			s.mu.Unlock()
+			s.unlock()
 			c.budget.release(freed)
 			for _, e := range batch[:n] {
 				c.notify(e, Expired)

@@ -79,7 +79,7 @@ func ExampleCache_Doctor() {
 	// Output:
 	// maxmem memory doctor: 1 problem(s) found.
 	//
-	//  * volatile-lru evicts only keys with a TTL, and only 0 of 4 keys have one: the cache cannot make room (6 writes already refused with OOM).
+	//  * volatile-lru evicts only keys with a TTL, and only 0 of 5 keys have one: the cache cannot make room (5 writes already refused with OOM).
 	//    Fix: write cache-like keys with SetWithTTL (or Expire them), or switch to allkeys-lru.
 }
 
@@ -97,7 +97,7 @@ func ExampleOOMError_Hint() {
 		fmt.Println(oom.Hint())
 	}
 	// Output:
-	// volatile-lru evicts only keys with a TTL and none of the 4 keys has one: write cache-like keys with SetWithTTL or Expire, or switch to allkeys-lru
+	// volatile-lru evicts only keys with a TTL and none of the 5 keys has one: write cache-like keys with SetWithTTL or Expire, or switch to allkeys-lru
 }
 
 func ExampleCache_MemoryStats() {

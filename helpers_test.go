@@ -79,7 +79,7 @@ func resident(c *Cache[string, int], keys ...string) []string {
 
 // checkAccounting reclaims expired keys, then verifies used_memory equals
 // the sum of MemoryUsage and stays within MaxMemory.
-func checkAccounting(t *testing.T, c *Cache[string, int]) {
+func checkAccounting[K comparable, V any](t *testing.T, c *Cache[K, V]) {
 	t.Helper()
 	c.sweep()
 	var sum int64

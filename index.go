@@ -1,8 +1,8 @@
 package maxmem
 
-// The index: a compact swiss table from 64-bit hashes to uint32
-// slots. It stores no keys: the caller keeps its entries in a slab, looks up
-// the candidate slots whose hash fragment matches, and compares the keys
+// The index: a compact swiss table from 64-bit hashes to uint32 slots. It
+// stores no keys: the caller keeps its entries by slot, looks up the
+// candidate slots whose hash fragment matches, and compares the keys
 // itself. That costs five bytes per table slot (one control byte and the
 // slot number), where a map[string]uint32 costs twenty-five.
 //
@@ -14,13 +14,22 @@ package maxmem
 // group has no empty slot. The table keeps at most 7/8 of its slots in use,
 // counting deleted markers, and doubles when it would pass that.
 //
+// Readers need no lock: the groups are published through an atomic pointer
+// and rebuilt, never resized, in place; control words and slots are read
+// and written with atomic operations. A reader may see a table between two
+// writes, so the shard validates what it read (see getPacked); the index
+// itself guarantees only that every slot a reader finds was stored there.
+//
 // It lives in this package rather than under internal/ for speed: when a
 // program instantiates Cache[K, V], the compiler inlines calls made from
 // the generic code only into packages that program imports itself, so a
-// lookup that called into internal/index cost a function call per probe
-// step (measured with callgrind: see index_bench_test.go).
+// lookup that called into another package paid a function call per probe
+// step.
 
-import "math/bits"
+import (
+	"math/bits"
+	"sync/atomic"
+)
 
 const (
 	groupSize = 8
@@ -31,12 +40,19 @@ const (
 	allEmpty  = empty * lsb
 )
 
-// table maps hashes to slots. The zero value is an empty table.
+// table maps hashes to slots. The zero value is an empty table. Its
+// methods other than load, and those of groups read through load, need the
+// shard's lock.
 type table struct {
-	groups []group
-	mask   uint64 // len(groups) - 1
-	live   int    // full slots
-	dead   int    // deleted markers
+	g    atomic.Pointer[groups] // nil until the first insert
+	live int                    // full slots
+	dead int                    // deleted markers
+}
+
+// groups is one generation of the table's storage.
+type groups struct {
+	a    []group
+	mask uint64 // len(a) - 1
 }
 
 // group is eight slots with their control bytes: 40 bytes, so a lookup
@@ -50,7 +66,15 @@ type group struct {
 func (t *table) count() int { return t.live }
 
 // bytes returns the memory the table holds.
-func (t *table) bytes() int64 { return int64(len(t.groups)) * 40 }
+func (t *table) bytes() int64 {
+	if gs := t.g.Load(); gs != nil {
+		return int64(len(gs.a)) * 40
+	}
+	return 0
+}
+
+// load returns the current storage, nil if the table never held an entry.
+func (t *table) load() *groups { return t.g.Load() }
 
 func h2(hash uint64) uint64 { return hash & 0x7F }
 
@@ -69,20 +93,19 @@ func matchEmpty(w uint64) uint64 { return w &^ (w << 1) & msb }
 // ends the walk. The pieces are small enough for the compiler to inline
 // the whole loop into the caller, which compares keys itself:
 //
-//	for c := t.probe(hash); ; c.advance(t) {
-//		g := t.at(c)
-//		for m := g.match(hash); m != 0; m &= m - 1 {
+//	gs := t.load() // nil: not found
+//	for c := gs.probe(hash); ; c.advance(gs) {
+//		g := gs.at(c)
+//		m, final := g.match(hash)
+//		for ; m != 0; m &= m - 1 {
 //			if slot := g.slot(m); keyAt(slot) == key {
 //				return c.pos(m)
 //			}
 //		}
-//		if g.final() {
+//		if final {
 //			return notFound
 //		}
 //	}
-//
-// Callers must check count first: a table that never held an entry has no
-// groups.
 
 // cursor is a position in a hash's probe sequence.
 type cursor struct {
@@ -90,31 +113,31 @@ type cursor struct {
 }
 
 // probe returns the first group of hash's probe sequence.
-func (t *table) probe(hash uint64) cursor { return cursor{group: (hash >> 7) & t.mask} }
+func (gs *groups) probe(hash uint64) cursor { return cursor{group: (hash >> 7) & gs.mask} }
 
 // advance moves c to the next group of the sequence (triangular steps,
 // which visit every group).
-func (c *cursor) advance(t *table) {
+func (c *cursor) advance(gs *groups) {
 	c.step++
-	c.group = (c.group + c.step) & t.mask
+	c.group = (c.group + c.step) & gs.mask
 }
 
 // at returns the group c is at.
-func (t *table) at(c cursor) *group { return &t.groups[c.group] }
+func (gs *groups) at(c cursor) *group { return &gs.a[c.group] }
 
 // match marks the lanes of g whose control byte matches hash, one bit per
-// lane; iterate with m &= m - 1. It may also mark a full lane that follows
-// a match (a borrow in the byte arithmetic), never an empty or deleted one,
-// so every marked lane holds a resident slot and the caller's key
-// comparison filters the rare extra.
-func (g *group) match(hash uint64) uint64 { return matchByte(g.ctrl, h2(hash)) }
+// lane (iterate with m &= m - 1), and reports whether g has an empty slot,
+// which ends every probe sequence that reaches it. It may also mark a full
+// lane that follows a match (a borrow in the byte arithmetic), never an
+// empty or deleted one, so every marked lane holds a stored slot and the
+// caller's key comparison filters the rare extra.
+func (g *group) match(hash uint64) (m uint64, final bool) {
+	w := atomic.LoadUint64(&g.ctrl)
+	return matchByte(w, h2(hash)), matchEmpty(w) != 0
+}
 
 // slot returns the slot in the lowest lane marked in m.
-func (g *group) slot(m uint64) uint32 { return g.slots[lane(m)] }
-
-// final reports whether g has an empty slot, which ends every probe
-// sequence that reaches it.
-func (g *group) final() bool { return matchEmpty(g.ctrl) != 0 }
+func (g *group) slot(m uint64) uint32 { return atomic.LoadUint32(&g.slots[lane(m)]) }
 
 // pos returns the table position of the lowest lane marked in m of the
 // group c is at, for delete and setSlot.
@@ -122,22 +145,21 @@ func (c cursor) pos(m uint64) int { return int(c.group*groupSize) + lane(m) }
 
 func lane(m uint64) int { return bits.TrailingZeros64(m) >> 3 }
 
-// slot returns the slot stored at pos.
-func (t *table) slot(pos int) uint32 { return t.groups[pos/groupSize].slots[pos%groupSize] }
-
 // setSlot replaces the slot stored at pos, after the caller moved its entry.
-func (t *table) setSlot(pos int, slot uint32) { t.groups[pos/groupSize].slots[pos%groupSize] = slot }
+func (t *table) setSlot(pos int, slot uint32) {
+	atomic.StoreUint32(&t.g.Load().a[pos/groupSize].slots[pos%groupSize], slot)
+}
 
 // delete removes the entry at pos.
 func (t *table) delete(pos int) {
-	g := uint64(pos / groupSize)
+	gs := t.g.Load()
 	mark := uint64(deleted)
-	if matchEmpty(t.groups[g].ctrl) != 0 {
+	if matchEmpty(gs.a[pos/groupSize].ctrl) != 0 {
 		mark = empty // no probe ever passed this group: no marker needed
 	} else {
 		t.dead++
 	}
-	t.setCtrl(pos, mark)
+	gs.setCtrl(pos, mark)
 	t.live--
 }
 
@@ -147,47 +169,53 @@ func (t *table) insert(hash uint64, slot uint32, hashOf func(uint32) uint64) {
 	if t.live+t.dead >= t.capacity()*7/8 {
 		t.resize(hashOf)
 	}
-	pos := t.free(hash)
-	if t.ctrlAt(pos) == deleted {
+	gs := t.g.Load()
+	pos := gs.free(hash)
+	if gs.ctrlAt(pos) == deleted {
 		t.dead--
 	}
-	t.setCtrl(pos, h2(hash))
-	t.setSlot(pos, slot)
+	atomic.StoreUint32(&gs.a[pos/groupSize].slots[pos%groupSize], slot)
+	gs.setCtrl(pos, h2(hash)) // after the slot: a reader that sees the byte finds the slot
 	t.live++
 }
 
-func (t *table) capacity() int { return len(t.groups) * groupSize }
+func (t *table) capacity() int {
+	if gs := t.g.Load(); gs != nil {
+		return len(gs.a) * groupSize
+	}
+	return 0
+}
 
-func (t *table) ctrlAt(pos int) byte {
-	return byte(t.groups[pos/groupSize].ctrl >> (8 * (pos % groupSize)))
+func (gs *groups) ctrlAt(pos int) byte {
+	return byte(gs.a[pos/groupSize].ctrl >> (8 * (pos % groupSize)))
 }
 
 // free returns the first empty or deleted position on hash's probe path.
-func (t *table) free(hash uint64) int {
-	g, step := (hash>>7)&t.mask, uint64(0)
+func (gs *groups) free(hash uint64) int {
+	g, step := (hash>>7)&gs.mask, uint64(0)
 	for {
-		if m := t.groups[g].ctrl & msb; m != 0 {
+		if m := gs.a[g].ctrl & msb; m != 0 {
 			return int(g*groupSize) + bits.TrailingZeros64(m)>>3
 		}
 		step++
-		g = (g + step) & t.mask
+		g = (g + step) & gs.mask
 	}
 }
 
-func (t *table) setCtrl(pos int, b uint64) {
-	g, shift := &t.groups[pos/groupSize], 8*uint(pos%groupSize)
-	g.ctrl = g.ctrl&^(0xFF<<shift) | b<<shift
+func (gs *groups) setCtrl(pos int, b uint64) {
+	g, shift := &gs.a[pos/groupSize], 8*uint(pos%groupSize)
+	atomic.StoreUint64(&g.ctrl, g.ctrl&^(0xFF<<shift)|b<<shift)
 }
 
 // resize makes room for one more entry: it doubles the table if it is more
 // than 7/16 full of live entries, else rebuilds it at the same size without
 // deleted markers.
 func (t *table) resize(hashOf func(uint32) uint64) {
-	groups := max(1, len(t.groups))
+	n := max(1, t.capacity()/groupSize)
 	if t.live >= t.capacity()*7/16 {
-		groups *= 2
+		n *= 2
 	}
-	t.rebuild(groups, hashOf)
+	t.rebuild(n, hashOf)
 }
 
 // shrink rebuilds a table that is at most a quarter full at the smallest
@@ -196,23 +224,38 @@ func (t *table) shrink(hashOf func(uint32) uint64) {
 	if t.capacity() <= 64 || t.live > t.capacity()/4 {
 		return
 	}
-	groups := 1
-	for groups*groupSize*7/16 <= t.live {
-		groups *= 2
+	n := 1
+	for n*groupSize*7/16 <= t.live {
+		n *= 2
 	}
-	t.rebuild(groups, hashOf)
+	if n*groupSize < t.capacity() {
+		t.rebuild(n, hashOf)
+	}
 }
 
-func (t *table) rebuild(groups int, hashOf func(uint32) uint64) {
-	old := *t
-	*t = table{groups: make([]group, groups), mask: uint64(groups - 1)}
-	for i := range t.groups {
-		t.groups[i].ctrl = allEmpty
+// rebuild moves every entry into new storage of n groups, built where no
+// reader can see it and then published.
+func (t *table) rebuild(n int, hashOf func(uint32) uint64) {
+	next := &groups{a: make([]group, n), mask: uint64(n - 1)}
+	for i := range next.a {
+		next.a[i].ctrl = allEmpty
 	}
-	for pos := range old.capacity() {
-		if old.ctrlAt(pos)&0x80 == 0 {
-			slot := old.slot(pos)
-			t.insert(hashOf(slot), slot, nil)
+	if old := t.g.Load(); old != nil {
+		for pos := range len(old.a) * groupSize {
+			if old.ctrlAt(pos)&0x80 == 0 {
+				slot := old.a[pos/groupSize].slots[pos%groupSize]
+				next.place(hashOf(slot), slot)
+			}
 		}
 	}
+	t.dead = 0
+	t.g.Store(next)
+}
+
+// place stores slot under hash in storage no reader sees yet.
+func (gs *groups) place(hash uint64, slot uint32) {
+	pos := gs.free(hash)
+	g, shift := &gs.a[pos/groupSize], 8*uint(pos%groupSize)
+	g.ctrl = g.ctrl&^(0xFF<<shift) | h2(hash)<<shift
+	g.slots[pos%groupSize] = slot
 }

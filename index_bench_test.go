@@ -43,18 +43,20 @@ type slabIndex struct {
 func (s *slabIndex) hashOf(slot uint32) uint64 { return xxh3.HashString(s.keys[slot]) }
 
 func (s *slabIndex) find(k string) (int, uint32, bool) {
-	if s.t.count() == 0 {
+	gs := s.t.load()
+	if gs == nil {
 		return 0, 0, false
 	}
 	h := xxh3.HashString(k)
-	for c := s.t.probe(h); ; c.advance(&s.t) {
-		g := s.t.at(c)
-		for m := g.match(h); m != 0; m &= m - 1 {
+	for c := gs.probe(h); ; c.advance(gs) {
+		g := gs.at(c)
+		m, final := g.match(h)
+		for ; m != 0; m &= m - 1 {
 			if slot := g.slot(m); s.keys[slot] == k {
 				return c.pos(m), slot, true
 			}
 		}
-		if g.final() {
+		if final {
 			return 0, 0, false
 		}
 	}

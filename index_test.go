@@ -22,18 +22,20 @@ func newIndexModel() *indexModel {
 func (m *indexModel) hashOf(slot uint32) uint64 { return m.hashes[m.keys[slot]] }
 
 func (m *indexModel) find(key uint64) (int, uint32, bool) {
-	if m.t.count() == 0 {
+	gs := m.t.load()
+	if gs == nil {
 		return 0, 0, false
 	}
 	h := m.hashes[key]
-	for c := m.t.probe(h); ; c.advance(&m.t) {
-		g := m.t.at(c)
-		for lanes := g.match(h); lanes != 0; lanes &= lanes - 1 {
+	for c := gs.probe(h); ; c.advance(gs) {
+		g := gs.at(c)
+		lanes, final := g.match(h)
+		for ; lanes != 0; lanes &= lanes - 1 {
 			if slot := g.slot(lanes); m.keys[slot] == key {
 				return c.pos(lanes), slot, true
 			}
 		}
-		if g.final() {
+		if final {
 			return 0, 0, false
 		}
 	}
@@ -117,9 +119,11 @@ func TestMatchMarksOnlyFullLanes(t *testing.T) {
 		tb.insert(keys[slot], slot, hashOf)
 	}
 	tb.delete(2) // lane 2 becomes empty: its group has empty lanes
-	g := tb.at(tb.probe(0x00))
+	gs := tb.load()
+	g := gs.at(gs.probe(0x00))
 	var got []uint32
-	for m := g.match(0x00); m != 0; m &= m - 1 {
+	m, _ := g.match(0x00)
+	for ; m != 0; m &= m - 1 {
 		got = append(got, g.slot(m))
 	}
 	if len(got) == 0 || got[0] != 1 {

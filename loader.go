@@ -167,9 +167,9 @@ func (c *Cache[K, V]) peek(key K) (V, bool) {
 	if unlocked {
 		return zero, false
 	}
-	defer s.mu.Unlock()
+	defer s.unlock()
 	if !ok {
 		return zero, false
 	}
-	return s.pair(slot).value, true
+	return s.valueAt(slot), true
 }

@@ -1,35 +1,49 @@
 package maxmem
 
+import "sync/atomic"
+
 // Nodes
 //
-// A shard keeps the bookkeeping of each entry in a node: its recency stamp
-// and list links, its deadline, its charge, its place in the TTL heap and
-// its LFU counter. Nodes hold no pointers, so the garbage collector never
-// scans them, and the recency lists and the TTL heap link nodes by slot
-// number, not by pointer. The code that keeps them is not generic: it is
-// compiled once, in this package, where the compiler can inline it.
+// A shard keeps the bookkeeping of each entry in two records, by slot. Its
+// head is what a Get reads: one word, which is the entry's charge in the
+// generic layout or the reference to its bytes in the packed one (see
+// arena.go), and its deadline. Its node is what the policy keeps: its
+// recency stamp and list links, its list, its place in the TTL heap and its
+// LFU counter. Replaying reads writes nodes all the time and heads never,
+// so the two live apart and a read on one core does not miss a head
+// because another core just moved the entry in its list. Neither holds
+// pointers, so the garbage collector never scans them, and the recency
+// lists and the TTL heap link entries by slot number, not by pointer. The
+// code that keeps them is not generic: it is compiled once, in this
+// package, where the compiler can inline it.
 //
 // Slots number a shard's entries from 1; slot 0 is never used, so 0 means
 // "none" in the lists and a zero node is unlinked. The slots in use are
 // dense, 1 to n (a removal moves the last entry into the gap), so a uniform
 // sample is one random slot.
 //
-// Nodes, like every per-slot array of a shard, live in pages of pageSize
-// (see paged): the arrays grow without copying what they hold, and their
-// slack is a part of one page.
+// Heads and nodes live in pages of pageSize (see slab): they grow without
+// copying what they hold, and their slack is part of one page. In the
+// packed layout, Get reads heads without the shard's lock; their fields
+// are therefore always written with atomic stores, and a page of heads,
+// once published, is only ever read, or written through those stores.
 
-// node is one entry's bookkeeping: 48 bytes.
+// head is what Get reads of an entry: 16 bytes.
+type head struct {
+	word     uint64 // the charge, or the arena reference (atomic: see above)
+	expireAt int64  // unix nanoseconds; 0: no TTL (atomic: see above)
+}
+
+// node is what the policy keeps of an entry: 24 bytes.
 type node struct {
 	stamp uint64 // recency: the time of the last access, or of the last
-	//                 modification while the policy tracks modification (LRM)
-	expireAt int64 // unix nanoseconds; 0: no TTL
-	charge   int64 // bytes charged: size plus EntryOverhead
-	ref      uint64
-	links    links  // place in its list (see listOf)
-	heapPos  uint32 // position in the TTL heap, when expireAt != 0
-	lfuTime  uint16 // minute stamp of the last LFU update
-	freq     uint8  // LFU counter
-	list     uint8  // in the admission layout: window, probation or protected
+	//              modification while the policy tracks modification (LRM)
+	links   links  // place in its list
+	heapPos uint32 // position in the TTL heap, when the entry has a TTL
+	lfuTime uint16 // minute stamp of the last LFU update
+	freq    uint8  // LFU counter
+	list    uint8  // its list: persistent or volatile in the classic layout,
+	//                window, probation or protected in the admission layout
 }
 
 // links are a node's neighbours in its list: prev towards the front, next
@@ -38,18 +52,23 @@ type links struct {
 	prev, next uint32
 }
 
-// class returns the list of n in the classic layout: persistent or
-// volatile.
-func (n *node) class() uint8 {
-	if n.expireAt != 0 {
-		return volatile
-	}
-	return persistent
+// expired reports whether h has passed its deadline at now.
+func (h *head) expired(now int64) bool {
+	return h.expireAt != 0 && h.expireAt <= now
 }
 
-// expired reports whether n has passed its deadline at now.
-func (n *node) expired(now int64) bool {
-	return n.expireAt != 0 && n.expireAt <= now
+// setExpireAt and setWord write the fields readers without the lock read.
+func (h *head) setExpireAt(d int64) { atomic.StoreInt64(&h.expireAt, d) }
+func (h *head) setWord(w uint64)    { atomic.StoreUint64(&h.word, w) }
+
+// loadExpireAt and loadWord read them without the lock.
+func (h *head) loadExpireAt() int64 { return atomic.LoadInt64(&h.expireAt) }
+func (h *head) loadWord() uint64    { return atomic.LoadUint64(&h.word) }
+
+// set makes h a copy of src.
+func (h *head) set(src head) {
+	h.setWord(src.word)
+	h.setExpireAt(src.expireAt)
 }
 
 // pageBits sets the page size of the per-slot arrays: 1024 slots.
@@ -59,68 +78,138 @@ const (
 	pageMask = pageSize - 1
 )
 
-// paged is an array addressed by slot, kept in pages of pageSize elements.
-// Every page but the last is full; the last grows by doubling up to a full
-// page, so a small array stays small. Growing never moves an element, and
-// the memory beyond the elements in use is at most half of one page.
+// slab holds a shard's heads and nodes by slot. Every page but the last
+// is full; the last grows by doubling up to a full page, so a small shard
+// holds a small slab. The page list of heads is published through an
+// atomic pointer and replaced, never changed in place, when a page is
+// added, grown, shrunk or dropped; a page's length is its capacity, and
+// which slots are in use is the ledger's n.
+type slab struct {
+	p     atomic.Pointer[[][]head] // for readers without the lock
+	heads [][]head                 // the same, for the lock holder
+	nodes [][]node
+}
+
+// head returns the head at slot, which must be addressable (see resize),
+// for the lock holder.
+func (s *slab) head(slot uint32) *head { return &s.heads[slot>>pageBits][slot&pageMask] }
+
+// node returns the node at slot, for the lock holder.
+func (s *slab) node(slot uint32) *node { return &s.nodes[slot>>pageBits][slot&pageMask] }
+
+// peek returns the head at slot, or nil if slot is beyond the pages: for
+// readers without the lock.
+func (s *slab) peek(slot uint32) *head {
+	pp := s.p.Load()
+	if pp == nil || int(slot>>pageBits) >= len(*pp) {
+		return nil
+	}
+	page := (*pp)[slot>>pageBits]
+	if int(slot&pageMask) >= len(page) {
+		return nil
+	}
+	return &page[slot&pageMask]
+}
+
+// resize makes slots 0 to n-1 addressable, keeping the heads and nodes of
+// those that were, and lets go of the pages beyond them.
+func (s *slab) resize(n uint32) {
+	if next, changed := resizePages(s.heads, n, false); changed {
+		s.heads = next
+		pp := new([][]head)
+		*pp = next
+		s.p.Store(pp)
+	}
+	s.nodes, _ = resizePages(s.nodes, n, true)
+}
+
+// reset empties the slab.
+func (s *slab) reset() {
+	s.heads, s.nodes = nil, nil
+	s.p.Store(nil)
+}
+
+// bytes returns the memory the slab holds.
+func (s *slab) bytes() int64 {
+	var n int64
+	for i, page := range s.heads {
+		n += int64(len(page))*headBytes + int64(len(s.nodes[i]))*nodeBytes
+	}
+	return n
+}
+
+// headBytes and nodeBytes are the sizes of a head and a node.
+const (
+	headBytes = 16
+	nodeBytes = 24
+)
+
+// paged is an array addressed by slot, in pages as a slab: the keys and
+// values of the generic layout, which only the lock holder reads.
 type paged[T any] struct {
 	pages [][]T
 }
 
-// at returns element i, which must be below the length set by resize.
+// at returns element i, which must be addressable (see resize).
 func (p *paged[T]) at(i uint32) *T { return &p.pages[i>>pageBits][i&pageMask] }
 
 // resize makes elements 0 to n-1 addressable, keeping those that were and
-// zeroing the rest, and releases the pages beyond them. Only the last page
-// or two change, so it costs O(1) pages.
+// zeroing the rest, so the collector does not keep what they pointed to.
 func (p *paged[T]) resize(n uint32) {
-	full, rest := int(n>>pageBits), int(n&pageMask)
-	pages := full
-	if rest > 0 {
-		pages++
-	}
-	for len(p.pages) > pages {
-		p.pages[len(p.pages)-1] = nil
-		p.pages = p.pages[:len(p.pages)-1]
-	}
-	for i := max(0, len(p.pages)-1); i < pages; i++ {
-		want := pageSize
-		if i == full {
-			want = rest
-		}
-		if i == len(p.pages) {
-			p.pages = append(p.pages, nil)
-		}
-		if len(p.pages[i]) != want {
-			p.pages[i] = p.fit(p.pages[i], want)
-		}
-	}
+	p.pages, _ = resizePages(p.pages, n, true)
 }
 
-// fit returns page with length n: it grows the page by doubling (within a
-// page) when n is beyond its capacity, and halves it once no more than a
-// quarter is in use. Elements past n are zeroed.
-func (p *paged[T]) fit(page []T, n int) []T {
-	switch c := cap(page); {
+// resizePages returns pages resized to hold n elements, and whether the
+// page list or any page in it was replaced. Only the last page or two
+// change, so it costs O(1) pages, unless a new page list is needed (a page
+// added, replaced or dropped), which copies the list of pages. Elements
+// past n are zeroed if zero is set; otherwise they keep what they held.
+func resizePages[T any](pages [][]T, n uint32, zero bool) ([][]T, bool) {
+	full, rest := int(n>>pageBits), int(n&pageMask)
+	want := full
+	if rest > 0 {
+		want++
+	}
+	next, changed := pages, false
+	if len(next) > want {
+		next, changed = append([][]T(nil), next[:want]...), true
+	}
+	for i := max(0, min(len(pages), want)-1); i < want; i++ {
+		size := pageSize
+		if i == full {
+			size = rest
+		}
+		if i == len(next) {
+			next, changed = append(append([][]T(nil), next...), nil), true
+		}
+		page := fitPage(next[i], size, zero)
+		if len(page) != len(next[i]) || len(page) > 0 && &page[0] != &next[i][0] {
+			if !changed {
+				next, changed = append([][]T(nil), next...), true
+			}
+			next[i] = page
+		}
+	}
+	return next, changed
+}
+
+// fitPage returns a page that holds at least n elements: page itself, or a
+// copy at double its size (up to a full page) when it is too small, or at
+// half its size once no more than a quarter of it is in use. The length of
+// the returned page is its capacity. Elements past n are zeroed if zero is
+// set.
+func fitPage[T any](page []T, n int, zero bool) []T {
+	switch c := len(page); {
 	case n > c:
-		grown := make([]T, n, min(pageSize, max(2*c, n, 8)))
+		grown := make([]T, min(pageSize, max(2*c, n, 8)))
 		copy(grown, page)
 		return grown
 	case c > 16 && n <= c/4:
-		shrunk := make([]T, n, c/2)
+		shrunk := make([]T, c/2)
 		copy(shrunk, page[:n])
 		return shrunk
-	case n < len(page):
+	case zero:
 		clear(page[n:])
 	}
-	return page[:n]
-}
-
-// bytes returns the memory the pages hold.
-func (p *paged[T]) bytes(elem int64) int64 {
-	var n int64
-	for _, page := range p.pages {
-		n += int64(cap(page)) * elem
-	}
-	return n
+	return page
 }

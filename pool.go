@@ -105,7 +105,7 @@ func (c *Cache[K, V]) sampleInto(p *policyState, now int64) {
 	}
 	s := &c.shards[i]
 	s.lockAndDrain()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	s.viewSamples = 1
 	defer func() { s.viewSamples = 0 }()
 	for range c.cfg.Samples {
@@ -129,9 +129,9 @@ func (c *Cache[K, V]) randomShard() int {
 		return -1
 	}
 	s0 := &c.shards[0]
-	s0.mu.Lock()
+	s0.lockAndDrain()
 	r := int64(s0.rng.Uint64() % uint64(total))
-	s0.mu.Unlock()
+	s0.unlock()
 	for i := range c.shards {
 		if r -= c.shards[i].count.Load(); r < 0 {
 			return i
@@ -144,7 +144,7 @@ func (c *Cache[K, V]) randomShard() int {
 func (c *Cache[K, V]) evictPooled(cand pooled) (evicted[K, V], bool) {
 	s := &c.shards[cand.shard]
 	s.lockAndDrain()
-	defer s.mu.Unlock()
+	defer s.unlock()
 	if cand.slot > s.n || s.node(cand.slot).stamp != cand.stamp ||
 		s.hashOf(cand.slot) != cand.hash {
 		return evicted[K, V]{}, false

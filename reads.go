@@ -2,144 +2,229 @@ package maxmem
 
 // Buffered reads
 //
-// A Get takes its shard's lock in read mode, so reads of one shard run in
-// parallel, and everything a read changes is deferred: the access (the
+// A Get changes nothing where it reads. Everything a read changes (the
 // entry's place in its recency list, its LFU counter, the admission
-// layout's sketch and climber, and the keyspace hit itself) is recorded in
-// the shard's read buffer. Whoever next takes the lock in write
-// mode replays the buffer first (drainLocked), in the order the reads were
-// recorded, so every write, expiry and eviction sees every earlier read:
-// the LRU stays exact. The reader that fills the buffer replays it itself.
+// layout's sketch and climber, the keyspace hit or miss) is recorded as an
+// event in one of its shard's read rings and applied later, under the
+// shard's lock, by whoever takes the lock next: a write, an eviction, a
+// Stats call, or the reader whose event fills a ring half way. Every
+// section that takes the lock replays the rings first (lockAndDrain), so
+// every write, expiry and eviction sees every earlier read, and the LRU
+// stays exact. A read takes its recency stamp when it happens (see
+// stamp.go), and a replay merges the rings by stamp, so events are applied
+// in the order the reads happened, whichever ring they went to and
+// whenever each shard replays.
 //
-// A read takes its recency stamp when it happens, from the clock all
-// shards share, so that replays of different shards' buffers, whenever
-// they come, order the reads as they were made: the LRU across shards
-// stays exact. A recorded read names its entry by slot, which stays valid until the
-// replay: entries move between slots only under the lock in write mode,
-// and every such section replays the buffer before anything else
-// (lockAndDrain), or empties it with the shard (resetLocked). The key hash
-// rides along for the admission layout's sketch. A read that finds the
-// buffer full while another reader is about to replay it is dropped: the
-// one recency update it carried is lost, which only concurrent readers of
-// one shard can cause.
+// A shard has several rings, and a goroutine records into the one its
+// stack address picks: goroutines running on different cores then write
+// different cache lines, and a goroutine's reads stay in order in its ring.
+// A ring takes no lock: a reader claims a position with one
+// compare-and-swap, fills the event in, and publishes it with one atomic
+// store; a replay stops at the first event not yet published. A reader
+// that finds its ring full (or loses the race for a position) drops its
+// event and counts its hit or miss in an atomic instead: the one recency
+// update it carried is lost, which only readers racing each other in one
+// ring can cause.
+//
+// An event names its entry by slot. In the generic layout readers hold the
+// lock shared while they record, and every section that holds it
+// exclusively replays the rings before it moves anything, so the slot is
+// still the entry's when the event is replayed. In the packed layout
+// readers hold no lock, so an event also carries the entry's arena
+// reference, which changes whenever the entry moves or is rewritten; a
+// replay skips the events whose entry is no longer where they say.
 
-import "sync/atomic"
+import (
+	"math/bits"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
+)
 
-// readBufferSize is how many reads a shard records before one is replayed.
-const readBufferSize = 64
+// ringSize is how many events a ring holds (a power of two).
+const ringSize = 32
 
-// readEvent is one recorded Get: the entry's slot, key hash and the read's
-// stamp, or slot 0 for a miss (which only the admission layout's climber
-// counts).
+// readEvent is one recorded Get: the entry's slot (0 for a miss), its arena
+// reference (packed layout), the read's recency stamp, and the key's hash
+// (for the admission layout's sketch). done is the event's ring position
+// plus one once the event is written.
 type readEvent struct {
+	done  atomic.Uint32
 	slot  uint32
-	hash  uint64
+	ref   uint64
 	stamp uint64
+	hash  uint64
 }
 
-// readBuffer holds a shard's recorded reads. Readers claim positions with
-// an atomic counter while holding the lock in read mode; the buffer is
-// replayed and reset with the lock held in write mode.
-type readBuffer struct {
-	n      atomic.Uint32
-	events [readBufferSize]readEvent
+// readRing is one ring of recorded reads. Positions count up forever and
+// wrap in uint32; tail - head is the number of events held.
+type readRing struct {
+	tail   atomic.Uint32 // positions claimed
+	_      [cacheLine - 4]byte
+	head   atomic.Uint32 // positions replayed
+	_      [cacheLine - 4]byte
+	events [ringSize]readEvent
 }
 
-// record stores a read and reports whether it did (kept) and whether the
-// buffer is now full, in which case the caller replays it. A read that
-// finds the buffer already full is not kept: the reader that filled it is
-// replaying it.
-func (b *readBuffer) record(slot uint32, hash, stamp uint64) (kept, full bool) {
-	i := b.n.Add(1) - 1
-	if i >= readBufferSize {
+// record stores an event and reports whether it did (kept), and whether
+// it filled the ring half way or all the way, in which case the caller
+// should replay the rings if the lock is free. Only the reader whose event
+// crosses one of those marks is told to, so readers do not all race for
+// the lock.
+func (r *readRing) record(slot uint32, ref, stamp, hash uint64) (kept, half bool) {
+	t := r.tail.Load()
+	if t-r.head.Load() >= ringSize || !r.tail.CompareAndSwap(t, t+1) {
 		return false, false
 	}
-	b.events[i] = readEvent{slot, hash, stamp}
-	return true, i == readBufferSize-1
+	e := &r.events[t&(ringSize-1)]
+	e.slot, e.ref, e.stamp, e.hash = slot, ref, stamp, hash
+	e.done.Store(t + 1)
+	held := t + 1 - r.head.Load()
+	return true, held == ringSize/2 || held == ringSize
 }
 
-// pending reports whether reads wait to be replayed.
-func (b *readBuffer) pending() bool { return b.n.Load() != 0 }
+// next returns the ring's first event ready to replay, or nil.
+func (r *readRing) next() *readEvent {
+	h := r.head.Load()
+	if h == r.tail.Load() {
+		return nil
+	}
+	if e := &r.events[h&(ringSize-1)]; e.done.Load() == h+1 {
+		return e
+	}
+	return nil // claimed but not written yet: replayed next time
+}
 
-// drainLocked replays the recorded reads; the lock must be held in write
-// mode.
-func (s *shard[K, V]) drainLocked() {
-	n := min(s.reads.n.Load(), readBufferSize)
-	if n == 0 {
-		return
-	}
-	p, now := s.c.policy.Load(), int64(0)
-	if p.frequency { // the clock is slow to read: only for LFU decay
-		now = s.c.now()
-	}
-	var hits uint64
-	for _, ev := range s.reads.events[:n] {
-		if ev.slot != 0 {
-			hits++
+// newRings returns the read rings of a shard: twice as many as there are
+// processors to run readers, rounded up to a power of two, at most 64.
+func newRings() []readRing {
+	n := 1 << bits.Len(uint(2*runtime.GOMAXPROCS(0)-1))
+	return make([]readRing, min(n, 64))
+}
+
+// ring returns the ring the calling goroutine records into, picked by the
+// address of one of its stack variables: goroutines have stacks of their
+// own, so those running side by side on different cores mostly pick
+// different rings.
+func (l *ledger) ring() *readRing {
+	var here byte
+	addr := uint64(uintptr(unsafe.Pointer(&here)))
+	return &l.reads[(addr>>10)*0x9E3779B97F4A7C15>>58&uint64(len(l.reads)-1)]
+}
+
+// drainLocked replays the recorded reads, merging the rings in the order
+// of their stamps; the lock must be held in write mode.
+func (l *ledger) drainLocked() {
+	var p *policyState
+	now := int64(0)
+	for {
+		var first *readEvent
+		var from *readRing
+		for i := range l.reads {
+			r := &l.reads[i]
+			if e := r.next(); e != nil && (first == nil || e.stamp < first.stamp) {
+				first, from = e, r
+			}
 		}
-		s.replayLocked(ev, p, now)
-	}
-	s.hits.Add(hits) // a recorded hit is counted here, one atomic add per replay
-	s.reads.n.Store(0)
-}
-
-// replayLocked applies one recorded read.
-func (s *shard[K, V]) replayLocked(ev readEvent, p *policyState, now int64) {
-	hit := ev.slot != 0
-	if hit {
-		s.touchLocked(ev.slot, ev.stamp, p, now)
-	}
-	if s.adm != nil {
-		s.admRequestLocked(ev.hash, hit)
+		if first == nil {
+			return
+		}
+		if p == nil {
+			if p = l.policy.Load(); p.frequency { // the clock is slow to read: only for LFU decay
+				now = l.now()
+			}
+		}
+		l.replayLocked(first, p, now)
+		from.head.Add(1)
 	}
 }
 
-// readsMatter reports whether a Get changes anything under p: always,
-// except under an LRM policy that keeps no LFU counters.
-func (s *shard[K, V]) readsMatter(p *policyState) bool {
-	return !p.modification || p.frequency || s.adm != nil
-}
-
-// recordHit records a Get that found key (hashed h) at slot, counting the
-// hit now only if the read is not kept for replay, and reports whether the
-// caller must replay the buffer.
-func (s *shard[K, V]) recordHit(slot uint32, h uint64, p *policyState) (full bool) {
-	if s.readsMatter(p) {
-		kept, full := s.reads.record(slot, h, recencyNow())
-		if kept {
-			return full
+// pending reports whether events wait to be replayed.
+func (l *ledger) pending() bool {
+	for i := range l.reads {
+		if l.reads[i].head.Load() != l.reads[i].tail.Load() {
+			return true
 		}
 	}
-	s.hits.Add(1)
 	return false
 }
 
-// recordMiss counts a Get that missed; the admission layout's climber
-// counts it too, on replay.
-func (s *shard[K, V]) recordMiss(h uint64) (full bool) {
-	s.misses.Add(1)
-	if s.adm == nil {
-		return false
+// forgetReads drops the recorded reads: they name slots that are gone.
+func (l *ledger) forgetReads() {
+	for i := range l.reads {
+		l.reads[i].head.Store(l.reads[i].tail.Load())
 	}
-	_, full = s.reads.record(0, h, 0)
-	return full
+}
+
+// replayLocked applies one recorded read. The common case, a hit under
+// an LRU policy, is written out: it moves the entry to the front of its
+// list.
+func (l *ledger) replayLocked(e *readEvent, p *policyState, now int64) {
+	if l.adm != nil {
+		l.admRequestLocked(e.hash, e.slot != 0)
+	}
+	if e.slot == 0 {
+		l.counters.misses++
+		return
+	}
+	l.counters.hits++
+	if e.slot > l.n || l.arena != nil && l.head(e.slot).word != e.ref {
+		return // the entry moved or was rewritten since the read
+	}
+	n := l.node(e.slot)
+	switch {
+	case p.modification:
+	case l.adm != nil:
+		n.stamp = e.stamp
+		l.admAccessLocked(e.slot)
+	default:
+		n.stamp = e.stamp
+		l.toFrontLocked(n, e.slot)
+	}
+	if p.frequency {
+		l.countAccessLocked(e.slot, p, now)
+	}
+}
+
+// recordRead records a Get of the key hashed h that found slot, whose
+// arena reference is ref (slot 0 for a miss). A read that finds its ring
+// full is counted at once. It reports whether the ring is half full: the
+// caller then replays the rings with drain, once it holds no lock.
+func (l *ledger) recordRead(slot uint32, ref, h uint64) (half bool) {
+	kept, half := l.ring().record(slot, ref, recencyNow(), h)
+	switch {
+	case kept:
+		return half
+	case slot != 0:
+		l.lostHits.Add(1)
+	default:
+		l.lostMisses.Add(1)
+	}
+	return false
 }
 
 // lockAndDrain takes the shard's lock in write mode and replays the
 // recorded reads, so what follows sees them.
-func (s *shard[K, V]) lockAndDrain() {
-	s.mu.Lock()
-	s.drainLocked()
+func (l *ledger) lockAndDrain() {
+	l.mu.Lock()
+	l.drainLocked()
 }
 
-// drain replays the recorded reads after a reader filled the buffer, if
-// the lock is free: a reader never waits for it (a waiting writer would
-// hold up every other reader of the shard). While the lock is busy the
-// buffer stays full, later reads are not recorded, and the next section
-// in write mode replays what it holds.
-func (s *shard[K, V]) drain() {
-	if s.mu.TryLock() {
-		s.drainLocked()
-		s.mu.Unlock()
+// unlock ends a section lockAndDrain began, and the write section in it,
+// if any (see mutateLocked).
+func (l *ledger) unlock() {
+	l.endWriteLocked()
+	l.mu.Unlock()
+}
+
+// drain replays the recorded reads after a reader filled a ring half way,
+// if the lock is free: a reader never waits for it (a waiting writer would
+// hold up every reader of the shard that takes the lock). While the lock
+// is busy the rings keep filling, and the next section in write mode
+// replays what they hold.
+func (l *ledger) drain() {
+	if l.mu.free() && l.mu.TryLock() {
+		l.drainLocked()
+		l.mu.Unlock()
 	}
 }

@@ -47,6 +47,28 @@ func (l *ledger) moveToFrontLocked(list *recencyList, i uint32) {
 	}
 }
 
+// toFrontLocked moves slot, whose node is n, to the front of its list in
+// the classic layout, after its stamp was renewed.
+func (l *ledger) toFrontLocked(n *node, slot uint32) {
+	list := &l.lists[n.list]
+	if list.front == slot {
+		return
+	}
+	if list.back == slot {
+		l.gen.Add(1) // the shard's least recent entry changes
+	}
+	prev, next := n.links.prev, n.links.next
+	l.node(prev).links.next = next // prev != 0: slot is not the front
+	if next != 0 {
+		l.node(next).links.prev = prev
+	} else {
+		list.back = prev
+	}
+	n.links = links{next: list.front}
+	l.node(list.front).links.prev = slot // the list holds at least slot and another
+	list.front = slot
+}
+
 // relinkLocked points the neighbours of the entry now at slot i, whose node
 // (links included) was copied there from another slot, and the ends of
 // list, at i.

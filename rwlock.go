@@ -51,6 +51,10 @@ func (l *rwLock) Lock() {
 	}
 }
 
+// free reports whether nobody holds or waits for the lock, without writing
+// to it: a hint for TryLock.
+func (l *rwLock) free() bool { return l.state.Load() == 0 }
+
 // TryLock takes the lock exclusively if it is free.
 func (l *rwLock) TryLock() bool { return l.state.CompareAndSwap(0, writerHeld) }
 

@@ -1,6 +1,6 @@
 package maxmem
 
-import "sync/atomic"
+import "unsafe"
 
 // pair is an entry's key and value.
 type pair[K comparable, V any] struct {
@@ -8,126 +8,157 @@ type pair[K comparable, V any] struct {
 	value V
 }
 
-// shard is one independently locked part of the cache: an index from key
-// hash to slot, the keys and values by slot, and the ledger that keeps the
-// rest of every entry (see ledger). Its methods with the Locked suffix need
-// mu held in write mode; the Cache takes and releases it.
-//
-// Invariants, with mu held, besides the ledger's: idx maps the hash of each
-// resident key to its slot, and pairs holds the key and value of slots 1
-// to n.
+// shard is one independently locked part of the cache: its ledger (the
+// index, the nodes, the lists and everything else that does not depend on
+// the key and value types) and its keys and values, kept in one of two
+// layouts. In the packed layout, for string keys with []byte or string
+// values, they are bytes in the ledger's arena. In the generic layout,
+// for every other pair of types, they are Go values in pairs, by slot.
+// Its methods with the Locked suffix need the lock held in write mode; the
+// Cache takes and releases it.
 type shard[K comparable, V any] struct {
-	mu     rwLock     // shared: Get; exclusive: everything else
-	reads  readBuffer // Gets not yet replayed (see reads.go)
-	hits   atomic.Uint64
-	misses atomic.Uint64
-	c      *Cache[K, V]
-	idx    table // key hash -> slot
-	pairs  paged[pair[K, V]]
 	ledger
+	c     *Cache[K, V]
+	pairs paged[pair[K, V]] // the generic layout's keys and values; pairs 1 to n
 }
 
 func (s *shard[K, V]) init(c *Cache[K, V], seed, stream uint64) {
 	s.c = c
 	s.base = &c.base
-	s.hashOf = func(slot uint32) uint64 { return c.hash(s.pair(slot).key) }
+	if c.packed {
+		s.arena = &arena{}
+		s.hashOf = func(slot uint32) uint64 { return c.hash(s.keyAt(slot)) }
+	} else {
+		s.hashOf = func(slot uint32) uint64 { return c.hash(s.pair(slot).key) }
+	}
 	s.rng.Seed(seed, stream)
+	s.reads = newRings()
 	s.resetLocked()
+	s.endWriteLocked()
 }
 
 // resetLocked empties the shard.
 func (s *shard[K, V]) resetLocked() {
-	s.idx = table{}
 	s.pairs = paged[pair[K, V]]{}
 	s.pairs.resize(1)
 	s.ledger.resetLocked()
-	s.reads.n.Store(0) // recorded reads name slots that are gone
+	s.forgetReads()
 }
 
-// pair returns the key and value at slot.
+// pair returns the key and value at slot, in the generic layout.
 func (s *shard[K, V]) pair(slot uint32) *pair[K, V] { return s.pairs.at(slot) }
+
+// keyAt returns the key at slot.
+func (s *shard[K, V]) keyAt(slot uint32) K {
+	if s.arena == nil {
+		return s.pair(slot).key
+	}
+	ch, it := s.arena.parse(s.head(slot).word)
+	return stringKey[K](ch.data[it.key : it.key+it.klen])
+}
+
+// valueAt returns the value at slot. In the packed layout it is a slice
+// of the arena, never written again.
+func (s *shard[K, V]) valueAt(slot uint32) V {
+	if s.arena == nil {
+		return s.pair(slot).value
+	}
+	ch, it := s.arena.parse(s.head(slot).word)
+	return bytesValue[V](ch.data[it.value:it.end:it.end], s.c.stringValues)
+}
+
+// entryAt returns the key and value at slot.
+func (s *shard[K, V]) entryAt(slot uint32) pair[K, V] {
+	if s.arena == nil {
+		return *s.pair(slot)
+	}
+	return pair[K, V]{s.keyAt(slot), s.valueAt(slot)}
+}
 
 // findLocked returns the slot of key, whose hash is h. The probe loop is
 // written out so that the compiler inlines it whole.
 func (s *shard[K, V]) findLocked(key K, h uint64) (uint32, bool) {
-	t := &s.idx
-	if t.count() == 0 {
+	if s.arena != nil {
+		slot, _, _, _, ok := s.lookup(keyString(key), h)
+		return slot, ok
+	}
+	gs := s.idx.load()
+	if gs == nil {
 		return 0, false
 	}
-	for c := t.probe(h); ; c.advance(t) {
-		g := t.at(c)
-		for m := g.match(h); m != 0; m &= m - 1 {
+	for c := gs.probe(h); ; c.advance(gs) {
+		g := gs.at(c)
+		m, final := g.match(h)
+		for ; m != 0; m &= m - 1 {
 			if slot := g.slot(m); s.pair(slot).key == key {
 				return slot, true
 			}
 		}
-		if g.final() {
+		if final {
 			return 0, false
 		}
 	}
 }
 
-// indexPosLocked returns where idx stores the resident slot.
-func (s *shard[K, V]) indexPosLocked(slot uint32) int {
-	t, h := &s.idx, s.hashOf(slot)
-	for c := t.probe(h); ; c.advance(t) {
-		g := t.at(c)
-		for m := g.match(h); m != 0; m &= m - 1 {
-			if g.slot(m) == slot {
-				return c.pos(m)
-			}
-		}
-		if g.final() {
-			panic("maxmem: resident entry missing from the index")
-		}
+// insertLocked adds a new entry charged charge bytes, of which size is
+// what the Sizer reported; key, whose hash is h, must not be resident.
+func (s *shard[K, V]) insertLocked(key K, h uint64, value V, size, charge, expireAt, now int64) {
+	word := uint64(charge)
+	if s.arena != nil {
+		s.mutateLocked()
+		word = s.arena.put(s.n+1, keyString(key), valueBytes(value, s.c.stringValues), size, s.c.customSize)
 	}
-}
-
-// insertLocked adds a new entry; key, whose hash is h, must not be resident.
-func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt int64, now int64) {
-	slot := s.addLocked(charge, now)
-	s.pairs.resize(slot + 1)
-	*s.pair(slot) = pair[K, V]{key, value}
-	s.idx.insert(h, slot, s.hashOf)
-	s.linkLocked(slot, expireAt)
+	slot := s.addLocked(h, word, now)
+	if s.arena == nil {
+		s.pairs.resize(slot + 1)
+		*s.pair(slot) = pair[K, V]{key, value}
+	}
+	s.linkLocked(slot, charge, expireAt)
 }
 
 // updateLocked gives a resident entry a new value, charge and deadline. A
 // write is an access and a modification, and always takes a fresh stamp.
-func (s *shard[K, V]) updateLocked(slot uint32, value V, charge, expireAt int64, p *policyState, now int64) {
-	s.pair(slot).value = value
-	s.rechargeLocked(slot, charge)
+func (s *shard[K, V]) updateLocked(slot uint32, key K, value V, size, charge, expireAt int64, p *policyState, now int64) {
+	s.reweighLocked(slot, charge)
+	s.mutateLocked()
+	if s.arena == nil {
+		s.pair(slot).value = value
+		s.head(slot).setWord(uint64(charge))
+	} else {
+		h := s.head(slot)
+		old := h.word
+		h.setWord(s.arena.put(slot, keyString(key), valueBytes(value, s.c.stringValues), size, s.c.customSize))
+		s.arena.release(old)
+	}
 	s.setExpireLocked(slot, expireAt)
 	s.writtenLocked(slot, p, now)
+	s.compactLocked()
 }
 
 // removeLocked takes the entry at slot out and returns it with its charge.
 // The last entry moves into the gap. The caller releases or reuses the
 // charge.
 func (s *shard[K, V]) removeLocked(slot uint32) (pair[K, V], int64) {
-	gone := *s.pair(slot)
-	charge := s.unlinkAllLocked(slot)
-	s.idx.delete(s.indexPosLocked(slot))
+	gone, charge := s.entryAt(slot), s.charge(slot)
+	s.unlinkEntryLocked(slot, charge)
 	if last := s.n; slot != last {
-		s.relocateLocked(last, slot)
+		if s.arena == nil {
+			*s.pair(slot) = *s.pair(last)
+		}
+		s.moveLocked(last, slot)
 	}
 	s.dropLastLocked()
-	s.pairs.resize(s.n + 1)
-	s.idx.shrink(s.hashOf)
+	if s.arena == nil {
+		s.pairs.resize(s.n + 1)
+	}
+	s.compactLocked()
 	return gone, charge
-}
-
-// relocateLocked moves the entry at slot from into the free slot to.
-func (s *shard[K, V]) relocateLocked(from, to uint32) {
-	*s.pair(to) = *s.pair(from)
-	s.ledger.relocateLocked(from, to)
-	s.idx.setSlot(s.indexPosLocked(from), to) // still hashes as before the move
 }
 
 // popExpiredLocked removes the soonest-expiring entry if its deadline has
 // passed, counting it as expired.
 func (s *shard[K, V]) popExpiredLocked(now int64) (pair[K, V], int64, bool) {
-	if s.ttl.Len() == 0 || s.node(s.ttl.Min()).expireAt > now {
+	if s.ttl.Len() == 0 || s.head(s.ttl.Min()).expireAt > now {
 		return pair[K, V]{}, 0, false
 	}
 	gone, charge := s.removeLocked(s.ttl.Min())
@@ -146,4 +177,32 @@ func (s *shard[K, V]) popExpiredBatchLocked(now int64, dst []pair[K, V]) (n int,
 		dst[n], freed = gone, freed+charge
 	}
 	return n, freed
+}
+
+// keyString returns the string a key of the packed layout is.
+func keyString[K comparable](k K) string { return *(*string)(unsafe.Pointer(&k)) }
+
+// stringKey returns b as a key of the packed layout, sharing its bytes.
+func stringKey[K comparable](b []byte) K {
+	s := unsafe.String(unsafe.SliceData(b), len(b))
+	return *(*K)(unsafe.Pointer(&s))
+}
+
+// valueBytes returns the bytes of a value of the packed layout, a string
+// if str is set, else a byte slice.
+func valueBytes[V any](v V, str bool) []byte {
+	if str {
+		s := *(*string)(unsafe.Pointer(&v))
+		return unsafe.Slice(unsafe.StringData(s), len(s))
+	}
+	return *(*[]byte)(unsafe.Pointer(&v))
+}
+
+// bytesValue returns b as a value of the packed layout, sharing its bytes.
+func bytesValue[V any](b []byte, str bool) V {
+	if str {
+		s := unsafe.String(unsafe.SliceData(b), len(b))
+		return *(*V)(unsafe.Pointer(&s))
+	}
+	return *(*V)(unsafe.Pointer(&b))
 }

@@ -76,11 +76,11 @@ func (c *Cache[K, V]) Stats() Stats {
 // its number of entries with a TTL.
 func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
 	s.lockAndDrain() // recorded reads count their hits when replayed
-	defer s.mu.Unlock()
+	defer s.unlock()
 	st.Keys += int64(s.n)
 	st.Expires += int64(s.ttl.Len())
-	st.Hits += s.hits.Load()
-	st.Misses += s.misses.Load()
+	st.Hits += s.counters.hits + s.lostHits.Load()
+	st.Misses += s.counters.misses + s.lostMisses.Load()
 	st.EvictedKeys += s.counters.evicted
 	st.ExpiredKeys += s.counters.expired
 	st.Writes += s.counters.writes
@@ -102,7 +102,7 @@ func (s *shard[K, V]) meanTTLLocked(now int64) float64 {
 	k := min(n, avgTTLSamples)
 	var sum float64
 	for i := range k {
-		left := s.node(s.ttl.At(i*n/k)).expireAt - now
+		left := s.head(s.ttl.At(i*n/k)).expireAt - now
 		sum += float64(max(0, left))
 	}
 	return sum / float64(k)

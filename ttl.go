@@ -54,8 +54,8 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
 	if unlocked {
 		return false
 	}
-	defer s.mu.Unlock()
-	if !ok || (expireAt == 0 && s.node(slot).expireAt == 0) {
+	defer s.unlock()
+	if !ok || (expireAt == 0 && s.head(slot).expireAt == 0) {
 		return false
 	}
 	s.setExpireLocked(slot, expireAt)
@@ -78,17 +78,17 @@ func (c *Cache[K, V]) TTL(key K) time.Duration {
 	s.lockAndDrain()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
-		s.mu.Lock()
+		s.lockAndDrain()
 	}
-	defer s.mu.Unlock()
+	defer s.unlock()
 	switch {
 	case !ok:
-		s.misses.Add(1)
+		s.counters.misses++
 		return Missing
-	case s.node(slot).expireAt == 0:
-		s.hits.Add(1)
+	case s.head(slot).expireAt == 0:
+		s.counters.hits++
 		return NoExpiry
 	}
-	s.hits.Add(1)
-	return time.Duration(s.node(slot).expireAt - c.now())
+	s.counters.hits++
+	return time.Duration(s.head(slot).expireAt - c.now())
 }

@@ -60,11 +60,11 @@ func (h *ttlHeap) place(l *ledger, pos int, slot uint32) {
 	l.node(slot).heapPos = uint32(pos)
 }
 
-func (h *ttlHeap) deadline(l *ledger, pos int) int64 { return l.node(h.slots[pos]).expireAt }
+func (h *ttlHeap) deadline(l *ledger, pos int) int64 { return l.head(h.slots[pos]).expireAt }
 
 func (h *ttlHeap) up(l *ledger, i int) {
 	slot := h.slots[i]
-	d := l.node(slot).expireAt
+	d := l.head(slot).expireAt
 	for i > 0 {
 		parent := (i - 1) / 2
 		if h.deadline(l, parent) <= d {
@@ -80,7 +80,7 @@ func (h *ttlHeap) up(l *ledger, i int) {
 func (h *ttlHeap) down(l *ledger, i int) bool {
 	start, n := i, len(h.slots)
 	slot := h.slots[i]
-	d := l.node(slot).expireAt
+	d := l.head(slot).expireAt
 	for {
 		child := 2*i + 1
 		if child >= n {

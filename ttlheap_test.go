@@ -9,7 +9,7 @@ import (
 // newHeapLedger returns a ledger with n zero nodes, for driving a ttlHeap.
 func newHeapLedger(n uint32) *ledger {
 	l := &ledger{}
-	l.nodes.resize(n + 1)
+	l.slab.resize(n + 1)
 	return l
 }
 
@@ -21,7 +21,7 @@ func checkHeap(t *testing.T, h *ttlHeap, l *ledger) {
 		if got := l.node(h.At(i)).heapPos; int(got) != i {
 			t.Fatalf("slot %d at %d records position %d", h.At(i), i, got)
 		}
-		if i > 0 && l.node(h.At((i-1)/2)).expireAt > l.node(h.At(i)).expireAt {
+		if i > 0 && l.head(h.At((i-1)/2)).expireAt > l.head(h.At(i)).expireAt {
 			t.Fatalf("heap order broken at %d", i)
 		}
 	}
@@ -34,18 +34,18 @@ func TestTTLHeapRandomOperations(t *testing.T) {
 	live := map[uint32]bool{}
 	for step := range 5000 {
 		slot := uint32(r.IntN(200) + 1)
-		n := l.node(slot)
+		n := l.head(slot)
 		switch {
 		case !live[slot]:
 			n.expireAt = r.Int64N(1000)
 			h.Push(l, slot)
 			live[slot] = true
 		case step%3 == 0:
-			h.Remove(l, int(n.heapPos))
+			h.Remove(l, int(l.node(slot).heapPos))
 			delete(live, slot)
 		default:
 			n.expireAt = r.Int64N(1000)
-			h.Fix(l, int(n.heapPos))
+			h.Fix(l, int(l.node(slot).heapPos))
 		}
 		checkHeap(t, &h, l)
 		if h.Len() != len(live) {
@@ -60,14 +60,14 @@ func TestTTLHeapPopsInDeadlineOrder(t *testing.T) {
 	want := []int64{}
 	for i := uint32(1); i <= 50; i++ {
 		d := int64((i * 37) % 101)
-		l.node(i).expireAt = d
+		l.head(i).expireAt = d
 		want = append(want, d)
 		h.Push(l, i)
 	}
 	slices.Sort(want)
 	var got []int64
 	for h.Len() > 0 {
-		got = append(got, l.node(h.Min()).expireAt)
+		got = append(got, l.head(h.Min()).expireAt)
 		h.Remove(l, 0)
 	}
 	if !slices.Equal(got, want) {
@@ -77,11 +77,11 @@ func TestTTLHeapPopsInDeadlineOrder(t *testing.T) {
 
 func TestTTLHeapRelocate(t *testing.T) {
 	l := newHeapLedger(9)
-	l.node(1).expireAt, l.node(2).expireAt = 5, 3
+	l.head(1).expireAt, l.head(2).expireAt = 5, 3
 	var h ttlHeap
 	h.Push(l, 1)
 	h.Push(l, 2)
-	*l.node(9) = *l.node(1)
+	*l.head(9), *l.node(9) = *l.head(1), *l.node(1)
 	h.Relocate(l, int(l.node(1).heapPos), 9)
 	checkHeap(t, &h, l)
 	if h.At(int(l.node(9).heapPos)) != 9 {

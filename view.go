@@ -27,8 +27,11 @@ func (l *ledger) Rand() uint64 { return l.rng.Uint64() }
 // the two class lists compared.
 func (l *ledger) LeastRecent(volatileOnly bool) (Entry, bool) {
 	v := l.lists[volatile].back
+	if volatileOnly && v == 0 {
+		return Entry{}, false
+	}
 	if volatileOnly {
-		return l.entry(v), v != 0
+		return l.entry(v), true
 	}
 	p := l.lists[persistent].back
 	switch {
@@ -69,8 +72,8 @@ func (l *ledger) entry(slot uint32) Entry {
 	e := Entry{
 		slot:      slot,
 		stamp:     n.stamp,
-		deadline:  n.expireAt,
-		Size:      n.charge,
+		deadline:  l.head(slot).expireAt,
+		Size:      l.charge(slot),
 		Idle:      now - min(n.stamp, now),
 		Frequency: n.freq,
 		TTL:       NoExpiry,
@@ -78,11 +81,11 @@ func (l *ledger) entry(slot uint32) Entry {
 	if l.policy.Load().frequency {
 		e.Frequency = lfuDecay(n, l.viewNow, l.decayMinutes)
 	}
-	if n.expireAt != 0 {
+	if e.deadline != 0 {
 		if l.viewNow == 0 { // the eviction found no TTL before this one arrived
 			l.viewNow = l.base.now()
 		}
-		e.TTL = time.Duration(n.expireAt - l.viewNow)
+		e.TTL = time.Duration(e.deadline - l.viewNow)
 	}
 	return e
 }

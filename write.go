@@ -70,7 +70,7 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 			continue // the old entry had expired and is gone
 		case unlocked || cond != nil && !cond(s, slot, found):
 			if !unlocked {
-				s.mu.Unlock()
+				s.unlock()
 			}
 			return true, nil
 		case c.reserveLocked(s, slot, found, charge, credit):
@@ -80,7 +80,7 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 			return false, nil
 		}
 		p := c.policy.Load()
-		s.mu.Unlock()
+		s.unlock()
 		e, ok := c.evictOne(p, c.evictionClock(p), s)
 		if !ok && c.budget.credits.Load() > credit && waits < creditWaits {
 			waits++
@@ -103,7 +103,7 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 func (c *Cache[K, V]) reserveLocked(s *shard[K, V], slot uint32, found bool, charge, credit int64) bool {
 	var old int64
 	if found {
-		old = s.node(slot).charge
+		old = s.charge(slot)
 	}
 	need := charge - old - credit
 	if need > 0 {
@@ -126,14 +126,16 @@ func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
 	}
 	var prev pair[K, V]
 	if found {
-		prev = *s.pair(slot)
-		s.updateLocked(slot, value, charge, expireAt, p, now)
+		if c.cfg.OnEvict != nil {
+			prev = s.entryAt(slot)
+		}
+		s.updateLocked(slot, key, value, charge-c.overhead, charge, expireAt, p, now)
 	} else {
-		s.insertLocked(key, h, value, charge, expireAt, now)
+		s.insertLocked(key, h, value, charge-c.overhead, charge, expireAt, now)
 	}
 	var expired [writeExpiry]pair[K, V]
 	n, freed := s.popExpiredBatchLocked(now, expired[:])
-	s.mu.Unlock()
+	s.unlock()
 	c.budget.release(freed)
 	if found {
 		c.notify(prev, Replaced)
