@@ -395,7 +395,7 @@ func (a *arena) release(r uint64) {
 
 // relabel records that the item r names now belongs to slot.
 func (a *arena) relabel(r uint64, slot uint32) {
-	binary.LittleEndian.PutUint32(a.at(uint32(r>>40)).data[uint32(r):], slot)
+	binary.LittleEndian.PutUint32(a.at(uint32(r >> 40)).data[uint32(r):], slot)
 }
 
 // overGarbage reports whether what the arena holds beyond its live items
