@@ -44,6 +44,9 @@ func (b *budget) tryReserve(n int64) bool {
 
 // release returns n reserved or charged bytes.
 func (b *budget) release(n int64) {
+	if n == 0 {
+		return // spares the shared counter's cache line
+	}
 	b.used.Add(-n)
 	if n > 0 && b.waiters.Load() > 0 {
 		b.signalRoom()

@@ -393,6 +393,14 @@ func (a *arena) release(r uint64) {
 	}
 }
 
+// holds reports whether the item r names already holds value and size:
+// rewriting an entry with the bytes it has needs no new item.
+func (a *arena) holds(r uint64, value []byte, size int64, custom bool) bool {
+	ch, it := a.parse(r)
+	return it.custom == custom && (!custom || it.size == size) &&
+		string(ch.data[it.value:it.end]) == string(value)
+}
+
 // relabel records that the item r names now belongs to slot.
 func (a *arena) relabel(r uint64, slot uint32) {
 	binary.LittleEndian.PutUint32(a.at(uint32(r >> 40)).data[uint32(r):], slot)

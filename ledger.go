@@ -273,6 +273,7 @@ func (l *ledger) linkLocked(slot uint32, charge, expireAt int64) {
 // entry into slot (moveLocked) and drops the last slot (dropLastLocked).
 func (l *ledger) unlinkEntryLocked(slot uint32, charge int64) {
 	l.mutateLocked()
+	l.gen.Add(1) // candidates may name the entry, or the one moved into its slot
 	l.setExpireLocked(slot, 0)
 	if l.adm != nil {
 		l.adm.reweigh(l.node(slot).list, -charge)
@@ -417,9 +418,10 @@ func (l *ledger) restampLocked(slot uint32, stamp uint64) {
 func (l *ledger) setExpireLocked(slot uint32, expireAt int64) {
 	h, n := l.head(slot), l.node(slot)
 	from, to := classOf(h.expireAt), classOf(expireAt)
-	if expireAt != h.expireAt {
-		l.mutateLocked()
+	if expireAt == h.expireAt {
+		return
 	}
+	l.mutateLocked()
 	switch {
 	case from == volatile && to == volatile:
 		h.setExpireAt(expireAt)

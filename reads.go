@@ -15,9 +15,10 @@ package maxmem
 // in the order the reads happened, whichever ring they went to and
 // whenever each shard replays.
 //
-// A shard has several rings, and a goroutine records into the one its
-// stack address picks: goroutines running on different cores then write
-// different cache lines, and a goroutine's reads stay in order in its ring.
+// A shard has one ring per processor, and a goroutine records into its
+// processor's: goroutines running on different cores write different
+// cache lines, and a reader that replays replays only its own ring, whose
+// events its core already holds.
 // A ring takes no lock: a reader claims a position with one
 // compare-and-swap, fills the event in, and publishes it with one atomic
 // store; a replay stops at the first event not yet published. A reader
@@ -38,7 +39,7 @@ import (
 	"math/bits"
 	"runtime"
 	"sync/atomic"
-	"unsafe"
+	_ "unsafe" // for go:linkname
 )
 
 // ringSize is how many events a ring holds (a power of two).
@@ -95,48 +96,58 @@ func (r *readRing) next() *readEvent {
 	return nil // claimed but not written yet: replayed next time
 }
 
-// newRings returns the read rings of a shard: twice as many as there are
-// processors to run readers, rounded up to a power of two, at most 64.
+// newRings returns the read rings of a shard: one per processor that runs
+// Go code (GOMAXPROCS when the cache is made), rounded up to a power of
+// two, at most 64.
 func newRings() []readRing {
-	n := 1 << bits.Len(uint(2*runtime.GOMAXPROCS(0)-1))
+	n := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1))
 	return make([]readRing, min(n, 64))
 }
 
-// ring returns the ring the calling goroutine records into, picked by the
-// address of one of its stack variables: goroutines have stacks of their
-// own, so those running side by side on different cores mostly pick
-// different rings.
+// ring returns the ring the calling goroutine records into: its
+// processor's, so goroutines running side by side never share one.
 func (l *ledger) ring() *readRing {
-	var here byte
-	addr := uint64(uintptr(unsafe.Pointer(&here)))
-	return &l.reads[(addr>>10)*0x9E3779B97F4A7C15>>58&uint64(len(l.reads)-1)]
+	p := procPin()
+	procUnpin()
+	return &l.reads[p&(len(l.reads)-1)]
 }
 
-// drainLocked replays the recorded reads, merging the rings in the order
-// of their stamps; the lock must be held in write mode.
+// procPin and procUnpin are the runtime's: procPin returns the index of the
+// processor running the caller and keeps the goroutine on it until
+// procUnpin (sync.Pool picks its per-processor pool the same way).
+//
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
+
+// drainLocked replays the recorded reads of every ring; the lock must be
+// held in write mode.
 func (l *ledger) drainLocked() {
-	var p *policyState
-	now := int64(0)
-	for {
-		var first *readEvent
-		var from *readRing
-		for i := range l.reads {
-			r := &l.reads[i]
-			if e := r.next(); e != nil && (first == nil || e.stamp < first.stamp) {
-				first, from = e, r
-			}
-		}
-		if first == nil {
-			return
-		}
-		if p == nil {
-			if p = l.policy.Load(); p.frequency { // the clock is slow to read: only for LFU decay
-				now = l.now()
-			}
-		}
-		l.replayLocked(first, p, now)
-		from.head.Add(1)
+	for i := range l.reads {
+		l.drainRingLocked(&l.reads[i])
 	}
+}
+
+// drainRingLocked replays the events of one ring, in order.
+func (l *ledger) drainRingLocked(r *readRing) {
+	h, t := r.head.Load(), r.tail.Load()
+	if h == t {
+		return
+	}
+	p, now := l.policy.Load(), int64(0)
+	if p.frequency { // the clock is slow to read: only for LFU decay
+		now = l.now()
+	}
+	for ; h != t; h++ {
+		e := &r.events[h&(ringSize-1)]
+		if e.done.Load() != h+1 {
+			break // claimed but not written yet: replayed next time
+		}
+		l.replayLocked(e, p, now)
+	}
+	r.head.Store(h)
 }
 
 // pending reports whether events wait to be replayed.
@@ -178,8 +189,7 @@ func (l *ledger) replayLocked(e *readEvent, p *policyState, now int64) {
 		n.stamp = e.stamp
 		l.admAccessLocked(e.slot)
 	default:
-		n.stamp = e.stamp
-		l.toFrontLocked(n, e.slot)
+		l.placeLocked(n, e.slot, e.stamp)
 	}
 	if p.frequency {
 		l.countAccessLocked(e.slot, p, now)
@@ -217,14 +227,15 @@ func (l *ledger) unlock() {
 	l.mu.Unlock()
 }
 
-// drain replays the recorded reads after a reader filled a ring half way,
-// if the lock is free: a reader never waits for it (a waiting writer would
-// hold up every reader of the shard that takes the lock). While the lock
-// is busy the rings keep filling, and the next section in write mode
-// replays what they hold.
+// drain replays the ring the calling goroutine records into, after its
+// event filled it half way, if the lock is free: a reader never waits for
+// it (a waiting writer would hold up every reader of the shard that takes
+// the lock), and replays only its own ring, whose events are still in its
+// core's cache. While the lock is busy the ring keeps filling, and the
+// next section in write mode replays every ring.
 func (l *ledger) drain() {
 	if l.mu.free() && l.mu.TryLock() {
-		l.drainLocked()
+		l.drainRingLocked(l.ring())
 		l.mu.Unlock()
 	}
 }

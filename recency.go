@@ -47,26 +47,54 @@ func (l *ledger) moveToFrontLocked(list *recencyList, i uint32) {
 	}
 }
 
-// toFrontLocked moves slot, whose node is n, to the front of its list in
-// the classic layout, after its stamp was renewed.
-func (l *ledger) toFrontLocked(n *node, slot uint32) {
+// placeLocked gives slot, whose node is n, the recency stamp of a read
+// being replayed, and moves it to the place in its list (in the classic
+// layout) that the stamp says: behind the entries with later stamps, which
+// reads replayed from other rings may have put in front. Those are few,
+// since replays follow reads closely, so the walk from the front is short.
+func (l *ledger) placeLocked(n *node, slot uint32, stamp uint64) {
+	n.stamp = stamp
 	list := &l.lists[n.list]
-	if list.front == slot {
-		return
+	at := list.front // the entry to go in front of
+	for at != 0 && (at == slot || l.node(at).stamp > stamp) {
+		at = l.node(at).links.next
+	}
+	if n.links.next == at {
+		return // already in place: right in front of at, behind later stamps
 	}
 	if list.back == slot {
 		l.gen.Add(1) // the shard's least recent entry changes
 	}
-	prev, next := n.links.prev, n.links.next
-	l.node(prev).links.next = next // prev != 0: slot is not the front
-	if next != 0 {
-		l.node(next).links.prev = prev
+	l.unlinkLocked(list, slot)
+	if at == 0 {
+		l.pushBackLocked(list, slot)
 	} else {
-		list.back = prev
+		l.insertBeforeLocked(list, slot, at)
 	}
-	n.links = links{next: list.front}
-	l.node(list.front).links.prev = slot // the list holds at least slot and another
-	list.front = slot
+}
+
+// pushBackLocked links slot i, which is in no list, at the back of list.
+func (l *ledger) pushBackLocked(list *recencyList, i uint32) {
+	l.node(i).links = links{prev: list.back}
+	if list.back != 0 {
+		l.node(list.back).links.next = i
+	} else {
+		list.front = i
+	}
+	list.back = i
+}
+
+// insertBeforeLocked links slot i, which is in no list, in front of at,
+// which is in list.
+func (l *ledger) insertBeforeLocked(list *recencyList, i, at uint32) {
+	prev := l.node(at).links.prev
+	l.node(i).links = links{prev: prev, next: at}
+	l.node(at).links.prev = i
+	if prev != 0 {
+		l.node(prev).links.next = i
+	} else {
+		list.front = i
+	}
 }
 
 // relinkLocked points the neighbours of the entry now at slot i, whose node

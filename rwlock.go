@@ -60,18 +60,11 @@ func (l *rwLock) TryLock() bool { return l.state.CompareAndSwap(0, writerHeld) }
 
 // Unlock releases an exclusive hold. Another writer may have flagged
 // itself as waiting meanwhile; the flag is kept for it.
-func (l *rwLock) Unlock() {
-	for {
-		s := l.state.Load()
-		if l.state.CompareAndSwap(s, s&^writerHeld) {
-			return
-		}
-	}
-}
+func (l *rwLock) Unlock() { l.state.Add(-writerHeld) }
 
 // backoff yields the processor every few spins.
 func backoff(spins int) {
-	if spins&7 == 7 {
+	if spins&63 == 63 {
 		runtime.Gosched()
 	}
 }

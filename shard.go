@@ -124,10 +124,9 @@ func (s *shard[K, V]) updateLocked(slot uint32, key K, value V, size, charge, ex
 	if s.arena == nil {
 		s.pair(slot).value = value
 		s.head(slot).setWord(uint64(charge))
-	} else {
-		h := s.head(slot)
+	} else if h, v := s.head(slot), valueBytes(value, s.c.stringValues); !s.arena.holds(h.word, v, size, s.c.customSize) {
 		old := h.word
-		h.setWord(s.arena.put(slot, keyString(key), valueBytes(value, s.c.stringValues), size, s.c.customSize))
+		h.setWord(s.arena.put(slot, keyString(key), v, size, s.c.customSize))
 		s.arena.release(old)
 	}
 	s.setExpireLocked(slot, expireAt)

@@ -134,7 +134,11 @@ func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
 		s.insertLocked(key, h, value, charge-c.overhead, charge, expireAt, now)
 	}
 	var expired [writeExpiry]pair[K, V]
-	n, freed := s.popExpiredBatchLocked(now, expired[:])
+	var n int
+	var freed int64
+	if s.soonest.Load() <= now {
+		n, freed = s.popExpiredBatchLocked(now, expired[:])
+	}
 	s.unlock()
 	c.budget.release(freed)
 	if found {
