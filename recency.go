@@ -55,6 +55,17 @@ func (l *ledger) moveToFrontLocked(list *recencyList, i uint32) {
 func (l *ledger) placeLocked(n *node, slot uint32, stamp uint64) {
 	n.stamp = stamp
 	list := &l.lists[n.list]
+	if list.front == slot {
+		return
+	}
+	if l.node(list.front).stamp <= stamp { // the usual case: it goes to the front
+		if list.back == slot {
+			l.gen.Add(1) // the shard's least recent entry changes
+		}
+		l.unlinkLocked(list, slot)
+		l.pushFrontLocked(list, slot)
+		return
+	}
 	at := list.front // the entry to go in front of
 	for at != 0 && (at == slot || l.node(at).stamp > stamp) {
 		at = l.node(at).links.next
