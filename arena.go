@@ -194,6 +194,9 @@ func parseLongItem(data []byte, off int) (it item, ok bool) {
 
 // itemLen returns the length of an item and its header.
 func itemLen(klen, vlen int, size int64, custom bool) (total, header int) {
+	if klen < 64 && vlen < 128 && !custom { // one-byte lengths: the usual item
+		return itemBase + klen + vlen, itemBase
+	}
 	flag := uint64(0)
 	if custom {
 		flag = 1
@@ -391,14 +394,6 @@ func (a *arena) release(r uint64) {
 			a.drop(idx)
 		}
 	}
-}
-
-// holds reports whether the item r names already holds value and size:
-// rewriting an entry with the bytes it has needs no new item.
-func (a *arena) holds(r uint64, value []byte, size int64, custom bool) bool {
-	ch, it := a.parse(r)
-	return it.custom == custom && (!custom || it.size == size) &&
-		string(ch.data[it.value:it.end]) == string(value)
 }
 
 // relabel records that the item r names now belongs to slot.

@@ -145,7 +145,12 @@ func mix64(x uint64) uint64 {
 
 // shardOf returns the shard of key and the key's hash.
 func (c *Cache[K, V]) shardOf(key K) (*shard[K, V], uint64) {
-	h := c.hash(key)
+	var h uint64
+	if c.packed { // string keys: the hash hasher picks, called directly
+		h = xxh3.HashString(keyString(key))
+	} else {
+		h = c.hash(key)
+	}
 	return &c.shards[h>>c.shift], h
 }
 

@@ -312,14 +312,6 @@ func (l *ledger) dropLastLocked() {
 	l.count.Add(-1)
 }
 
-// reweighLocked tells the admission layout that the entry at slot is
-// charged charge bytes from now on.
-func (l *ledger) reweighLocked(slot uint32, charge int64) {
-	if l.adm != nil {
-		l.adm.reweigh(l.node(slot).list, charge-l.charge(slot))
-	}
-}
-
 // compactLocked compacts the arena when its garbage has passed what the
 // entries' charges leave room for: it empties the chunks with the most
 // garbage into the chunk being filled, until the garbage is down to half

@@ -41,10 +41,20 @@ func (l *ledger) unlinkLocked(list *recencyList, i uint32) {
 
 // moveToFrontLocked moves slot i, which is in list, to the front of list.
 func (l *ledger) moveToFrontLocked(list *recencyList, i uint32) {
-	if list.front != i {
-		l.unlinkLocked(list, i)
-		l.pushFrontLocked(list, i)
+	if list.front == i {
+		return
 	}
+	n := l.node(i)
+	prev, next := n.links.prev, n.links.next
+	l.node(prev).links.next = next // prev != 0: i is not the front
+	if next != 0 {
+		l.node(next).links.prev = prev
+	} else {
+		list.back = prev
+	}
+	n.links = links{next: list.front}
+	l.node(list.front).links.prev = i
+	list.front = i
 }
 
 // placeLocked gives slot, whose node is n, the recency stamp of a read
@@ -62,8 +72,7 @@ func (l *ledger) placeLocked(n *node, slot uint32, stamp uint64) {
 		if list.back == slot {
 			l.gen.Add(1) // the shard's least recent entry changes
 		}
-		l.unlinkLocked(list, slot)
-		l.pushFrontLocked(list, slot)
+		l.moveToFrontLocked(list, slot)
 		return
 	}
 	at := list.front // the entry to go in front of

@@ -116,18 +116,50 @@ func (s *shard[K, V]) insertLocked(key K, h uint64, value V, size, charge, expir
 	s.linkLocked(slot, charge, expireAt)
 }
 
-// updateLocked gives a resident entry a new value, charge and deadline. A
-// write is an access and a modification, and always takes a fresh stamp.
-func (s *shard[K, V]) updateLocked(slot uint32, key K, value V, size, charge, expireAt int64, p *policyState, now int64) {
-	s.reweighLocked(slot, charge)
+// stored is what a write needs to know of the entry it replaces: its
+// charge and, in the packed layout, its value and size as the arena holds
+// them, read once.
+type stored struct {
+	charge int64
+	value  []byte
+	size   int64
+	custom bool
+}
+
+// storedAt returns what the entry at slot holds.
+func (s *shard[K, V]) storedAt(slot uint32) stored {
+	w := s.head(slot).word
+	if s.arena == nil {
+		return stored{charge: int64(w)}
+	}
+	ch, it := s.arena.parse(w)
+	st := stored{value: ch.data[it.value:it.end], size: it.size, custom: it.custom}
+	if st.custom {
+		st.charge = s.overhead + it.size
+	} else {
+		st.charge = s.overhead + packedSizeOf(it.end-int(uint32(w)))
+	}
+	return st
+}
+
+// updateLocked gives a resident entry, which holds old, a new value,
+// charge and deadline. A write is an access and a modification, and always
+// takes a fresh stamp. In the packed layout a value with the same bytes
+// (and size) as before is kept where it is.
+func (s *shard[K, V]) updateLocked(slot uint32, old stored, key K, value V, size, charge, expireAt int64, p *policyState, now int64) {
+	if s.adm != nil {
+		s.adm.reweigh(s.node(slot).list, charge-old.charge)
+	}
 	s.mutateLocked()
 	if s.arena == nil {
 		s.pair(slot).value = value
 		s.head(slot).setWord(uint64(charge))
-	} else if h, v := s.head(slot), valueBytes(value, s.c.stringValues); !s.arena.holds(h.word, v, size, s.c.customSize) {
-		old := h.word
+	} else if v := valueBytes(value, s.c.stringValues); old.custom != s.c.customSize ||
+		old.size != size && old.custom || string(old.value) != string(v) {
+		h := s.head(slot)
+		r := h.word
 		h.setWord(s.arena.put(slot, keyString(key), v, size, s.c.customSize))
-		s.arena.release(old)
+		s.arena.release(r)
 	}
 	s.setExpireLocked(slot, expireAt)
 	s.writtenLocked(slot, p, now)

@@ -73,10 +73,17 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 				s.unlock()
 			}
 			return true, nil
-		case c.reserveLocked(s, slot, found, charge, credit):
-			c.budget.credits.Add(-credit)
-			credit = 0
-			c.applyAndUnlock(s, slot, found, key, h, value, charge, expireAt)
+		}
+		var old stored
+		if found {
+			old = s.storedAt(slot)
+		}
+		if c.reserveLocked(old.charge, charge, credit) {
+			if credit != 0 {
+				c.budget.credits.Add(-credit)
+				credit = 0
+			}
+			c.applyAndUnlock(s, slot, found, old, key, h, value, charge, expireAt)
 			return false, nil
 		}
 		p := c.policy.Load()
@@ -96,15 +103,11 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 	}
 }
 
-// reserveLocked reserves what the entry at slot of the locked s (if found)
-// needs to become charge bytes, after the credit, and gives back what the
+// reserveLocked reserves what an entry charged old bytes (0 if new) needs
+// to become charge bytes, after the credit, and gives back what the
 // credit over-covers. It reports false, reserving nothing, if that does
 // not fit; true means the credit is used up.
-func (c *Cache[K, V]) reserveLocked(s *shard[K, V], slot uint32, found bool, charge, credit int64) bool {
-	var old int64
-	if found {
-		old = s.charge(slot)
-	}
+func (c *Cache[K, V]) reserveLocked(old, charge, credit int64) bool {
 	need := charge - old - credit
 	if need > 0 {
 		return c.budget.tryReserve(need)
@@ -115,7 +118,7 @@ func (c *Cache[K, V]) reserveLocked(s *shard[K, V], slot uint32, found bool, cha
 
 // applyAndUnlock writes the entry whose bytes are already reserved, does a
 // little active expiry in the shard, unlocks it and reports what left.
-func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
+func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool, old stored,
 	key K, h uint64, value V, charge, expireAt int64) {
 	p, now := c.policy.Load(), int64(0) // the clock is slow to read: only when needed
 	if expireAt != 0 || p.frequency || s.soonest.Load() != math.MaxInt64 {
@@ -129,21 +132,27 @@ func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool,
 		if c.cfg.OnEvict != nil {
 			prev = s.entryAt(slot)
 		}
-		s.updateLocked(slot, key, value, charge-c.overhead, charge, expireAt, p, now)
+		s.updateLocked(slot, old, key, value, charge-c.overhead, charge, expireAt, p, now)
 	} else {
 		s.insertLocked(key, h, value, charge-c.overhead, charge, expireAt, now)
 	}
-	var expired [writeExpiry]pair[K, V]
-	var n int
-	var freed int64
 	if s.soonest.Load() <= now {
-		n, freed = s.popExpiredBatchLocked(now, expired[:])
+		c.expireSomeAndUnlock(s, now)
+	} else {
+		s.unlock()
 	}
-	s.unlock()
-	c.budget.release(freed)
-	if found {
+	if found && c.cfg.OnEvict != nil {
 		c.notify(prev, Replaced)
 	}
+}
+
+// expireSomeAndUnlock removes up to writeExpiry expired entries of the
+// locked s, a write's share of active expiry, unlocks s and reports them.
+func (c *Cache[K, V]) expireSomeAndUnlock(s *shard[K, V], now int64) {
+	var expired [writeExpiry]pair[K, V]
+	n, freed := s.popExpiredBatchLocked(now, expired[:])
+	s.unlock()
+	c.budget.release(freed)
 	for _, e := range expired[:n] {
 		c.notify(e, Expired)
 	}
