@@ -78,30 +78,24 @@ const (
 	pageMask = pageSize - 1
 )
 
-// slab holds a shard's heads and nodes by slot, side by side: a replay
-// finds in cache the line its read just loaded. Every page but the last is
-// full; the last grows by doubling up to a full page, so a small shard
-// holds a small slab. The page list is published through an atomic
-// pointer and replaced, never changed in place, when a page is added,
-// grown, shrunk or dropped; a page's length is its capacity, and which
-// slots are in use is the ledger's n.
+// slab holds a shard's heads and nodes by slot. Every page but the last
+// is full; the last grows by doubling up to a full page, so a small shard
+// holds a small slab. The page list of heads is published through an
+// atomic pointer and replaced, never changed in place, when a page is
+// added, grown, shrunk or dropped; a page's length is its capacity, and
+// which slots are in use is the ledger's n.
 type slab struct {
-	p     atomic.Pointer[[][]entry] // for readers without the lock
-	pages [][]entry                 // the same, for the lock holder
-}
-
-// entry is a slot's head and node.
-type entry struct {
-	head head
-	node node
+	p     atomic.Pointer[[][]head] // for readers without the lock
+	heads [][]head                 // the same, for the lock holder
+	nodes [][]node
 }
 
 // head returns the head at slot, which must be addressable (see resize),
 // for the lock holder.
-func (s *slab) head(slot uint32) *head { return &s.pages[slot>>pageBits][slot&pageMask].head }
+func (s *slab) head(slot uint32) *head { return &s.heads[slot>>pageBits][slot&pageMask] }
 
 // node returns the node at slot, for the lock holder.
-func (s *slab) node(slot uint32) *node { return &s.pages[slot>>pageBits][slot&pageMask].node }
+func (s *slab) node(slot uint32) *node { return &s.nodes[slot>>pageBits][slot&pageMask] }
 
 // peek returns the head at slot, or nil if slot is beyond the pages: for
 // readers without the lock.
@@ -114,31 +108,32 @@ func (s *slab) peek(slot uint32) *head {
 	if int(slot&pageMask) >= len(page) {
 		return nil
 	}
-	return &page[slot&pageMask].head
+	return &page[slot&pageMask]
 }
 
 // resize makes slots 0 to n-1 addressable, keeping the heads and nodes of
 // those that were, and lets go of the pages beyond them.
 func (s *slab) resize(n uint32) {
-	if next, changed := resizePages(s.pages, n, false); changed {
-		s.pages = next
-		pp := new([][]entry)
+	if next, changed := resizePages(s.heads, n, false); changed {
+		s.heads = next
+		pp := new([][]head)
 		*pp = next
 		s.p.Store(pp)
 	}
+	s.nodes, _ = resizePages(s.nodes, n, true)
 }
 
 // reset empties the slab.
 func (s *slab) reset() {
-	s.pages = nil
+	s.heads, s.nodes = nil, nil
 	s.p.Store(nil)
 }
 
 // bytes returns the memory the slab holds.
 func (s *slab) bytes() int64 {
 	var n int64
-	for _, page := range s.pages {
-		n += int64(len(page)) * (headBytes + nodeBytes)
+	for i, page := range s.heads {
+		n += int64(len(page))*headBytes + int64(len(s.nodes[i]))*nodeBytes
 	}
 	return n
 }
