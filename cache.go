@@ -249,10 +249,10 @@ func (c *Cache[K, V]) getPackedLocked(s *shard[K, V], key K, h uint64) (V, bool)
 // it the key is removed, unless a write renewed it meanwhile.
 func (c *Cache[K, V]) getExpiring(s *shard[K, V], key K, h uint64) (V, bool) {
 	var zero V
-	s.lockAndDrain()
+	s.lockForWrite()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
-		s.lockAndDrain()
+		s.lockForWrite()
 	}
 	defer s.unlock()
 	if !ok {
@@ -299,7 +299,7 @@ func (c *Cache[K, V]) Delete(key K) bool {
 		return false
 	}
 	s, h := c.shardOf(key)
-	s.lockAndDrain()
+	s.lockForWrite()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked || !ok {
 		if !unlocked {
@@ -327,7 +327,7 @@ func (c *Cache[K, V]) MemoryUsage(key K) (int64, bool) {
 		return 0, false
 	}
 	s, h := c.shardOf(key)
-	s.lockAndDrain()
+	s.lockForWrite()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
 		return 0, false

@@ -60,7 +60,7 @@ type version[V any] struct {
 // computeOnce runs fn on the key's current version under the shard lock.
 func (c *Cache[K, V]) computeOnce(key K, fn func(V, bool) (V, ComputeOp)) (version[V], V, ComputeOp) {
 	s, h := c.shardOf(key)
-	s.lockAndDrain()
+	s.lockForWrite()
 	slot, found, unlocked := c.lookupLocked(s, key, h)
 	if !unlocked {
 		defer s.unlock()
@@ -99,7 +99,7 @@ func (c *Cache[K, V]) applyCompute(key K, cur version[V], v V, op ComputeOp) (do
 // whether it was (an absent key that is still absent counts).
 func (c *Cache[K, V]) removeIf(key K, cur *version[V]) bool {
 	s, h := c.shardOf(key)
-	s.lockAndDrain()
+	s.lockForWrite()
 	slot, found, unlocked := c.lookupLocked(s, key, h)
 	switch {
 	case unlocked:

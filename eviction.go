@@ -118,7 +118,7 @@ func (c *Cache[K, V]) expireOne(now int64) (evicted[K, V], bool) {
 		if s.soonest.Load() > now {
 			continue
 		}
-		s.lockAndDrain()
+		s.lockForWrite()
 		gone, charge, ok := s.popExpiredLocked(now)
 		s.unlock()
 		if ok {
@@ -248,7 +248,7 @@ func (c *Cache[K, V]) sweep() {
 	for i := range c.shards {
 		s := &c.shards[i]
 		for s.soonest.Load() <= now {
-			s.lockAndDrain()
+			s.lockForWrite()
 			n, freed := s.popExpiredBatchLocked(now, batch[:])
 			s.unlock()
 			c.budget.release(freed)

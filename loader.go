@@ -162,7 +162,7 @@ func (c *Cache[K, V]) peek(key K) (V, bool) {
 		return zero, false
 	}
 	s, h := c.shardOf(key)
-	s.lockAndDrain()
+	s.lockForWrite()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
 		return zero, false

@@ -129,7 +129,7 @@ func (c *Cache[K, V]) randomShard() int {
 		return -1
 	}
 	s0 := &c.shards[0]
-	s0.lockAndDrain()
+	s0.lockForWrite()
 	r := int64(s0.rng.Uint64() % uint64(total))
 	s0.unlock()
 	for i := range c.shards {

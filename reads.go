@@ -214,10 +214,25 @@ func (l *ledger) recordRead(slot uint32, ref, h uint64) (half bool) {
 }
 
 // lockAndDrain takes the shard's lock in write mode and replays the
-// recorded reads, so what follows sees them.
+// recorded reads, so what follows sees them: evictions, and everything
+// that reports on the reads.
 func (l *ledger) lockAndDrain() {
 	l.mu.Lock()
 	l.drainLocked()
+}
+
+// lockForWrite takes the shard's lock in write mode for a write, an expiry
+// or a look-up. In the packed layout it leaves the recorded reads in their
+// rings: a replay puts an entry in its list by the stamp of its read, so
+// reads replayed after a write still land behind it, and an event whose
+// entry the write moved or rewrote no longer matches its reference and is
+// skipped. In the generic layout events name bare slots, so it replays
+// them before anything moves.
+func (l *ledger) lockForWrite() {
+	l.mu.Lock()
+	if l.arena == nil {
+		l.drainLocked()
+	}
 }
 
 // unlock ends a section lockAndDrain began, and the write section in it,

@@ -49,7 +49,7 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
 		return false
 	}
 	s, h := c.shardOf(key)
-	s.lockAndDrain()
+	s.lockForWrite()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
 		return false
@@ -75,10 +75,10 @@ func (c *Cache[K, V]) TTL(key K) time.Duration {
 		return Missing
 	}
 	s, h := c.shardOf(key)
-	s.lockAndDrain()
+	s.lockForWrite()
 	slot, ok, unlocked := c.lookupLocked(s, key, h)
 	if unlocked {
-		s.lockAndDrain()
+		s.lockForWrite()
 	}
 	defer s.unlock()
 	switch {

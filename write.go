@@ -63,7 +63,7 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 		}
 	}()
 	for waits := 0; ; {
-		s.lockAndDrain()
+		s.lockForWrite()
 		slot, found, unlocked := c.lookupLocked(s, key, h)
 		switch {
 		case unlocked && cond == nil:
