@@ -98,11 +98,15 @@ func (r *readRing) next() *readEvent {
 
 // newRings returns the read rings of a shard: one per processor that runs
 // Go code (GOMAXPROCS when the cache is made), rounded up to a power of
-// two, at most 64.
+// two, at most maxRings. Beyond that, processors share rings: a ring is
+// about a kilobyte, and a shard is one of many.
 func newRings() []readRing {
 	n := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1))
-	return make([]readRing, min(n, 64))
+	return make([]readRing, min(n, maxRings))
 }
+
+// maxRings bounds the read rings of a shard.
+const maxRings = 8
 
 // ring returns the ring the calling goroutine records into: its
 // processor's, so goroutines running side by side never share one.
