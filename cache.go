@@ -50,7 +50,8 @@ type policyState struct {
 	p            Policy
 	frequency    bool // p tracks frequency: keep LFU counters current
 	modification bool // p tracks modification: reads leave recency alone
-	reusable     bool // p is a deterministicPolicy: shard candidates may be cached
+	reusable     bool                // p is a deterministicPolicy: shard candidates may be cached
+	exact        deterministicPolicy // p, if reusable
 	admission    bool // p is AllKeysTinyLFU: shards take the admission layout
 }
 
@@ -62,10 +63,10 @@ func newPolicyState(p Policy) *policyState {
 	if tr, ok := p.(Tracker); ok {
 		t = tr.Tracks()
 	}
-	_, r := p.(deterministicPolicy)
+	d, r := p.(deterministicPolicy)
 	_, a := p.(admissionPolicy)
 	return &policyState{p: p, frequency: t&TrackFrequency != 0,
-		modification: t&TrackModification != 0, reusable: r, admission: a}
+		modification: t&TrackModification != 0, reusable: r, exact: d, admission: a}
 }
 
 // New returns a cache configured by o, or an error naming what is wrong with

@@ -53,7 +53,9 @@ type candidateHint struct {
 // publish records the policy's answer for the current generation.
 func (h *candidateHint) publish(gen uint64, p *policyState, slot uint32, score uint64) {
 	h.gen.Store(0)
-	h.policy.Store(p)
+	if h.policy.Load() != p {
+		h.policy.Store(p)
+	}
 	h.slot.Store(slot)
 	h.score.Store(score)
 	h.gen.Store(gen)
@@ -208,14 +210,16 @@ func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p *policyState, now int64)
 		}
 	}
 	s.layoutLocked(p)
+	if p.exact != nil {
+		slot, score := p.exact.victimOf(&s.ledger)
+		s.hint.publish(gen, p, slot, score)
+		return slot, score
+	}
 	s.viewNow = now
 	cand, ok := p.p.Victim(&s.ledger)
 	slot := cand.Entry.slot
 	if !ok || slot > s.n {
 		slot, cand.Score = 0, 0
-	}
-	if p.reusable {
-		s.hint.publish(gen, p, slot, cand.Score)
 	}
 	return slot, cand.Score
 }

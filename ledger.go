@@ -246,7 +246,7 @@ func (l *ledger) addLocked(h uint64, word uint64, now int64) uint32 {
 	l.mutateLocked()
 	l.n++
 	slot := l.n
-	l.slab.resize(slot + 1)
+	l.slab.fit(slot)
 	l.head(slot).set(head{word: word})
 	*l.node(slot) = node{stamp: l.writeStampLocked(), freq: lfu.Init, lfuTime: minutes(now)}
 	l.idx.insert(h, slot, l.hashOf)
@@ -261,11 +261,13 @@ func (l *ledger) linkLocked(slot uint32, charge, expireAt int64) {
 	} else {
 		l.node(slot).list = persistent
 		l.pushFrontLocked(&l.lists[persistent], slot)
+		if l.lists[persistent].back == slot {
+			l.gen.Add(1) // the list was empty: its least recent entry changes
+		}
 	}
 	l.counters.writes++
 	l.setExpireLocked(slot, expireAt)
 	l.count.Add(1)
-	l.gen.Add(1)
 }
 
 // unlinkLocked takes the entry at slot, charged charge bytes, out of its
@@ -307,7 +309,7 @@ func (l *ledger) moveLocked(from, to uint32) {
 func (l *ledger) dropLastLocked() {
 	l.mutateLocked()
 	l.n--
-	l.slab.resize(l.n + 1)
+	l.slab.fit(l.n)
 	l.idx.shrink(l.hashOf)
 	l.count.Add(-1)
 }

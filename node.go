@@ -123,6 +123,16 @@ func (s *slab) resize(n uint32) {
 	s.nodes, _ = resizePages(s.nodes, n, true)
 }
 
+// fit makes slot n addressable, for a new entry, or lets pages go once
+// fewer than half of the addressable slots are in use (n of them): the
+// slab does not shrink and grow back at every removal and insertion
+// around a boundary.
+func (s *slab) fit(n uint32) {
+	if c := addressable(s.heads); n >= c || n < c/2 && c > pageSize {
+		s.resize(n + 1)
+	}
+}
+
 // reset empties the slab.
 func (s *slab) reset() {
 	s.heads, s.nodes = nil, nil
@@ -157,6 +167,23 @@ func (p *paged[T]) at(i uint32) *T { return &p.pages[i>>pageBits][i&pageMask] }
 // zeroing the rest, so the collector does not keep what they pointed to.
 func (p *paged[T]) resize(n uint32) {
 	p.pages, _ = resizePages(p.pages, n, true)
+}
+
+// fit makes element n addressable, or lets pages go once fewer than half
+// the addressable elements are in use (see slab.fit). Elements past n
+// must be zeroed by the caller when they are given up.
+func (p *paged[T]) fit(n uint32) {
+	if c := addressable(p.pages); n >= c || n < c/2 && c > pageSize {
+		p.resize(n + 1)
+	}
+}
+
+// addressable returns how many elements pages hold.
+func addressable[T any](pages [][]T) uint32 {
+	if len(pages) == 0 {
+		return 0
+	}
+	return uint32((len(pages)-1)*pageSize + len(pages[len(pages)-1]))
 }
 
 // resizePages returns pages resized to hold n elements, and whether the

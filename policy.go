@@ -185,7 +185,9 @@ func scope(volatile bool, kind string) string {
 // deadlines, not ages): the cache may reuse its answer for a shard that has
 // not changed. Sampling policies are not: a reused sample is no sample.
 type deterministicPolicy interface {
-	deterministic()
+	// victimOf is Victim without the Shard view: the victim's slot and
+	// score, read straight from the ledger.
+	victimOf(l *ledger) (slot uint32, score uint64)
 }
 
 // admissionPolicy is a built-in policy that evicts through the shards'
@@ -208,7 +210,13 @@ func (noEviction) Victim(Shard) (Candidate, bool) { return Candidate{}, false }
 type lru struct{ volatile bool }
 
 func (p lru) Name() string { return scope(p.volatile, "lru") }
-func (lru) deterministic() {}
+func (p lru) victimOf(l *ledger) (uint32, uint64) {
+	slot := l.leastRecent(p.volatile)
+	if slot == 0 {
+		return 0, 0
+	}
+	return slot, ^l.node(slot).stamp
+}
 func (p lru) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.LeastRecent(p.volatile)
 	return Candidate{Entry: e, Score: ^e.stamp}, ok
@@ -217,7 +225,7 @@ func (p lru) Victim(s Shard) (Candidate, bool) {
 type lrm struct{ volatile bool }
 
 func (p lrm) Name() string   { return scope(p.volatile, "lrm") }
-func (lrm) deterministic()   {}
+func (p lrm) victimOf(l *ledger) (uint32, uint64) { return lru(p).victimOf(l) }
 func (lrm) Tracks() Tracking { return TrackModification }
 func (p lrm) Victim(s Shard) (Candidate, bool) {
 	return lru(p).Victim(s) // the same list, ordered by modification
@@ -226,7 +234,13 @@ func (p lrm) Victim(s Shard) (Candidate, bool) {
 type ttlPolicy struct{}
 
 func (ttlPolicy) Name() string   { return "volatile-ttl" }
-func (ttlPolicy) deterministic() {}
+func (ttlPolicy) victimOf(l *ledger) (uint32, uint64) {
+	if l.ttl.Len() == 0 {
+		return 0, 0
+	}
+	slot := l.ttl.Min()
+	return slot, uint64(math.MaxInt64 - l.head(slot).expireAt)
+}
 func (ttlPolicy) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.SoonestExpiring()
 	return Candidate{Entry: e, Score: uint64(math.MaxInt64 - e.deadline)}, ok

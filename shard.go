@@ -1,6 +1,10 @@
 package maxmem
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/zeebo/xxh3"
+)
 
 // pair is an entry's key and value.
 type pair[K comparable, V any] struct {
@@ -27,7 +31,7 @@ func (s *shard[K, V]) init(c *Cache[K, V], seed, stream uint64) {
 	s.base = &c.base
 	if c.packed {
 		s.arena = &arena{}
-		s.hashOf = func(slot uint32) uint64 { return c.hash(s.keyAt(slot)) }
+		s.hashOf = s.packedHash
 	} else {
 		s.hashOf = func(slot uint32) uint64 { return c.hash(s.pair(slot).key) }
 	}
@@ -43,6 +47,13 @@ func (s *shard[K, V]) resetLocked() {
 	s.pairs.resize(1)
 	s.ledger.resetLocked()
 	s.forgetReads()
+}
+
+// packedHash returns the hash of the key at slot in the packed layout:
+// xxh3 of its bytes, as hasher picks for string keys.
+func (l *ledger) packedHash(slot uint32) uint64 {
+	ch, it := l.arena.parse(l.head(slot).word)
+	return xxh3.Hash(ch.data[it.key:it.value])
 }
 
 // pair returns the key and value at slot, in the generic layout.
@@ -110,7 +121,7 @@ func (s *shard[K, V]) insertLocked(key K, h uint64, value V, size, charge, expir
 	}
 	slot := s.addLocked(h, word, now)
 	if s.arena == nil {
-		s.pairs.resize(slot + 1)
+		s.pairs.fit(slot)
 		*s.pair(slot) = pair[K, V]{key, value}
 	}
 	s.linkLocked(slot, charge, expireAt)
@@ -169,10 +180,14 @@ func (s *shard[K, V]) updateLocked(slot uint32, old stored, key K, value V, size
 // removeLocked takes the entry at slot out and returns it with its charge.
 // The last entry moves into the gap. The caller releases or reuses the
 // charge.
-func (s *shard[K, V]) removeLocked(slot uint32) (pair[K, V], int64) {
-	gone, charge := s.entryAt(slot), s.charge(slot)
+func (s *shard[K, V]) removeLocked(slot uint32) (gone pair[K, V], charge int64) {
+	if s.c.cfg.OnEvict != nil {
+		gone = s.entryAt(slot)
+	}
+	charge = s.charge(slot)
 	s.unlinkEntryLocked(slot, charge)
-	if last := s.n; slot != last {
+	last := s.n
+	if slot != last {
 		if s.arena == nil {
 			*s.pair(slot) = *s.pair(last)
 		}
@@ -180,7 +195,8 @@ func (s *shard[K, V]) removeLocked(slot uint32) (pair[K, V], int64) {
 	}
 	s.dropLastLocked()
 	if s.arena == nil {
-		s.pairs.resize(s.n + 1)
+		*s.pair(last) = pair[K, V]{} // let the collector have the key and value
+		s.pairs.fit(s.n)
 	}
 	s.compactLocked()
 	return gone, charge

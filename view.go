@@ -26,21 +26,24 @@ func (l *ledger) Rand() uint64 { return l.rng.Uint64() }
 // LeastRecent returns the entry with the oldest recency stamp: the backs of
 // the two class lists compared.
 func (l *ledger) LeastRecent(volatileOnly bool) (Entry, bool) {
-	v := l.lists[volatile].back
-	if volatileOnly && v == 0 {
-		return Entry{}, false
+	if slot := l.leastRecent(volatileOnly); slot != 0 {
+		return l.entry(slot), true
 	}
+	return Entry{}, false
+}
+
+// leastRecent returns the slot of the entry with the oldest recency stamp
+// (among those with a TTL if volatileOnly), 0 if none.
+func (l *ledger) leastRecent(volatileOnly bool) uint32 {
+	v := l.lists[volatile].back
 	if volatileOnly {
-		return l.entry(v), true
+		return v
 	}
 	p := l.lists[persistent].back
-	switch {
-	case p == 0 && v == 0:
-		return Entry{}, false
-	case p == 0 || v != 0 && l.node(v).stamp < l.node(p).stamp:
-		return l.entry(v), true
+	if p == 0 || v != 0 && l.node(v).stamp < l.node(p).stamp {
+		return v
 	}
-	return l.entry(p), true
+	return p
 }
 
 // SoonestExpiring returns the entry whose deadline comes first.
