@@ -48,11 +48,11 @@ type Cache[K comparable, V any] struct {
 // policyState is the active policy with what the hot path needs to know of it.
 type policyState struct {
 	p            Policy
-	frequency    bool // p tracks frequency: keep LFU counters current
-	modification bool // p tracks modification: reads leave recency alone
+	frequency    bool                // p tracks frequency: keep LFU counters current
+	modification bool                // p tracks modification: reads leave recency alone
 	reusable     bool                // p is a deterministicPolicy: shard candidates may be cached
 	exact        deterministicPolicy // p, if reusable
-	admission    bool // p is AllKeysTinyLFU: shards take the admission layout
+	admission    bool                // p is AllKeysTinyLFU: shards take the admission layout
 }
 
 func newPolicyState(p Policy) *policyState {

@@ -224,16 +224,16 @@ func (p lru) Victim(s Shard) (Candidate, bool) {
 
 type lrm struct{ volatile bool }
 
-func (p lrm) Name() string   { return scope(p.volatile, "lrm") }
+func (p lrm) Name() string                        { return scope(p.volatile, "lrm") }
 func (p lrm) victimOf(l *ledger) (uint32, uint64) { return lru(p).victimOf(l) }
-func (lrm) Tracks() Tracking { return TrackModification }
+func (lrm) Tracks() Tracking                      { return TrackModification }
 func (p lrm) Victim(s Shard) (Candidate, bool) {
 	return lru(p).Victim(s) // the same list, ordered by modification
 }
 
 type ttlPolicy struct{}
 
-func (ttlPolicy) Name() string   { return "volatile-ttl" }
+func (ttlPolicy) Name() string { return "volatile-ttl" }
 func (ttlPolicy) victimOf(l *ledger) (uint32, uint64) {
 	if l.ttl.Len() == 0 {
 		return 0, 0
