@@ -79,13 +79,19 @@ func (l *ledger) admInsertLocked(slot uint32, charge int64) {
 	l.fitSketchLocked()
 }
 
-// admRequestLocked records a Get of the key hashed h: in the sketch when
-// it hit (a miss is counted when the key is written), and for the climber.
-func (l *ledger) admRequestLocked(h uint64, hit bool) {
-	if hit {
-		l.adm.sketch.Increment(h)
+// admRequestLocked records a Get that found the key hashed h: in the
+// sketch, and for the climber. (A miss is counted in the sketch when the
+// key is written; see admMissesLocked for the climber.)
+func (l *ledger) admRequestLocked(h uint64) {
+	l.adm.sketch.Increment(h)
+	if l.adm.climb.count(1, 1) {
+		l.adm.climb.startPeriod(climbPeriodRatio * l.admCapacityLocked())
 	}
-	if l.adm.climb.count(hit) {
+}
+
+// admMissesLocked records n Gets that found nothing, for the climber.
+func (l *ledger) admMissesLocked(n uint64) {
+	if l.adm.climb.count(0, int(n)) {
 		l.adm.climb.startPeriod(climbPeriodRatio * l.admCapacityLocked())
 	}
 }

@@ -31,13 +31,11 @@ func newClimber() climber {
 	return climber{window: initialWindow, step: -climbStep}
 }
 
-// count records a request and reports whether the period is over; the
-// caller then starts the next one.
-func (c *climber) count(hit bool) (periodOver bool) {
-	if hit {
-		c.hits++
-	}
-	c.requests++
+// count records requests, hits of them, and reports whether the period is
+// over; the caller then starts the next one.
+func (c *climber) count(hits, requests int) (periodOver bool) {
+	c.hits += hits
+	c.requests += requests
 	return c.requests >= c.period
 }
 

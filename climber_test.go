@@ -9,7 +9,11 @@ import (
 // hits, and starts the next period of n.
 func period(c *climber, n, hits int) {
 	for i := range n {
-		if c.count(i < hits) {
+		hit := 0
+		if i < hits {
+			hit = 1
+		}
+		if c.count(hit, 1) {
 			c.startPeriod(n)
 		}
 	}

@@ -90,9 +90,9 @@ type ledger struct {
 	soonest     atomic.Int64 // earliest deadline in the heap; MaxInt64 if none
 
 	counters shardCounters
-	// lostHits and lostMisses count the reads whose events the read rings
-	// had no room for; the other hits and misses are counted on replay.
-	lostHits, lostMisses atomic.Uint64
+	// lostHits counts the hits whose events the read rings had no room
+	// for; the other hits are counted on replay.
+	lostHits atomic.Uint64
 }
 
 // cacheLine is the padding that keeps fields written by different cores

@@ -10,7 +10,8 @@ package maxmem
 // Stats call, or the reader whose event fills a ring half way. Every
 // section that takes the lock replays the rings first (lockAndDrain), so
 // every write, expiry and eviction sees every earlier read, and the LRU
-// stays exact. A read takes its recency stamp when it happens (see
+// stays exact. A Get that finds nothing only counts itself in its ring. A
+// read takes its recency stamp when it happens (see
 // stamp.go), and a replay merges the rings by stamp, so events are applied
 // in the order the reads happened, whichever ring they went to and
 // whenever each shard replays.
@@ -45,10 +46,10 @@ import (
 // ringSize is how many events a ring holds (a power of two).
 const ringSize = 32
 
-// readEvent is one recorded Get: the entry's slot (0 for a miss), its arena
-// reference (packed layout), the read's recency stamp, and the key's hash
-// (for the admission layout's sketch). done is the event's ring position
-// plus one once the event is written.
+// readEvent is one recorded Get that found an entry: the entry's slot, its
+// arena reference (packed layout), the read's recency stamp, and the key's
+// hash (for the admission layout's sketch). done is the event's ring
+// position plus one once the event is written.
 type readEvent struct {
 	done  atomic.Uint32
 	slot  uint32
@@ -61,7 +62,8 @@ type readEvent struct {
 // wrap in uint32; tail - head is the number of events held.
 type readRing struct {
 	tail   atomic.Uint32 // positions claimed
-	_      [cacheLine - 4]byte
+	misses atomic.Uint64 // Gets that found nothing, not yet counted (see recordRead)
+	_      [cacheLine - 16]byte
 	head   atomic.Uint32 // positions replayed
 	_      [cacheLine - 4]byte
 	events [ringSize]readEvent
@@ -136,6 +138,9 @@ func (l *ledger) drainLocked() {
 
 // drainRingLocked replays the events of one ring, in order.
 func (l *ledger) drainRingLocked(r *readRing) {
+	if r.misses.Load() != 0 {
+		l.countMissesLocked(r.misses.Swap(0))
+	}
 	h, t := r.head.Load(), r.tail.Load()
 	if h == t {
 		return
@@ -171,16 +176,21 @@ func (l *ledger) forgetReads() {
 	}
 }
 
-// replayLocked applies one recorded read. The common case, a hit under
-// an LRU policy, is written out: it moves the entry to the front of its
+// countMissesLocked counts n Gets that found nothing: keyspace misses, and
+// requests for the admission layout's climber.
+func (l *ledger) countMissesLocked(n uint64) {
+	l.counters.misses += n
+	if l.adm != nil {
+		l.admMissesLocked(n)
+	}
+}
+
+// replayLocked applies one recorded read, a hit. The common case, under an
+// LRU policy, is written out: it moves the entry to the front of its
 // list.
 func (l *ledger) replayLocked(e *readEvent, p *policyState, now int64) {
 	if l.adm != nil {
-		l.admRequestLocked(e.hash, e.slot != 0)
-	}
-	if e.slot == 0 {
-		l.counters.misses++
-		return
+		l.admRequestLocked(e.hash)
 	}
 	l.counters.hits++
 	if e.slot > l.n || l.arena != nil && l.head(e.slot).word != e.ref {
@@ -201,20 +211,22 @@ func (l *ledger) replayLocked(e *readEvent, p *policyState, now int64) {
 }
 
 // recordRead records a Get of the key hashed h that found slot, whose
-// arena reference is ref (slot 0 for a miss). A read that finds its ring
-// full is counted at once. It reports whether the ring is half full: the
-// caller then replays the rings with drain, once it holds no lock.
+// arena reference is ref, or, for slot 0, a Get that found nothing: a miss
+// changes nothing but counters, so it only adds one to its ring's count.
+// A hit that finds its ring full is counted at once. It reports whether
+// the ring is half full: the caller then replays the rings with drain, once
+// it holds no lock.
 func (l *ledger) recordRead(slot uint32, ref, h uint64) (half bool) {
-	kept, half := l.ring().record(slot, ref, recencyNow(), h)
-	switch {
-	case kept:
-		return half
-	case slot != 0:
-		l.lostHits.Add(1)
-	default:
-		l.lostMisses.Add(1)
+	r := l.ring()
+	if slot == 0 {
+		r.misses.Add(1)
+		return false
 	}
-	return false
+	kept, half := r.record(slot, ref, recencyNow(), h)
+	if !kept {
+		l.lostHits.Add(1)
+	}
+	return half
 }
 
 // lockAndDrain takes the shard's lock in write mode and replays the

@@ -80,7 +80,7 @@ func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
 	st.Keys += int64(s.n)
 	st.Expires += int64(s.ttl.Len())
 	st.Hits += s.counters.hits + s.lostHits.Load()
-	st.Misses += s.counters.misses + s.lostMisses.Load()
+	st.Misses += s.counters.misses
 	st.EvictedKeys += s.counters.evicted
 	st.ExpiredKeys += s.counters.expired
 	st.Writes += s.counters.writes
