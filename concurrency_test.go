@@ -11,36 +11,52 @@ import (
 
 // Rule 1 under concurrency: many goroutines call every method while a
 // watcher checks that used_memory never passes maxmemory; at rest, used
-// memory equals the sum of MemoryUsage.
+// memory equals the sum of MemoryUsage. In both layouts.
 func TestConcurrentBudget(t *testing.T) {
 	for _, p := range policies {
 		t.Run(p.Name(), func(t *testing.T) {
 			c, clock := newTestCache(t, 64, p)
-			var stop atomic.Bool
-			var watcher sync.WaitGroup
-			watcher.Go(func() {
-				for !stop.Load() {
-					if st := c.Stats(); st.UsedMemory > st.MaxMemory {
-						t.Errorf("used_memory %d > maxmemory %d", st.UsedMemory, st.MaxMemory)
-						return
-					}
-				}
-			})
-			var workers sync.WaitGroup
-			for g := range 8 {
-				workers.Go(func() { hammer(c, clock, uint64(g), 3000, false) })
+			concurrentBudget(t, c, clock, func(i int) int { return i })
+		})
+		t.Run(p.Name()+"/packed", func(t *testing.T) {
+			clock := newFakeClock()
+			c, err := New(Options[string, []byte]{MaxMemory: 64 * 200, Policy: p, Clock: clock, Shards: 4, Seed: 1})
+			if err != nil {
+				t.Fatal(err)
 			}
-			workers.Wait()
-			stop.Store(true)
-			watcher.Wait()
-			checkAccounting(t, c)
+			t.Cleanup(func() { c.Close() })
+			concurrentBudget(t, c, clock, func(i int) []byte { return make([]byte, i%200) })
 		})
 	}
 }
 
-// hammer runs n random operations of every kind against c; resize adds
-// SetMaxMemory, which may leave used memory above a lowered limit.
-func hammer(c *Cache[string, int], clock *fakeClock, seed uint64, n int, resize bool) {
+// concurrentBudget hammers c from eight goroutines while a watcher checks
+// the budget, then checks the accounting at rest.
+func concurrentBudget[V any](t *testing.T, c *Cache[string, V], clock *fakeClock, value func(int) V) {
+	var stop atomic.Bool
+	var watcher sync.WaitGroup
+	watcher.Go(func() {
+		for !stop.Load() {
+			if st := c.Stats(); st.UsedMemory > st.MaxMemory {
+				t.Errorf("used_memory %d > maxmemory %d", st.UsedMemory, st.MaxMemory)
+				return
+			}
+		}
+	})
+	var workers sync.WaitGroup
+	for g := range 8 {
+		workers.Go(func() { hammer(c, clock, uint64(g), 3000, false, value) })
+	}
+	workers.Wait()
+	stop.Store(true)
+	watcher.Wait()
+	checkAccounting(t, c)
+}
+
+// hammer runs n random operations of every kind against c, writing the
+// values value makes; resize adds SetMaxMemory, which may leave used
+// memory above a lowered limit.
+func hammer[V any](c *Cache[string, V], clock *fakeClock, seed uint64, n int, resize bool, value func(int) V) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	for i := range n {
 		k := fmt.Sprint(r.IntN(200))
@@ -48,9 +64,9 @@ func hammer(c *Cache[string, int], clock *fakeClock, seed uint64, n int, resize 
 		case 0, 1, 2:
 			c.Get(k)
 		case 3, 4:
-			c.Set(k, i)
+			c.Set(k, value(i))
 		case 5, 6:
-			c.SetWithTTL(k, i, time.Duration(1+r.IntN(5))*time.Second)
+			c.SetWithTTL(k, value(i), time.Duration(1+r.IntN(5))*time.Second)
 		case 7:
 			c.Delete(k)
 		case 8:
@@ -81,7 +97,7 @@ func TestConcurrentClearAndConfig(t *testing.T) {
 	c, clock := newTestCache(t, 32, AllKeysLRU)
 	var wg sync.WaitGroup
 	for g := range 4 {
-		wg.Go(func() { hammer(c, clock, uint64(g), 2000, true) })
+		wg.Go(func() { hammer(c, clock, uint64(g), 2000, true, func(i int) int { return i }) })
 	}
 	wg.Go(func() {
 		for i := range 200 {

@@ -16,18 +16,21 @@ package maxmem
 // keeps an exact recency list and an exact TTL heap, so the per-shard
 // candidates are the per-shard extremes and the best of them is the global
 // extreme: where Redis samples five keys and keeps a pool of sixteen, maxmem
-// evicts precisely the least recently used key. Recency is measured on a
-// logical clock that all shards share (see stamp), so candidates from
-// different shards never tie. The sampling policies (LFU, random, custom
-// ones) go through Redis's eviction pool instead: see pool.go.
+// evicts precisely the least recently used key. Recency is measured on
+// one clock for all shards (see stamp.go), so candidates from different
+// shards compare as their accesses happened. The built-in exact policies
+// read their candidate straight from the ledger; others see it through
+// the Shard view. The sampling policies (LFU, random, custom ones) go
+// through Redis's eviction pool instead: see pool.go.
 //
-// Shards are consulted one at a time, each under its own lock, and the
-// winner is locked again to evict it; if it changed in between (its
-// generation moved) it is asked again, so the victim is always chosen under
-// the lock that removes it. A shard's answer is kept until the shard
-// changes, so a stream of evictions asks again only the shards that changed
-// in between. Scores are absolute stamps and deadlines, so answers given at
-// different moments still compare.
+// Shards are consulted one at a time, each under its own lock, with its
+// recorded reads replayed first, and the winner is locked again to evict
+// it; if it changed in between (its generation moved) it is asked again,
+// so the victim is always chosen under the lock that removes it. A shard's
+// answer is kept until the shard changes (a removal, a deadline, a new
+// least recent entry), so a stream of evictions asks again only the shards
+// that changed in between. Scores are absolute stamps and deadlines, so
+// answers given at different moments still compare.
 
 import (
 	"math"

@@ -147,10 +147,11 @@ func (l *ledger) endWriteLocked() {
 	}
 }
 
-// charge returns the bytes charged for the entry at slot.
+// charge returns the bytes charged for the entry at slot; 0 for slot 0,
+// which is no entry.
 func (l *ledger) charge(slot uint32) int64 {
 	w := l.head(slot).word
-	if l.arena == nil {
+	if l.arena == nil || slot == 0 {
 		return int64(w)
 	}
 	return l.arena.charge(w, l.overhead)

@@ -129,12 +129,34 @@ func ttlReply(d time.Duration) any {
 	return int64((d + time.Second/2) / time.Second) // Redis rounds TTL to seconds
 }
 
+// The same commands, on a Redis and on both layouts of the cache (string
+// keys with int values are generic; with string values, packed), get the
+// same replies and leave the same INFO counters.
 func TestSideBySideWithRedis(t *testing.T) {
 	r := startRedis(t)
-	c, _ := newTestCache(t, 3, NoEviction)
+	t.Run("generic", func(t *testing.T) {
+		c, _ := newTestCache(t, 3, NoEviction)
+		sideBySide(t, r, c, func(s string) int { n, _ := strconv.Atoi(s); return n }, strconv.Itoa)
+	})
+	t.Run("packed", func(t *testing.T) {
+		c, err := New(Options[string, string]{MaxMemory: 1 << 20, Clock: newFakeClock(), Shards: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		sideBySide(t, r, c, func(s string) string { return s }, func(s string) string { return s })
+	})
+}
+
+// sideBySide replays the steps on r and c, whose values are V: value
+// makes one from its text, text renders it.
+func sideBySide[V any](t *testing.T, r *resp, c *Cache[string, V], value func(string) V, text func(V) string) {
+	t.Helper()
+	r.do(t, "FLUSHALL")
+	r.do(t, "CONFIG", "RESETSTAT")
 	getReply := func(k string) any {
 		if v, ok := c.Get(k); ok {
-			return strconv.Itoa(v)
+			return text(v)
 		}
 		return nil
 	}
@@ -142,7 +164,7 @@ func TestSideBySideWithRedis(t *testing.T) {
 		cmd  []string
 		ours func() any
 	}{
-		{[]string{"SET", "a", "1"}, func() any { return reply(c.Set("a", 1)) }},
+		{[]string{"SET", "a", "1"}, func() any { return reply(c.Set("a", value("1"))) }},
 		{[]string{"GET", "a"}, func() any { return getReply("a") }},
 		{[]string{"GET", "nope"}, func() any { return getReply("nope") }},
 		{[]string{"TTL", "a"}, func() any { return ttlReply(c.TTL("a")) }},
@@ -153,11 +175,11 @@ func TestSideBySideWithRedis(t *testing.T) {
 		{[]string{"PERSIST", "a"}, func() any { return boolReply(c.Persist("a")) }},
 		{[]string{"PERSIST", "nope"}, func() any { return boolReply(c.Persist("nope")) }},
 		{[]string{"EXPIRE", "nope", "10"}, func() any { return boolReply(c.Expire("nope", 10*time.Second)) }},
-		{[]string{"SET", "b", "2", "EX", "50"}, func() any { return reply(c.SetWithTTL("b", 2, 50*time.Second)) }},
-		{[]string{"SET", "b", "3"}, func() any { return reply(c.Set("b", 3)) }},
+		{[]string{"SET", "b", "2", "EX", "50"}, func() any { return reply(c.SetWithTTL("b", value("2"), 50*time.Second)) }},
+		{[]string{"SET", "b", "3"}, func() any { return reply(c.Set("b", value("3"))) }},
 		{[]string{"TTL", "b"}, func() any { return ttlReply(c.TTL("b")) }}, // SET cleared the TTL
-		{[]string{"SET", "b", "4", "PX", "0"}, func() any { return reply(c.SetWithTTL("b", 4, 0)) }},
-		{[]string{"SET", "b", "4", "EX", "-5"}, func() any { return reply(c.SetWithTTL("b", 4, -5*time.Second)) }},
+		{[]string{"SET", "b", "4", "PX", "0"}, func() any { return reply(c.SetWithTTL("b", value("4"), 0)) }},
+		{[]string{"SET", "b", "4", "EX", "-5"}, func() any { return reply(c.SetWithTTL("b", value("4"), -5*time.Second)) }},
 		{[]string{"GET", "b"}, func() any { return getReply("b") }},
 		{[]string{"EXPIRE", "b", "-1"}, func() any { return boolReply(c.Expire("b", -time.Second)) }},
 		{[]string{"GET", "b"}, func() any { return getReply("b") }},
