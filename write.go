@@ -63,31 +63,15 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 		}
 	}()
 	for waits := 0; ; {
-		s.lockForWrite()
-		slot, found, unlocked := c.lookupLocked(s, key, h)
-		switch {
-		case unlocked && cond == nil:
-			continue // the old entry had expired and is gone
-		case unlocked || cond != nil && !cond(s, slot, found):
-			if !unlocked {
-				s.unlock()
-			}
-			return true, nil
-		}
-		var old stored
-		if found {
-			old = s.storedAt(slot)
-		}
-		if c.reserveLocked(old.charge, charge, credit) {
-			if credit != 0 {
-				c.budget.credits.Add(-credit)
-				credit = 0
-			}
-			c.applyAndUnlock(s, slot, found, old, key, h, value, charge, expireAt)
+		switch c.tryStore(s, key, h, value, charge, expireAt, cond, &credit) {
+		case attemptStored:
 			return false, nil
+		case attemptChanged:
+			return true, nil
+		case attemptAgain:
+			continue
 		}
 		p := c.policy.Load()
-		s.unlock()
 		e, ok := c.evictOne(p, c.evictionClock(p), s)
 		if !ok && c.budget.credits.Load() > credit && waits < creditWaits {
 			waits++
@@ -101,6 +85,47 @@ func (c *Cache[K, V]) store(key K, value V, charge, expireAt int64, cond unchang
 		c.budget.credits.Add(e.charge)
 		c.notify(e.pair, e.reason)
 	}
+}
+
+// attempt is how one try of store ended.
+type attempt uint8
+
+const (
+	attemptStored  attempt = iota // the entry is written
+	attemptChanged                // cond no longer holds: nothing written
+	attemptAgain                  // the old entry had expired: try again at once
+	attemptNoRoom                 // it does not fit: evict, then try again
+)
+
+// tryStore locks s and writes the entry if cond holds and the charge fits
+// in the free room plus the credit, which it then uses up.
+func (c *Cache[K, V]) tryStore(s *shard[K, V], key K, h uint64, value V, charge, expireAt int64,
+	cond unchanged[K, V], credit *int64) attempt {
+	s.lockForWrite()
+	slot, found, unlocked := c.lookupLocked(s, key, h)
+	switch {
+	case unlocked && cond == nil:
+		return attemptAgain
+	case unlocked || cond != nil && !cond(s, slot, found):
+		if !unlocked {
+			s.unlock()
+		}
+		return attemptChanged
+	}
+	var old stored
+	if found {
+		old = s.storedAt(slot)
+	}
+	if !c.reserveLocked(old.charge, charge, *credit) {
+		s.unlock()
+		return attemptNoRoom
+	}
+	if *credit != 0 {
+		c.budget.credits.Add(-*credit)
+		*credit = 0
+	}
+	c.applyAndUnlock(s, slot, found, old, key, h, value, charge, expireAt)
+	return attemptStored
 }
 
 // reserveLocked reserves what an entry charged old bytes (0 if new) needs
