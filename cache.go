@@ -89,7 +89,11 @@ func New[K comparable, V any](o Options[K, V]) (*Cache[K, V], error) {
 	}
 	c := &Cache[K, V]{cfg: cfg, size: size, hash: hasher[K](),
 		packed: packed, stringValues: stringValues, customSize: cfg.Sizer != nil}
-	c.base = base{clock: cfg.Clock, shards: cfg.Shards, overhead: EntryOverhead[K, V](),
+	clock := cfg.Clock
+	if _, system := clock.(systemClock); system {
+		clock = nil // base.now reads the system clock faster itself
+	}
+	c.base = base{clock: clock, shards: cfg.Shards, overhead: EntryOverhead[K, V](),
 		samples: cfg.Samples, logFactor: cfg.LFULogFactor, decayMinutes: cfg.decayMinutes}
 	c.budget.max.Store(cfg.MaxMemory)
 	c.policy.Store(newPolicyState(cfg.Policy))

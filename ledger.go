@@ -27,8 +27,14 @@ type base struct {
 	budget       budget // written by every write
 }
 
-// now is the cache clock in unix nanoseconds.
-func (b *base) now() int64 { return b.clock.Now().UnixNano() }
+// now is the cache clock in unix nanoseconds: the Options.Clock, or, for
+// the system clock, wallNow.
+func (b *base) now() int64 {
+	if b.clock == nil {
+		return wallNow()
+	}
+	return b.clock.Now().UnixNano()
+}
 
 // nominal returns a shard's share of the budget (of the bytes in use when
 // there is no limit). While a lowered limit is being enforced, used is
