@@ -1,6 +1,10 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/maxmem/maxmem/bench/internal/peers"
+)
 
 // target is one goal of the "Speed and memory" issue and its outcome.
 type target struct {
@@ -19,7 +23,9 @@ func (r *report) targetSection() error {
 		r.throughputTarget(50, 1.5),
 		r.throughputTarget(25, 1.5),
 		r.throughputTarget(0, 1.5),
+		r.everyPeerTarget(),
 		r.getHitTarget(),
+		r.allocsTarget(),
 		r.overheadRatioTarget(),
 		r.overheadBytesTarget(),
 		r.forcedGCTarget(),
@@ -47,6 +53,50 @@ func (r *report) throughputTarget(reads int, min float64) target {
 	v, ok := r.ratio(throughputName(run, "maxmem"), throughputName(run, "otter"), "ops/s")
 	if ok {
 		t.measured, t.met, t.known = fmt.Sprintf("%.2fx", v), v >= min, true
+	}
+	return t
+}
+
+// everyPeerTarget checks maxmem's ops/s at 50 % reads and fewer against
+// every peer's, and reports the worst ratio.
+func (r *report) everyPeerTarget() target {
+	t := target{goal: "throughput at 50 % reads and fewer ≥ 1.0x every peer", measured: "–"}
+	if r.bench == nil {
+		return t
+	}
+	worst, at := 0.0, ""
+	for _, reads := range []int{50, 25, 0} {
+		run := fmt.Sprintf("reads=%d%%", reads)
+		for _, f := range peers.Peers() {
+			v, ok := r.ratio(throughputName(run, "maxmem"), throughputName(run, f.Name), "ops/s")
+			if ok && (at == "" || v < worst) {
+				worst, at = v, fmt.Sprintf("%s at %s", f.Name, run)
+			}
+		}
+	}
+	if at != "" {
+		t.measured = fmt.Sprintf("%.2fx at worst (%s)", worst, at)
+		t.met, t.known = worst >= 1, true
+	}
+	return t
+}
+
+// allocsTarget checks that maxmem's Get hit, Set update and Set
+// insert+evict allocate nothing.
+func (r *report) allocsTarget() target {
+	t := target{goal: "0 allocs/op for Get, Set update and Set insert+evict", measured: "–"}
+	if r.bench == nil {
+		return t
+	}
+	most, at := 0.0, ""
+	for _, op := range []string{"GetHit", "SetUpdate", "SetInsertEvict"} {
+		if v, ok := r.bench.median(latencyName(op, "maxmem"), "allocs/op"); ok && (at == "" || v > most) {
+			most, at = v, op
+		}
+	}
+	if at != "" {
+		t.measured = fmt.Sprintf("%.0f at most (%s)", most, at)
+		t.met, t.known = most == 0, true
 	}
 	return t
 }
