@@ -61,7 +61,9 @@ func (l *ledger) moveToFrontLocked(list *recencyList, i uint32) {
 // being replayed, and moves it to the place in its list (in the classic
 // layout) that the stamp says: behind the entries with later stamps, which
 // reads replayed from other rings may have put in front. Those are few,
-// since replays follow reads closely, so the walk from the front is short.
+// since replays follow reads closely, so the walk from the front is short;
+// it stops after maxWalk entries, and a read that waited longer than that
+// in its ring counts as made with the read it stops at.
 func (l *ledger) placeLocked(n *node, slot uint32, stamp uint64) {
 	n.stamp = stamp
 	list := &l.lists[n.list]
@@ -75,8 +77,12 @@ func (l *ledger) placeLocked(n *node, slot uint32, stamp uint64) {
 		l.moveToFrontLocked(list, slot)
 		return
 	}
-	at := list.front // the entry to go in front of
+	at, steps := list.front, 0 // the entry to go in front of
 	for at != 0 && (at == slot || l.node(at).stamp > stamp) {
+		if steps++; steps > maxWalk && at != slot {
+			n.stamp = l.node(at).stamp
+			break
+		}
 		at = l.node(at).links.next
 	}
 	if n.links.next == at {
@@ -92,6 +98,12 @@ func (l *ledger) placeLocked(n *node, slot uint32, stamp uint64) {
 		l.insertBeforeLocked(list, slot, at)
 	}
 }
+
+// maxWalk bounds the entries placeLocked walks past: each is a cache miss
+// in a large cache. A ring whose processor stopped reading the shard keeps
+// its events until an eviction replays them, however many reads other
+// rings replayed meanwhile.
+const maxWalk = 16
 
 // pushBackLocked links slot i, which is in no list, at the back of list.
 func (l *ledger) pushBackLocked(list *recencyList, i uint32) {
