@@ -78,12 +78,18 @@ func getAll(b *testing.B, c peers.Cache, keys []string) {
 	sink = n
 }
 
-// setUpdate overwrites stored keys with their own values.
+// setUpdate overwrites stored keys with a new value of the same size:
+// each pass over the keys alternates between their prefilled values and
+// the updates, so every write changes the value.
 func setUpdate(b *testing.B, c peers.Cache) {
 	x := getFixture()
 	for i := 0; i < b.N; i++ {
 		j := i & (capacity - 1)
-		c.Set(x.fillKeys[j], x.values[j])
+		v := x.values[j]
+		if i&capacity == 0 {
+			v = x.updates[j]
+		}
+		c.Set(x.fillKeys[j], v)
 	}
 }
 

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -35,6 +36,7 @@ const (
 type fixture struct {
 	keys       []string // keySpace Zipf-drawn keys
 	values     [][]byte // values[i] belongs with Key(i)
+	updates    [][]byte // values[i] with its first byte changed: a new value of the same size
 	fillKeys   []string // Key(i) for i < capacity: the prefill
 	insertKeys []string // insertPool keys never in the prefill
 	missKeys   []string // keySpace keys never stored
@@ -54,6 +56,11 @@ func getFixture() *fixture {
 		f.values = make([][]byte, keySpace)
 		for i := range f.values {
 			f.values[i] = Value(i)
+		}
+		f.updates = make([][]byte, capacity)
+		for i := range f.updates {
+			f.updates[i] = bytes.Clone(f.values[i])
+			f.updates[i][0] ^= 1
 		}
 		f.fillKeys = make([]string, capacity)
 		for i := range f.fillKeys {

@@ -94,9 +94,11 @@ func (r *report) allocsTarget() target {
 			most, at = v, op
 		}
 	}
-	if at != "" {
-		t.measured = fmt.Sprintf("%.0f at most (%s)", most, at)
-		t.met, t.known = most == 0, true
+	switch {
+	case at != "" && most == 0:
+		t.measured, t.met, t.known = "0 in all three", true, true
+	case at != "":
+		t.measured, t.known = fmt.Sprintf("%.0f (%s)", most, at), true
 	}
 	return t
 }
