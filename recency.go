@@ -13,13 +13,25 @@ type recencyList struct {
 
 // pushFrontLocked links slot i, which is in no list, at the front of list.
 func (l *ledger) pushFrontLocked(list *recencyList, i uint32) {
-	l.node(i).links = links{next: list.front}
-	if list.front != 0 {
-		l.node(list.front).links.prev = i
+	l.linkBeforeLocked(list, i, list.front)
+}
+
+// linkBeforeLocked links slot i, which is in no list, in front of at, which
+// is in list, or at the back of list if at is 0.
+func (l *ledger) linkBeforeLocked(list *recencyList, i, at uint32) {
+	prev := list.back
+	if at != 0 {
+		prev = l.node(at).links.prev
+		l.node(at).links.prev = i
 	} else {
 		list.back = i
 	}
-	list.front = i
+	l.node(i).links = links{prev: prev, next: at}
+	if prev != 0 {
+		l.node(prev).links.next = i
+	} else {
+		list.front = i
+	}
 }
 
 // unlinkLocked takes slot i out of list.
@@ -70,33 +82,28 @@ func (l *ledger) placeLocked(n *node, slot uint32, stamp uint64) {
 	if list.front == slot {
 		return
 	}
-	if l.node(list.front).stamp <= stamp { // the usual case: it goes to the front
-		if list.back == slot {
-			l.gen.Add(1) // the shard's least recent entry changes
+	at := list.front              // the entry to go in front of
+	if l.node(at).stamp > stamp { // reads replayed from other rings went ahead
+		for steps := 0; at != 0 && (at == slot || l.node(at).stamp > stamp); steps++ {
+			if steps == maxWalk && at != slot {
+				n.stamp = l.node(at).stamp
+				break
+			}
+			at = l.node(at).links.next
 		}
-		l.moveToFrontLocked(list, slot)
-		return
-	}
-	at, steps := list.front, 0 // the entry to go in front of
-	for at != 0 && (at == slot || l.node(at).stamp > stamp) {
-		if steps++; steps > maxWalk && at != slot {
-			n.stamp = l.node(at).stamp
-			break
+		if n.links.next == at {
+			return // already in place: right in front of at, behind later stamps
 		}
-		at = l.node(at).links.next
-	}
-	if n.links.next == at {
-		return // already in place: right in front of at, behind later stamps
 	}
 	if list.back == slot {
 		l.gen.Add(1) // the shard's least recent entry changes
 	}
-	l.unlinkLocked(list, slot)
-	if at == 0 {
-		l.pushBackLocked(list, slot)
-	} else {
-		l.insertBeforeLocked(list, slot, at)
+	if at == list.front { // the usual case
+		l.moveToFrontLocked(list, slot)
+		return
 	}
+	l.unlinkLocked(list, slot)
+	l.linkBeforeLocked(list, slot, at)
 }
 
 // maxWalk bounds the entries placeLocked walks past: each is a cache miss
@@ -104,30 +111,6 @@ func (l *ledger) placeLocked(n *node, slot uint32, stamp uint64) {
 // its events until an eviction replays them, however many reads other
 // rings replayed meanwhile.
 const maxWalk = 16
-
-// pushBackLocked links slot i, which is in no list, at the back of list.
-func (l *ledger) pushBackLocked(list *recencyList, i uint32) {
-	l.node(i).links = links{prev: list.back}
-	if list.back != 0 {
-		l.node(list.back).links.next = i
-	} else {
-		list.front = i
-	}
-	list.back = i
-}
-
-// insertBeforeLocked links slot i, which is in no list, in front of at,
-// which is in list.
-func (l *ledger) insertBeforeLocked(list *recencyList, i, at uint32) {
-	prev := l.node(at).links.prev
-	l.node(i).links = links{prev: prev, next: at}
-	l.node(at).links.prev = i
-	if prev != 0 {
-		l.node(prev).links.next = i
-	} else {
-		list.front = i
-	}
-}
 
 // relinkLocked points the neighbours of the entry now at slot i, whose node
 // (links included) was copied there from another slot, and the ends of
