@@ -183,7 +183,7 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 	}
 	s.mu.RLock()
 	slot, ok := s.findLocked(key, h)
-	if ok && s.head(slot).expireAt != 0 && s.expiredLocked(slot, c.now()) {
+	if ok && c.expired(s.head(slot).expireAt) {
 		s.mu.RUnlock()
 		return c.getExpiring(s, key, h)
 	}
@@ -191,11 +191,7 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 	if ok {
 		v = s.pair(slot).value
 	}
-	half := s.recordRead(slot, 0, h)
-	s.mu.RUnlock()
-	if half {
-		s.drain()
-	}
+	s.endRead(slot, 0, h)
 	return v, ok
 }
 
@@ -222,7 +218,7 @@ func (c *Cache[K, V]) getPacked(s *shard[K, V], key K, h uint64) (V, bool) {
 		if seq&1 != 0 || s.seq.Load() != seq {
 			continue
 		}
-		if expireAt != 0 && expireAt <= c.now() {
+		if c.expired(expireAt) {
 			return c.getExpiring(s, key, h)
 		}
 		if s.recordRead(slot, r, h) {
@@ -238,16 +234,18 @@ func (c *Cache[K, V]) getPacked(s *shard[K, V], key K, h uint64) (V, bool) {
 func (c *Cache[K, V]) getPackedLocked(s *shard[K, V], key K, h uint64) (V, bool) {
 	s.mu.RLock()
 	slot, hd, r, value, ok := s.lookup(keyString(key), h)
-	if ok && hd.expired(c.now()) {
+	if ok && c.expired(hd.expireAt) {
 		s.mu.RUnlock()
 		return c.getExpiring(s, key, h)
 	}
-	half := s.recordRead(slot, r, h)
-	s.mu.RUnlock()
-	if half {
-		s.drain()
-	}
+	s.endRead(slot, r, h)
 	return bytesValue[V](value, c.stringValues), ok
+}
+
+// expired reports whether a deadline (0: none) has passed. It reads the
+// clock only for an entry that has one.
+func (c *Cache[K, V]) expired(expireAt int64) bool {
+	return expireAt != 0 && expireAt <= c.now()
 }
 
 // getExpiring is Get for a key found expired without the write lock: under
@@ -283,7 +281,7 @@ func (c *Cache[K, V]) expireLocked(s *shard[K, V], slot uint32) {
 // passed (then s is unlocked and ok is false with unlocked set).
 func (c *Cache[K, V]) lookupLocked(s *shard[K, V], key K, h uint64) (slot uint32, ok, unlocked bool) {
 	slot, ok = s.findLocked(key, h)
-	if ok && s.head(slot).expireAt != 0 && s.expiredLocked(slot, c.now()) {
+	if ok && c.expired(s.head(slot).expireAt) {
 		c.expireLocked(s, slot)
 		return 0, false, true
 	}

@@ -6,15 +6,14 @@ package maxmem
 // entry's place in its recency list, its LFU counter, the admission
 // layout's sketch and climber, the keyspace hit or miss) is recorded as an
 // event in one of its shard's read rings and applied later, under the
-// shard's lock, by whoever takes the lock next: a write, an eviction, a
-// Stats call, or the reader whose event fills a ring half way. Every
-// section that takes the lock replays the rings first (lockAndDrain), so
-// every write, expiry and eviction sees every earlier read, and the LRU
-// stays exact. A Get that finds nothing only counts itself in its ring. A
-// read takes its recency stamp when it happens (see
-// stamp.go), and a replay merges the rings by stamp, so events are applied
-// in the order the reads happened, whichever ring they went to and
-// whenever each shard replays.
+// shard's lock: by the reader whose event fills its ring half way, and by
+// every section that must see every earlier read (an eviction, Stats:
+// lockAndDrain; in the generic layout, every write too). A Get that finds
+// nothing only counts itself in its ring. A read takes its recency stamp
+// when it happens (see stamp.go), and a replay places each entry by its
+// stamp (see placeLocked), so the order of the lists is the order the
+// reads happened, whichever ring they went to and whenever each ring is
+// replayed.
 //
 // A shard has one ring per processor, and a goroutine records into its
 // processor's: goroutines running on different cores write different
@@ -229,6 +228,17 @@ func (l *ledger) recordRead(slot uint32, ref, h uint64) (half bool) {
 	return half
 }
 
+// endRead records a Get made under the shared lock (see recordRead),
+// releases the lock, and replays the reader's ring if the Get filled it
+// half way.
+func (l *ledger) endRead(slot uint32, ref, h uint64) {
+	half := l.recordRead(slot, ref, h)
+	l.mu.RUnlock()
+	if half {
+		l.drain()
+	}
+}
+
 // lockAndDrain takes the shard's lock in write mode and replays the
 // recorded reads, so what follows sees them: evictions, and everything
 // that reports on the reads.
@@ -263,7 +273,7 @@ func (l *ledger) unlock() {
 // it (a waiting writer would hold up every reader of the shard that takes
 // the lock), and replays only its own ring, whose events are still in its
 // core's cache. While the lock is busy the ring keeps filling, and the
-// next section in write mode replays every ring.
+// next section that must see every read (above) replays it.
 func (l *ledger) drain() {
 	if l.mu.free() && l.mu.TryLock() {
 		l.drainRingLocked(l.ring())
