@@ -111,13 +111,13 @@ func (s *shard[K, V]) findLocked(key K, h uint64) (uint32, bool) {
 	}
 }
 
-// insertLocked adds a new entry charged charge bytes, of which size is
-// what the Sizer reported; key, whose hash is h, must not be resident.
-func (s *shard[K, V]) insertLocked(key K, h uint64, value V, size, charge, expireAt, now int64) {
+// insertLocked adds a new entry charged charge bytes (the overhead and
+// what the Sizer reported); key, whose hash is h, must not be resident.
+func (s *shard[K, V]) insertLocked(key K, h uint64, value V, charge, expireAt, now int64) {
 	word := uint64(charge)
 	if s.arena != nil {
 		s.mutateLocked()
-		word = s.arena.put(s.n+1, keyString(key), valueBytes(value, s.c.stringValues), size, s.c.customSize)
+		word = s.arena.put(s.n+1, keyString(key), valueBytes(value, s.c.stringValues), charge-s.overhead, s.c.customSize)
 	}
 	slot := s.addLocked(h, word, now)
 	if s.arena == nil {
@@ -135,6 +135,12 @@ type stored struct {
 	value  []byte
 	size   int64
 	custom bool
+}
+
+// holds reports whether the stored entry already is what writing value v,
+// of the given size (kept only if custom), would store.
+func (st stored) holds(v []byte, size int64, custom bool) bool {
+	return st.custom == custom && (!custom || st.size == size) && string(st.value) == string(v)
 }
 
 // storedAt returns what the entry at slot holds.
@@ -157,7 +163,7 @@ func (s *shard[K, V]) storedAt(slot uint32) stored {
 // charge and deadline. A write is an access and a modification, and always
 // takes a fresh stamp. In the packed layout a value with the same bytes
 // (and size) as before is kept where it is.
-func (s *shard[K, V]) updateLocked(slot uint32, old stored, key K, value V, size, charge, expireAt int64, p *policyState, now int64) {
+func (s *shard[K, V]) updateLocked(slot uint32, old stored, key K, value V, charge, expireAt int64, p *policyState, now int64) {
 	if s.adm != nil {
 		s.adm.reweigh(s.node(slot).list, charge-old.charge)
 	}
@@ -165,8 +171,7 @@ func (s *shard[K, V]) updateLocked(slot uint32, old stored, key K, value V, size
 	if s.arena == nil {
 		s.pair(slot).value = value
 		s.head(slot).setWord(uint64(charge))
-	} else if v := valueBytes(value, s.c.stringValues); old.custom != s.c.customSize ||
-		old.size != size && old.custom || string(old.value) != string(v) {
+	} else if v, size := valueBytes(value, s.c.stringValues), charge-s.overhead; !old.holds(v, size, s.c.customSize) {
 		h := s.head(slot)
 		r := h.word
 		h.setWord(s.arena.put(slot, keyString(key), v, size, s.c.customSize))

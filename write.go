@@ -157,9 +157,9 @@ func (c *Cache[K, V]) applyAndUnlock(s *shard[K, V], slot uint32, found bool, ol
 		if c.cfg.OnEvict != nil {
 			prev = s.entryAt(slot)
 		}
-		s.updateLocked(slot, old, key, value, charge-c.overhead, charge, expireAt, p, now)
+		s.updateLocked(slot, old, key, value, charge, expireAt, p, now)
 	} else {
-		s.insertLocked(key, h, value, charge-c.overhead, charge, expireAt, now)
+		s.insertLocked(key, h, value, charge, expireAt, now)
 	}
 	if s.soonest.Load() <= now {
 		c.expireSomeAndUnlock(s, now)
