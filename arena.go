@@ -72,7 +72,6 @@ type arena struct {
 	fill    int      // bytes used in the head chunk
 	live    int64    // bytes of live items
 	garbage int64    // bytes not live in the shared chunks held, but the head
-	size    int64    // bytes of all chunks held
 }
 
 // chunkTable is one generation of the arena's table. Index 0 is never used.
@@ -337,7 +336,6 @@ func (a *arena) newChunk(n int, shared bool) uint32 {
 	idx := a.freeIndex()
 	a.gens[idx]++
 	a.table.Load().c[idx].Store(&chunk{data: make([]byte, n), gen: a.gens[idx], shared: shared})
-	a.size += int64(n)
 	return idx
 }
 
@@ -371,7 +369,6 @@ func (a *arena) drop(idx uint32) {
 	if ch.shared {
 		a.garbage -= int64(len(ch.data)) - ch.live
 	}
-	a.size -= int64(len(ch.data))
 	a.table.Load().c[idx].Store(nil)
 	a.free = append(a.free, idx)
 }
