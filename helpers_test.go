@@ -52,6 +52,18 @@ func newTestCache(t *testing.T, n int, p Policy) (*Cache[string, int], *fakeCloc
 	return c, clock
 }
 
+// mustNew makes a cache with opts, fails the test if New refuses them, and
+// closes the cache when the test ends.
+func mustNew[K comparable, V any](t *testing.T, opts Options[K, V]) *Cache[K, V] {
+	t.Helper()
+	c, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func mustSet(t *testing.T, c *Cache[string, int], k string, v int) {
 	t.Helper()
 	if err := c.Set(k, v); err != nil {

@@ -28,11 +28,7 @@ func packedValue(key string, i int) []byte {
 // budget small enough to evict all the time.
 func TestPackedReadsUnderWrites(t *testing.T) {
 	clock := newFakeClock()
-	c, err := New(Options[string, []byte]{MaxMemory: 64 << 10, Policy: AllKeysLRU, Shards: 2, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := mustNew(t, Options[string, []byte]{MaxMemory: 64 << 10, Policy: AllKeysLRU, Shards: 2, Clock: clock})
 	var wg sync.WaitGroup
 	for g := range 6 {
 		wg.Go(func() {
@@ -75,11 +71,7 @@ func TestPackedReadsUnderWrites(t *testing.T) {
 // go around it: deletes move entries between slots, the index grows,
 // shrinks and drops its markers, the arena compacts.
 func TestPackedReadsNeverMissAResidentKey(t *testing.T) {
-	c, err := New(Options[string, []byte]{Shards: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := mustNew(t, Options[string, []byte]{Shards: 1})
 	for k := range 50 {
 		key := fmt.Sprint("stays", k)
 		c.Set(key, packedValue(key, k))
@@ -138,11 +130,7 @@ func checkArenas[K comparable, V any](t *testing.T, c *Cache[K, V]) {
 // Overwriting keys again and again leaves garbage that compaction keeps
 // within the sixteenth each entry is charged for, and the values stay.
 func TestPackedCompactionBoundsGarbage(t *testing.T) {
-	c, err := New(Options[string, []byte]{Shards: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := mustNew(t, Options[string, []byte]{Shards: 1})
 	for round := range 40 {
 		for k := range 500 {
 			key := fmt.Sprint("k", k)
@@ -164,11 +152,7 @@ func TestPackedCompactionBoundsGarbage(t *testing.T) {
 // A value Get returned stays as it was after its key is rewritten,
 // deleted, and its chunk compacted away.
 func TestPackedValuesStayValid(t *testing.T) {
-	c, err := New(Options[string, []byte]{Shards: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := mustNew(t, Options[string, []byte]{Shards: 1})
 	c.Set("kept", []byte("first value"))
 	v, _ := c.Get("kept")
 	for i := range 5000 {
@@ -186,11 +170,7 @@ func TestPackedValuesStayValid(t *testing.T) {
 
 // Empty and large values, string values, and custom sizes round-trip.
 func TestPackedShapes(t *testing.T) {
-	c, err := New(Options[string, []byte]{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := mustNew(t, Options[string, []byte]{})
 	big := bytes.Repeat([]byte("big"), 100_000)
 	for k, v := range map[string][]byte{"": []byte("empty key"), "empty": nil, "big": big} {
 		if err := c.Set(k, v); err != nil {
@@ -200,11 +180,7 @@ func TestPackedShapes(t *testing.T) {
 			t.Fatalf("Get(%q) = %d bytes, %v; want %d", k, len(got), ok, len(v))
 		}
 	}
-	strs, err := New(Options[string, string]{Sizer: func(k, v string) int64 { return 1000 }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer strs.Close()
+	strs := mustNew(t, Options[string, string]{Sizer: func(k, v string) int64 { return 1000 }})
 	want := strings.Repeat("s", 300)
 	strs.Set("k", want)
 	if got, _ := strs.Get("k"); got != want {

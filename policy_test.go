@@ -62,7 +62,7 @@ func TestAllKeysLRUIsExact(t *testing.T) {
 // layout: every entry costs unitSize plus the overhead.
 func newUnitBytesCache(t *testing.T, n int, p Policy) *Cache[string, []byte] {
 	t.Helper()
-	c, err := New(Options[string, []byte]{
+	return mustNew(t, Options[string, []byte]{
 		MaxMemory: int64(n) * (unitSize + EntryOverhead[string, []byte]()),
 		Policy:    p,
 		Sizer:     func(string, []byte) int64 { return unitSize },
@@ -70,11 +70,6 @@ func newUnitBytesCache(t *testing.T, n int, p Policy) *Cache[string, []byte] {
 		Seed:      1,
 		Shards:    8,
 	})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
 }
 
 // checkExactLRU drives c, which holds 50 entries, with random reads and

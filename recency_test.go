@@ -18,11 +18,7 @@ func TestPlaceWalksAtMostMaxWalk(t *testing.T) {
 		{"long walk", 3 * maxWalk, maxWalk},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := New(Options[string, []byte]{Policy: AllKeysLRU, Shards: 1, Clock: newFakeClock()})
-			if err != nil {
-				t.Fatalf("New: %v", err)
-			}
-			defer c.Close()
+			c := mustNew(t, Options[string, []byte]{Policy: AllKeysLRU, Shards: 1, Clock: newFakeClock()})
 			for i := 0; i <= tc.later; i++ {
 				mustSetBytes(t, c, fmt.Sprint("k", i))
 			}
