@@ -21,6 +21,7 @@ type report struct {
 	bench benchResults
 	mem   map[string][2]memResult // by cache: without and with TTL
 	gc    map[string]gcResult
+	scale []scaleResult // by size, smallest first
 }
 
 // run prints every requested section.
@@ -146,6 +147,7 @@ func (r *report) scaleSection() error {
 			return err
 		}
 		r.printf("| %s | %.1f | %.1f | %.1f | %.0f |\n", commas(n), s.GetNs, s.SetNs, s.MapGetNs, s.MaxmemMB)
+		r.scale = append(r.scale, s)
 	}
 	r.printf("\n")
 	return nil
