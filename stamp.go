@@ -1,9 +1,6 @@
 package maxmem
 
-import (
-	"sync/atomic"
-	"time"
-)
+import "time"
 
 // The recency clock
 //
@@ -35,62 +32,4 @@ func recencyNow() uint64 {
 		return rdtsc()
 	}
 	return uint64(time.Since(recencyEpoch)) + 1
-}
-
-// The wall clock
-//
-// TTL deadlines and LFU decay read the time of day, and with the system
-// clock (no Options.Clock) time.Now costs two clock reads on every Get of
-// an entry with a TTL. Where the time-stamp counter is in step across cores
-// (see recencyTSC), the cache instead extrapolates from it: the time of day
-// at the last calibration plus the ticks since, at the rate measured
-// between the last two calibrations. A calibration older than a second is
-// renewed by whoever next reads the clock, so the estimate never strays
-// further than one second of rate error from time.Now.
-
-// calibration ties a time-stamp counter reading to the time of day.
-type calibration struct {
-	tsc  uint64 // counter at the calibration
-	wall int64  // unix nanoseconds at the calibration
-	mult uint64 // nanoseconds per tick, << 32
-	max  uint64 // ticks after which it is renewed: about a second
-}
-
-var calibrated atomic.Pointer[calibration]
-
-// wallNow returns the time of day in unix nanoseconds.
-func wallNow() int64 {
-	if !recencyTSC {
-		return time.Now().UnixNano()
-	}
-	c := calibrated.Load()
-	if c == nil {
-		return calibrate(nil)
-	}
-	dt := rdtsc() - c.tsc
-	if dt > c.max {
-		return calibrate(c)
-	}
-	return c.wall + int64(dt*c.mult>>32)
-}
-
-// calibrate reads time.Now and the counter, measures the counter's rate
-// against prev (or, the first time, over a hundred microseconds), stores
-// the new calibration and returns the time.
-func calibrate(prev *calibration) int64 {
-	wall, tsc := time.Now().UnixNano(), rdtsc()
-	if prev == nil {
-		for time.Now().UnixNano()-wall < int64(100*time.Microsecond) {
-		}
-		w, t := time.Now().UnixNano(), rdtsc()
-		prev = &calibration{tsc: tsc, wall: wall}
-		wall, tsc = w, t
-	}
-	ticks, ns := tsc-prev.tsc, uint64(wall-prev.wall)
-	if ticks == 0 || wall <= prev.wall {
-		return wall
-	}
-	mult := ns << 32 / ticks
-	calibrated.Store(&calibration{tsc: tsc, wall: wall, mult: mult, max: uint64(time.Second) << 32 / mult})
-	return wall
 }

@@ -55,28 +55,3 @@ func BenchmarkStamp(b *testing.B) {
 		})
 	}
 }
-
-// The extrapolated wall clock stays within a millisecond of time.Now, and
-// a calibration older than its limit is renewed.
-func TestWallNowTracksTimeNow(t *testing.T) {
-	if !recencyTSC {
-		t.Skip("wallNow is time.Now on this machine")
-	}
-	for i := range 200_000 {
-		before := time.Now().UnixNano()
-		got := wallNow()
-		after := time.Now().UnixNano()
-		if got < before-int64(time.Millisecond) || got > after+int64(time.Millisecond) {
-			t.Fatalf("read %d: wallNow %d, time.Now between %d and %d", i, got, before, after)
-		}
-	}
-	stale := &calibration{tsc: rdtsc() - 1000, wall: 0, mult: 1 << 32, max: 10}
-	calibrated.Store(stale)
-	defer calibrated.Store(nil) // the next reader calibrates afresh
-	if got := wallNow(); got < time.Now().UnixNano()-int64(time.Millisecond) {
-		t.Fatalf("a stale calibration was extrapolated: %d", got)
-	}
-	if calibrated.Load() == stale {
-		t.Fatal("the stale calibration was kept")
-	}
-}
