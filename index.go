@@ -65,14 +65,6 @@ type group struct {
 // count returns the number of entries.
 func (t *table) count() int { return t.live }
 
-// bytes returns the memory the table holds.
-func (t *table) bytes() int64 {
-	if gs := t.g.Load(); gs != nil {
-		return int64(len(gs.a)) * 40
-	}
-	return 0
-}
-
 // load returns the current storage, nil if the table never held an entry.
 func (t *table) load() *groups { return t.g.Load() }
 

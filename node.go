@@ -139,15 +139,6 @@ func (s *slab) reset() {
 	s.p.Store(nil)
 }
 
-// bytes returns the memory the slab holds.
-func (s *slab) bytes() int64 {
-	var n int64
-	for i, page := range s.heads {
-		n += int64(len(page))*headBytes + int64(len(s.nodes[i]))*nodeBytes
-	}
-	return n
-}
-
 // headBytes and nodeBytes are the sizes of a head and a node.
 const (
 	headBytes = 16

@@ -85,18 +85,6 @@ func (r *readRing) record(slot uint32, ref, stamp, hash uint64) (kept, half bool
 	return true, held == ringSize/2 || held == ringSize
 }
 
-// next returns the ring's first event ready to replay, or nil.
-func (r *readRing) next() *readEvent {
-	h := r.head.Load()
-	if h == r.tail.Load() {
-		return nil
-	}
-	if e := &r.events[h&(ringSize-1)]; e.done.Load() == h+1 {
-		return e
-	}
-	return nil // claimed but not written yet: replayed next time
-}
-
 // newRings returns the read rings of a shard: one per processor that runs
 // Go code (GOMAXPROCS when the cache is made), rounded up to a power of
 // two, at most maxRings. Beyond that, processors share rings: a ring is
