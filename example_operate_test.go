@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/maxmem/maxmem"
@@ -89,7 +90,7 @@ func ExampleOOMError_Hint() {
 	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 1000, Policy: maxmem.VolatileLRU})
 	defer c.Close()
 	var err error
-	for i := 0; err == nil; i++ {
+	for i := 0; err == nil && i < 100; i++ { // 1000 bytes hold 5 such entries
 		err = c.Set(fmt.Sprint("key", i), make([]byte, 100))
 	}
 	var oom *maxmem.OOMError
@@ -111,10 +112,17 @@ func ExampleCache_MemoryStats() {
 }
 
 func ExampleMaxMemoryFromLimit() {
-	budget, err := maxmem.MaxMemoryFromLimit(0.5) // half of the container's memory
+	// As if the program ran with GOMEMLIMIT=64MiB (a container's memory
+	// limit below it would win).
+	old := debug.SetMemoryLimit(64 << 20)
+	defer debug.SetMemoryLimit(old)
+
+	budget, err := maxmem.MaxMemoryFromLimit(0.5) // half of the memory limit
 	if errors.Is(err, maxmem.ErrNoMemoryLimit) {
-		budget = 256 << 20 // not in a container: pick a size
+		budget = 256 << 20 // no limit anywhere: pick a size
 	}
 	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: budget, Policy: maxmem.AllKeysLRU})
 	defer c.Close()
+	fmt.Println(c.Stats().MaxMemory)
+	// Output: 33554432
 }

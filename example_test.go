@@ -61,7 +61,7 @@ func ExampleCache_Set_errOOM() {
 	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 500}) // noeviction
 	defer c.Close()
 	var err error
-	for i := 0; err == nil; i++ {
+	for i := 0; err == nil && i < 100; i++ { // 500 bytes hold 3 such entries
 		err = c.Set(fmt.Sprint("key", i), make([]byte, 100))
 	}
 	var oom *maxmem.OOMError

@@ -49,6 +49,9 @@ func (s *slabIndex) find(k string) (int, uint32, bool) {
 	}
 	h := xxh3.HashString(k)
 	for c := gs.probe(h); ; c.advance(gs) {
+		if c.step > gs.mask { // a probe visits each group once at most
+			panic("index: probed every group without reaching a final one")
+		}
 		g := gs.at(c)
 		m, final := g.match(h)
 		for ; m != 0; m &= m - 1 {

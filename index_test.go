@@ -28,6 +28,9 @@ func (m *indexModel) find(key uint64) (int, uint32, bool) {
 	}
 	h := m.hashes[key]
 	for c := gs.probe(h); ; c.advance(gs) {
+		if c.step > gs.mask { // a probe visits each group once at most
+			panic("index: probed every group without reaching a final one")
+		}
 		g := gs.at(c)
 		lanes, final := g.match(h)
 		for ; lanes != 0; lanes &= lanes - 1 {

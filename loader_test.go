@@ -18,9 +18,11 @@ func constLoader(v int, ttl time.Duration, calls *atomic.Int32) Loader[string, i
 	}
 }
 
-// untilJoined yields until n callers wait on the load of key in c.
-func untilJoined(c *Cache[string, int], key string, n int32) {
-	for {
+// untilJoined yields until n callers wait on the load of key in c. It
+// fails the test if that takes more than hangGuard.
+func untilJoined(t *testing.T, c *Cache[string, int], key string, n int32) {
+	t.Helper()
+	for deadline := time.Now().Add(hangGuard); ; runtime.Gosched() {
 		g := c.flights()
 		g.mu.Lock()
 		f := g.flights[key]
@@ -28,7 +30,9 @@ func untilJoined(c *Cache[string, int], key string, n int32) {
 		if f != nil && f.joined.Load() >= n {
 			return
 		}
-		runtime.Gosched()
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d callers joined the load of %q after %v", n, key, hangGuard)
+		}
 	}
 }
 
@@ -70,7 +74,7 @@ func TestGetOrLoadIsSingleFlight(t *testing.T) {
 			results <- v
 		})
 	}
-	untilJoined(c, "k", callers-1)
+	untilJoined(t, c, "k", callers-1)
 	close(release)
 	wg.Wait()
 	close(results)
@@ -121,7 +125,7 @@ func TestGetOrLoadPanicReachesLoaderCallerOnly(t *testing.T) {
 		_, err := c.GetOrLoad(context.Background(), "k", constLoader(1, 0, new(atomic.Int32)))
 		waiter <- err
 	}()
-	untilJoined(c, "k", 1)
+	untilJoined(t, c, "k", 1)
 	close(release)
 	if r := <-leader; r != "loader bug" {
 		t.Fatalf("leader recovered %v, want the loader's panic", r)
@@ -150,7 +154,7 @@ func TestGetOrLoadWaiterContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	waiter := make(chan error, 1)
 	go func() { _, err := c.GetOrLoad(ctx, "k", slow); waiter <- err }()
-	untilJoined(c, "k", 1)
+	untilJoined(t, c, "k", 1)
 	cancel()
 	if err := <-waiter; !errors.Is(err, context.Canceled) {
 		t.Fatalf("waiter got %v, want context.Canceled", err)
@@ -175,7 +179,7 @@ func TestGetOrLoadRetriesAfterLeaderContextEnds(t *testing.T) {
 		v, _ := c.GetOrLoad(context.Background(), "k", constLoader(9, 0, new(atomic.Int32)))
 		waiter <- v
 	}()
-	untilJoined(c, "k", 1)
+	untilJoined(t, c, "k", 1)
 	cancel()
 	if err := <-leader; !errors.Is(err, context.Canceled) {
 		t.Fatalf("leader got %v", err)

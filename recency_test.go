@@ -54,10 +54,11 @@ func mustSetBytes(t *testing.T, c *Cache[string, []byte], key string) {
 	}
 }
 
-// listOrderLocked returns the slots of list i, front to back.
+// listOrderLocked returns the slots of list i, front to back; a list that
+// loops is cut after one more entry than the shard holds.
 func (l *ledger) listOrderLocked(i uint8) []uint32 {
 	var order []uint32
-	for at := l.lists[i].front; at != 0; at = l.node(at).links.next {
+	for at := l.lists[i].front; at != 0 && len(order) <= int(l.n); at = l.node(at).links.next {
 		order = append(order, at)
 	}
 	return order

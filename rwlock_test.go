@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Writers exclude each other and readers; readers share. The race
@@ -55,7 +56,8 @@ func TestRWLockExcludes(t *testing.T) {
 }
 
 // A writer gets the lock while readers keep taking it: a waiting writer
-// bars new readers.
+// bars new readers. A starved writer fails the test after hangGuard
+// instead of hanging it.
 func TestRWLockWriterIsNotStarved(t *testing.T) {
 	var (
 		l    rwLock
@@ -65,21 +67,27 @@ func TestRWLockWriterIsNotStarved(t *testing.T) {
 	)
 	for range 4 {
 		wg.Go(func() {
-			for !done.Load() { // readers that never let the lock rest
+			for !done.Load() { // readers that never let the lock rest, until the test ends
 				l.RLock()
 				_ = held
 				l.RUnlock()
 			}
 		})
 	}
-	for range 100 {
-		l.Lock()
-		held++
-		l.Unlock()
-	}
-	done.Store(true)
-	wg.Wait()
-	if held != 100 {
-		t.Fatalf("the writer got the lock %d times of 100", held)
+	defer wg.Wait()
+	defer done.Store(true)
+	writer := make(chan struct{})
+	go func() {
+		defer close(writer)
+		for range 100 {
+			l.Lock()
+			held++
+			l.Unlock()
+		}
+	}()
+	select {
+	case <-writer:
+	case <-time.After(hangGuard):
+		t.Fatalf("a writer did not get the lock 100 times in %v while readers kept taking it", hangGuard)
 	}
 }

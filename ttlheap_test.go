@@ -66,7 +66,7 @@ func TestTTLHeapPopsInDeadlineOrder(t *testing.T) {
 	}
 	slices.Sort(want)
 	var got []int64
-	for h.Len() > 0 {
+	for len(got) <= len(want) && h.Len() > 0 { // a heap that does not shrink yields too many
 		got = append(got, l.head(h.Min()).expireAt)
 		h.Remove(l, 0)
 	}

@@ -9,12 +9,21 @@ import (
 )
 
 // untilRefused yields until c has refused n writes: a SetWait in another
-// goroutine has tried, failed, and is about to wait.
-func untilRefused(c *Cache[string, int], n uint64) {
-	for c.oom.Load() < n {
-		runtime.Gosched()
+// goroutine has tried, failed, and is about to wait. It fails the test if
+// that takes more than hangGuard.
+func untilRefused(t *testing.T, c *Cache[string, int], n uint64) {
+	t.Helper()
+	for deadline := time.Now().Add(hangGuard); c.Stats().OOMRejections < n; runtime.Gosched() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes refused after %v, want %d", c.Stats().OOMRejections, hangGuard, n)
+		}
 	}
 }
+
+// hangGuard bounds a wait for another goroutine that should take
+// microseconds: reaching it means the code under test hangs, not that the
+// machine is slow.
+const hangGuard = 10 * time.Second
 
 // setWaitAsync runs SetWait(ctx, k, v) and delivers its result.
 func setWaitAsync(ctx context.Context, c *Cache[string, int], k string, v int) <-chan error {
@@ -28,7 +37,7 @@ func TestSetWaitWakesOnDelete(t *testing.T) {
 	mustSet(t, c, "a", 1)
 	mustSet(t, c, "b", 2)
 	done := setWaitAsync(context.Background(), c, "c", 3)
-	untilRefused(c, 1)
+	untilRefused(t, c, 1)
 	c.Delete("a")
 	if err := <-done; err != nil {
 		t.Fatalf("SetWait after a delete: %v", err)
@@ -42,7 +51,7 @@ func TestSetWaitWakesOnRaisedLimit(t *testing.T) {
 	c, _ := newTestCache(t, 1, NoEviction)
 	mustSet(t, c, "a", 1)
 	done := setWaitAsync(context.Background(), c, "b", 2)
-	untilRefused(c, 1)
+	untilRefused(t, c, 1)
 	if err := c.SetMaxMemory(2 * unit); err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +64,7 @@ func TestSetWaitWakesOnExpiry(t *testing.T) {
 	c, clock := newTestCache(t, 1, NoEviction)
 	mustSetTTL(t, c, "a", 1, time.Second)
 	done := setWaitAsync(context.Background(), c, "b", 2)
-	untilRefused(c, 1)
+	untilRefused(t, c, 1)
 	clock.Advance(2 * time.Second)
 	c.sweep()
 	if err := <-done; err != nil {
@@ -68,7 +77,7 @@ func TestSetWaitGivesUpWithContextAndDoesNotPoll(t *testing.T) {
 	mustSet(t, c, "a", 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := setWaitAsync(ctx, c, "b", 2)
-	untilRefused(c, 1)
+	untilRefused(t, c, 1)
 	cancel()
 	err := <-done
 	var oom *OOMError

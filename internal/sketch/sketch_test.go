@@ -75,11 +75,17 @@ func TestHalvesAfterPeriod(t *testing.T) {
 		s.Increment(h)
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	for s.additions < s.period-1 { // others' increments fill the period
+	for i := 0; s.additions < s.period-1; i++ { // others' increments fill the period
+		if i == s.period {
+			t.Fatalf("%d increments and the period of %d is not full", i, s.period)
+		}
 		s.Increment(r.Uint64())
 	}
 	before := s.Estimate(h)
-	for s.additions == s.period-1 {
+	for i := 0; s.additions == s.period-1; i++ {
+		if i == s.period {
+			t.Fatalf("%d increments and the full period was not halved", i)
+		}
 		s.Increment(r.Uint64())
 	}
 	if s.additions != s.period/2 {
