@@ -6,6 +6,7 @@ package maxmem_test
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -267,7 +268,53 @@ func TestContractTTLReplies(t *testing.T) {
 		}
 		e.clock.Advance(time.Hour)
 		e.get(key(2), 2)
+		// The latest deadline int64 nanoseconds can hold is valid; one more is not.
+		latest := time.Duration(math.MaxInt64 - e.clock.Now().UnixNano())
+		e.setTTL(key(3), 3, latest)
+		if ttl := e.s.TTL(key(3)); ttl != latest {
+			t.Fatalf("TTL %v, want %v", ttl, latest)
+		}
+		if err := e.s.SetWithTTL(key(3), 4, latest+1); !errors.Is(err, maxmem.ErrInvalidTTL) {
+			t.Fatalf("SetWithTTL past the last representable deadline = %v, want ErrInvalidTTL", err)
+		}
+		if e.s.Expire(key(3), latest+1) || e.s.TTL(key(3)) != latest {
+			t.Fatal("Expire past the last representable deadline changed the key")
+		}
 	})
+}
+
+// Get and TTL count keyspace hits and misses, as Redis's GET and TTL do;
+// a key found expired is a miss.
+func TestContractKeyspaceHitsAndMisses(t *testing.T) {
+	forEachRule(t, false, func(t *testing.T, l layout, p maxmem.Policy) {
+		e := newEnv(t, l, p, 0)
+		e.set(key(1), 1)
+		for range 3 {
+			e.s.Get(key(1))
+		}
+		e.s.Get(key(2))
+		e.s.TTL(key(1))
+		e.s.TTL(key(2))
+		e.s.TTL(key(3))
+		e.setTTL(key(4), 4, time.Second)
+		e.clock.Advance(time.Second)
+		e.s.Get(key(4)) // expired: a miss
+		if st := e.s.Stats(); st.Hits != 4 || st.Misses != 4 {
+			t.Fatalf("keyspace_hits %d, keyspace_misses %d; want 4 and 4", st.Hits, st.Misses)
+		}
+	})
+}
+
+// Reasons read as OnEvict's documentation names them.
+func TestReasonNames(t *testing.T) {
+	got := []string{}
+	for r := range maxmem.Reason(7) {
+		got = append(got, r.String())
+	}
+	want := []string{"Reason(0)", "evicted", "expired", "deleted", "replaced", "cleared", "Reason(6)"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("reasons %q, want %q", got, want)
+	}
 }
 
 // A write refused with ErrOOM because the entry alone exceeds MaxMemory
@@ -557,8 +604,9 @@ func TestContractSetMaxMemory(t *testing.T) {
 		}
 		switch {
 		case allKeys(p):
-			if st.UsedMemory > limit || st.Keys > 4 || st.Keys+int64(len(events)) != 10 {
-				t.Fatalf("after lowering to %d: used_memory %d, %d keys, %d evicted", limit, st.UsedMemory, st.Keys, len(events))
+			if st.UsedMemory > limit || limit-st.UsedMemory >= e.unit || st.Keys+int64(len(events)) != 10 {
+				t.Fatalf("after lowering to %d: used_memory %d (evicting no more than needed leaves less than an entry's %d free), %d keys, %d evicted",
+					limit, st.UsedMemory, e.unit, st.Keys, len(events))
 			}
 			return
 		case volatileOnly(p):
