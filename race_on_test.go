@@ -1,0 +1,7 @@
+//go:build race
+
+package maxmem_test
+
+// raceDetector is true when the tests run under the race detector, which
+// makes every write several times slower.
+const raceDetector = true
