@@ -219,6 +219,9 @@ type viewSeen struct {
 	entry                  maxmem.Entry
 	ok                     bool
 	len, volatile, samples int
+	// idle is Entry.Idle of LeastRecent(false), LeastRecent(true) and
+	// SoonestExpiring, in that order.
+	idle [3]uint64
 }
 
 func newViewPolicy(pick func(s maxmem.Shard) (maxmem.Entry, bool)) viewPolicy {
@@ -231,8 +234,17 @@ func (viewPolicy) Name() string { return "view" }
 // Victim evicts what pick chooses, with a constant score.
 func (v viewPolicy) Victim(s maxmem.Shard) (maxmem.Candidate, bool) {
 	e, ok := v.pick(s)
+	seen := viewSeen{entry: e, ok: ok, len: s.Len(), volatile: s.Volatile(), samples: s.Samples()}
+	for i, f := range []func() (maxmem.Entry, bool){
+		func() (maxmem.Entry, bool) { return s.LeastRecent(false) },
+		func() (maxmem.Entry, bool) { return s.LeastRecent(true) },
+		s.SoonestExpiring,
+	} {
+		e, _ := f()
+		seen.idle[i] = e.Idle
+	}
 	v.mu.Lock()
-	*v.seen = viewSeen{entry: e, ok: ok, len: s.Len(), volatile: s.Volatile(), samples: s.Samples()}
+	*v.seen = seen
 	v.mu.Unlock()
 	return maxmem.Candidate{Entry: e, Score: 1}, ok
 }
@@ -240,8 +252,9 @@ func (v viewPolicy) Victim(s maxmem.Shard) (maxmem.Candidate, bool) {
 // The Shard view's LeastRecent and SoonestExpiring, offered to custom
 // policies, name the least recent key (of all, or of those with a TTL)
 // and the key that expires first, exactly; the Entry they return carries
-// the key's size as MemoryUsage reports it and its TTL; Len, Volatile and
-// Samples count what they should.
+// the key's size as MemoryUsage reports it, its TTL, and an Idle that is
+// larger the longer ago the key was used; Len, Volatile and Samples count
+// what they should.
 func TestContractShardViewForCustomPolicies(t *testing.T) {
 	cases := []struct {
 		name string
@@ -300,6 +313,8 @@ func testShardView(t *testing.T, l layout, pick func(maxmem.Shard) (maxmem.Entry
 		t.Fatalf("view Len %d, Volatile %d; want 4 and 2", seen.len, seen.volatile)
 	case seen.samples < 1 || seen.samples > 64:
 		t.Fatalf("view Samples %d, want 1 to maxmemory-samples (64)", seen.samples)
+	case !(seen.idle[0] > seen.idle[1] && seen.idle[1] > seen.idle[2]):
+		t.Fatalf("Idle of c, b, d = %v, want decreasing: c was used first, d last", seen.idle)
 	}
 }
 

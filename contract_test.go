@@ -280,6 +280,9 @@ func TestContractTTLReplies(t *testing.T) {
 		if e.s.Expire(key(3), latest+1) || e.s.TTL(key(3)) != latest {
 			t.Fatal("Expire past the last representable deadline changed the key")
 		}
+		if !e.s.Persist(key(3)) || !e.s.Expire(key(3), latest) || e.s.TTL(key(3)) != latest {
+			t.Fatalf("Expire to the last representable deadline: TTL %v, want %v", e.s.TTL(key(3)), latest)
+		}
 	})
 }
 
