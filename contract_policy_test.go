@@ -357,3 +357,30 @@ func seededRun(t *testing.T, l layout, p maxmem.Policy) []string {
 	}
 	return evicted
 }
+
+// volatile-ttl evicts the key closest to expiring, exactly, across shards.
+// (A custom Policy is not held to this: the cache samples one shard per
+// eviction for it, as Redis does, and keeps the best candidates by Score.)
+func TestContractVolatileTTLAcrossShards(t *testing.T) {
+	forEachLayout(t, false, func(t *testing.T, l layout) {
+		unit := chargeOf(t, l, key(0), 0)
+		s := l.open(t, setup{max: 64 * unit, policy: maxmem.VolatileTTL, shards: 8})
+		for i := range 64 { // deadlines in an order unrelated to the keys' shards
+			if err := s.SetWithTTL(key(i), i, time.Duration(1+(i*37)%64)*time.Minute); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 8 {
+			if err := s.SetWithTTL(key(100+i), i, time.Hour*2); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []int
+		for _, ev := range s.Events() {
+			got = append(got, (ev.value*37)%64+1) // the minutes of its TTL
+		}
+		if want := []int{1, 2, 3, 4, 5, 6, 7, 8}; !slices.Equal(got, want) {
+			t.Fatalf("evicted the keys with TTLs of %v minutes, want %v", got, want)
+		}
+	})
+}
