@@ -17,7 +17,7 @@ func ExampleCache_SetWait() {
 	go func() {
 		c.Delete("old")
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := c.SetWait(ctx, "new", make([]byte, 300)) // waits, then writes
 	_, ok := c.Get("new")

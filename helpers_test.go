@@ -107,3 +107,24 @@ func checkAccounting[K comparable, V any](t *testing.T, c *Cache[K, V]) {
 		t.Fatalf("used_memory %d > maxmemory %d", st.UsedMemory, st.MaxMemory)
 	}
 }
+
+// await receives from ch, failing the test if nothing arrives within
+// hangGuard: the code under test hangs.
+func await[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(hangGuard):
+		t.Fatalf("%s: nothing after %v", what, hangGuard)
+		panic("unreachable")
+	}
+}
+
+// awaitGroup waits for wg, failing the test after hangGuard.
+func awaitGroup(t *testing.T, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	await(t, done, what)
+}

@@ -76,7 +76,7 @@ func TestGetOrLoadIsSingleFlight(t *testing.T) {
 	}
 	untilJoined(t, c, "k", callers-1)
 	close(release)
-	wg.Wait()
+	awaitGroup(t, &wg, "GetOrLoad callers")
 	close(results)
 	for v := range results {
 		if v != 42 {
@@ -119,7 +119,7 @@ func TestGetOrLoadPanicReachesLoaderCallerOnly(t *testing.T) {
 		defer func() { leader <- recover() }()
 		c.GetOrLoad(context.Background(), "k", panicky)
 	}()
-	<-started
+	await(t, started, "the leading load")
 	waiter := make(chan error, 1)
 	go func() {
 		_, err := c.GetOrLoad(context.Background(), "k", constLoader(1, 0, new(atomic.Int32)))
@@ -127,10 +127,10 @@ func TestGetOrLoadPanicReachesLoaderCallerOnly(t *testing.T) {
 	}()
 	untilJoined(t, c, "k", 1)
 	close(release)
-	if r := <-leader; r != "loader bug" {
+	if r := await(t, leader, "the leading caller"); r != "loader bug" {
 		t.Fatalf("leader recovered %v, want the loader's panic", r)
 	}
-	if err := <-waiter; !errors.Is(err, ErrLoaderPanicked) {
+	if err := await(t, waiter, "the waiting caller"); !errors.Is(err, ErrLoaderPanicked) {
 		t.Fatalf("waiter got %v, want ErrLoaderPanicked", err)
 	}
 	if v, err := c.GetOrLoad(context.Background(), "k", constLoader(5, 0, new(atomic.Int32))); v != 5 || err != nil {
@@ -150,13 +150,13 @@ func TestGetOrLoadWaiterContext(t *testing.T) {
 		return 1, 0, nil
 	}
 	go c.GetOrLoad(context.Background(), "k", slow)
-	<-started // the load in the background leads; the caller below waits
+	await(t, started, "the leading load") // the load in the background leads; the caller below waits
 	ctx, cancel := context.WithCancel(context.Background())
 	waiter := make(chan error, 1)
 	go func() { _, err := c.GetOrLoad(ctx, "k", slow); waiter <- err }()
 	untilJoined(t, c, "k", 1)
 	cancel()
-	if err := <-waiter; !errors.Is(err, context.Canceled) {
+	if err := await(t, waiter, "the waiting caller"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("waiter got %v, want context.Canceled", err)
 	}
 	close(release)
@@ -173,7 +173,7 @@ func TestGetOrLoadRetriesAfterLeaderContextEnds(t *testing.T) {
 	}
 	leader := make(chan error, 1)
 	go func() { _, err := c.GetOrLoad(leaderCtx, "k", abandoned); leader <- err }()
-	<-started
+	await(t, started, "the leading load")
 	waiter := make(chan int, 1)
 	go func() {
 		v, _ := c.GetOrLoad(context.Background(), "k", constLoader(9, 0, new(atomic.Int32)))
@@ -181,10 +181,10 @@ func TestGetOrLoadRetriesAfterLeaderContextEnds(t *testing.T) {
 	}()
 	untilJoined(t, c, "k", 1)
 	cancel()
-	if err := <-leader; !errors.Is(err, context.Canceled) {
+	if err := await(t, leader, "the leading caller"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("leader got %v", err)
 	}
-	if v := <-waiter; v != 9 {
+	if v := await(t, waiter, "the waiting caller"); v != 9 {
 		t.Fatalf("waiter got %d, want its own load's 9", v)
 	}
 }

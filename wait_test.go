@@ -39,7 +39,7 @@ func TestSetWaitWakesOnDelete(t *testing.T) {
 	done := setWaitAsync(context.Background(), c, "c", 3)
 	untilRefused(t, c, 1)
 	c.Delete("a")
-	if err := <-done; err != nil {
+	if err := await(t, done, "SetWait"); err != nil {
 		t.Fatalf("SetWait after a delete: %v", err)
 	}
 	if v, ok := c.Get("c"); !ok || v != 3 {
@@ -55,7 +55,7 @@ func TestSetWaitWakesOnRaisedLimit(t *testing.T) {
 	if err := c.SetMaxMemory(2 * unit); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-done; err != nil {
+	if err := await(t, done, "SetWait"); err != nil {
 		t.Fatalf("SetWait after CONFIG SET maxmemory: %v", err)
 	}
 }
@@ -67,7 +67,7 @@ func TestSetWaitWakesOnExpiry(t *testing.T) {
 	untilRefused(t, c, 1)
 	clock.Advance(2 * time.Second)
 	c.sweep()
-	if err := <-done; err != nil {
+	if err := await(t, done, "SetWait"); err != nil {
 		t.Fatalf("SetWait after an expiry: %v", err)
 	}
 }
@@ -79,7 +79,7 @@ func TestSetWaitGivesUpWithContextAndDoesNotPoll(t *testing.T) {
 	done := setWaitAsync(ctx, c, "b", 2)
 	untilRefused(t, c, 1)
 	cancel()
-	err := <-done
+	err := await(t, done, "SetWait")
 	var oom *OOMError
 	if !errors.Is(err, ErrOOM) || !errors.Is(err, context.Canceled) || !errors.As(err, &oom) || !oom.Counted {
 		t.Fatalf("SetWait after cancel: %v", err)
