@@ -25,7 +25,6 @@ package maxmem
 //
 // An item, at the offset its reference names:
 //
-//	slot   4 bytes, little-endian: the entry's slot, for compaction
 //	klen   uvarint: the key's length << 1, | 1 if a size follows
 //	vlen   uvarint: the value's length
 //	size   uvarint, if flagged: what a custom Sizer reported
@@ -40,6 +39,7 @@ package maxmem
 import (
 	"encoding/binary"
 	"sync/atomic"
+	"unsafe"
 )
 
 const (
@@ -57,9 +57,9 @@ const (
 	// than maxShared.
 	largePage = 8 << 10
 
-	// itemBase is the header length EntryOverhead charges every entry: the
-	// slot and two one-byte lengths.
-	itemBase = 6
+	// itemBase is the header length EntryOverhead charges every entry: two
+	// one-byte lengths.
+	itemBase = 2
 )
 
 // arena holds a packed shard's keys and values. Its methods need the
@@ -120,7 +120,7 @@ func (a *arena) valueOf(r uint64, key string) ([]byte, bool) {
 		return nil, false
 	}
 	var k, v, end int
-	if p := off + 4; p+2 <= len(data) && data[p]|data[p+1] < 0x80 && data[p]&1 == 0 {
+	if p := off; p+2 <= len(data) && data[p]|data[p+1] < 0x80 && data[p]&1 == 0 {
 		k, v = p+2, p+2+int(data[p]>>1) // short, no size: the usual item (see parseItem)
 		end = v + int(data[p+1])
 	} else if it, ok := parseItem(data, off); ok {
@@ -146,7 +146,7 @@ type item struct {
 // parseItem reads the item at off in data, checking every bound: a stale
 // reference may point anywhere in a chunk.
 func parseItem(data []byte, off int) (it item, ok bool) {
-	p := off + 4
+	p := off
 	if p+2 <= len(data) && data[p]|data[p+1] < 0x80 && data[p]&1 == 0 { // short, no size: the usual item
 		it.klen, it.vlen = int(data[p]>>1), int(data[p+1])
 		it.key = p + 2
@@ -159,8 +159,8 @@ func parseItem(data []byte, off int) (it item, ok bool) {
 
 // parseLongItem is parseItem for items with long lengths or a size.
 func parseLongItem(data []byte, off int) (it item, ok bool) {
-	p := off + 4
-	if p > len(data) {
+	p := off
+	if p >= len(data) {
 		return it, false
 	}
 	k, n := binary.Uvarint(data[p:])
@@ -200,7 +200,7 @@ func itemLen(klen, vlen int, size int64, custom bool) (total, header int) {
 	if custom {
 		flag = 1
 	}
-	header = 4 + uvarintLen(uint64(klen)<<1|flag) + uvarintLen(uint64(vlen))
+	header = uvarintLen(uint64(klen)<<1|flag) + uvarintLen(uint64(vlen))
 	if custom {
 		header += uvarintLen(uint64(size))
 	}
@@ -256,18 +256,17 @@ func (a *arena) parse(r uint64) (*chunk, item) {
 	return ch, it
 }
 
-// put writes an item for the entry at slot and returns its reference.
-func (a *arena) put(slot uint32, key string, value []byte, size int64, custom bool) uint64 {
+// put writes an item and returns its reference.
+func (a *arena) put(key string, value []byte, size int64, custom bool) uint64 {
 	total, header := itemLen(len(key), len(value), size, custom)
 	idx, off := a.reserve(total)
 	ch := a.at(idx)
 	b := ch.data[off : off+total]
-	binary.LittleEndian.PutUint32(b, slot)
 	flag := uint64(0)
 	if custom {
 		flag = 1
 	}
-	p := 4 + binary.PutUvarint(b[4:], uint64(len(key))<<1|flag)
+	p := binary.PutUvarint(b, uint64(len(key))<<1|flag)
 	p += binary.PutUvarint(b[p:], uint64(len(value)))
 	if custom {
 		p += binary.PutUvarint(b[p:], uint64(size))
@@ -393,11 +392,6 @@ func (a *arena) release(r uint64) {
 	}
 }
 
-// relabel records that the item r names now belongs to slot.
-func (a *arena) relabel(r uint64, slot uint32) {
-	binary.LittleEndian.PutUint32(a.at(uint32(r >> 40)).data[uint32(r):], slot)
-}
-
 // overGarbage reports whether what the arena holds beyond its live items
 // has passed what the entries' charges leave room for (a sixteenth of the
 // live bytes) by more than the smallest chunk, and compacting could help.
@@ -432,4 +426,42 @@ func (a *arena) victim() uint32 {
 // reset drops every chunk.
 func (a *arena) reset() {
 	*a = arena{}
+}
+
+// evacuate copies the live items of the chunk at idx to the chunk being
+// filled and drops the chunk. holder returns the head whose word is the
+// item's reference, or nil if the item is dead; evacuate points that head
+// at the copy.
+func (a *arena) evacuate(idx uint32, holder func(r uint64, key string) *head) {
+	ch := a.at(idx)
+	for off := 0; off < int(ch.used); {
+		it, _ := parseItem(ch.data, off)
+		r := ref(idx, ch.gen, off)
+		b := ch.data[it.key : it.key+it.klen]
+		key := unsafe.String(unsafe.SliceData(b), len(b)) // the chunk is not the head: put never writes it
+		if h := holder(r, key); h != nil {
+			h.setWord(a.put(key, ch.data[it.value:it.end], it.size, it.custom))
+			n := int64(it.end - off)
+			ch.live -= n
+			a.live -= n
+		}
+		off = it.end
+	}
+	a.drop(idx)
+}
+
+// compact empties the chunks with the most garbage into the chunk being
+// filled, once the garbage has passed what the entries' charges leave room
+// for, until it is down to half that room (see evacuate for holder).
+func (a *arena) compact(holder func(r uint64, key string) *head) {
+	if !a.overGarbage() {
+		return
+	}
+	for !a.settled() {
+		v := a.victim()
+		if v == 0 {
+			return
+		}
+		a.evacuate(v, holder)
+	}
 }

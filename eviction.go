@@ -2,242 +2,344 @@ package maxmem
 
 // Eviction
 //
-// A write that does not fit asks for one victim at a time (evictOne) until
-// the bytes it freed, plus whatever room there is, cover its charge. The
-// victim's bytes become the write's credit rather than free room, so no
-// other writer can take them (see store in write.go).
+// A write that does not fit evicts one entry at a time until it does (see
+// write.go). Expired entries go first: each shard publishes its earliest
+// deadline, so finding one costs an atomic load per shard, never a scan.
+// Then the policy speaks, in one of four ways:
 //
-// Expired entries go first: every shard publishes the earliest deadline in
-// its TTL heap, so finding an expired entry costs one atomic load per shard
-// and never a scan. Only when nothing has expired does the policy speak.
+//   - By recency (allkeys-lru, volatile-lru, allkeys-lrm, volatile-lrm).
+//     Each shard keeps exact recency lists and publishes the recency stamp
+//     of its least recent entry (of each class). The victim is the least
+//     recent entry of the shard whose published stamp is oldest: where
+//     Redis samples five keys into a pool of sixteen, maxmem compares every
+//     shard's exact least recent entry, so the LRU it keeps is exact up to
+//     the reads still waiting in the read rings (reads.go). The chosen shard
+//     applies its waiting reads under its lock before it gives up its
+//     victim; if they made its least recent entry younger than another
+//     shard's, the choice is made again.
+//   - By deadline (volatile-ttl): the same, with each shard's earliest
+//     deadline, so the victim is the entry closest to expiring, exactly.
+//   - At random (allkeys-random, volatile-random): a shard chosen in
+//     proportion to the entries it may evict, then one of them uniformly,
+//     so every entry of the cache is as likely to go.
+//   - By sampling (allkeys-lfu, volatile-lfu and any Policy written outside
+//     the package): Redis's eviction pool, pool.go.
+//   - By admission (allkeys-tinylfu): the writer's own shard decides, so
+//     that its newcomer is the one that faces the victim (admission.go).
 //
-// The exact policies (LRU, LRM, TTL) name a candidate per shard, with a
-// score, and the highest score in the whole cache is evicted. Each shard
-// keeps an exact recency list and an exact TTL heap, so the per-shard
-// candidates are the per-shard extremes and the best of them is the global
-// extreme: where Redis samples five keys and keeps a pool of sixteen, maxmem
-// evicts precisely the least recently used key. Recency is measured on
-// one clock for all shards (see stamp.go), so candidates from different
-// shards compare as their accesses happened. The built-in exact policies
-// read their candidate straight from the ledger; others see it through
-// the Shard view. The sampling policies (LFU, random, custom ones) go
-// through Redis's eviction pool instead: see pool.go.
-//
-// Shards are consulted one at a time, each under its own lock, with its
-// recorded reads replayed first, and the winner is locked again to evict
-// it; if it changed in between (its generation moved) it is asked again,
-// so the victim is always chosen under the lock that removes it. A shard's
-// answer is kept until the shard changes (a removal, a deadline, a new
-// least recent entry), so a stream of evictions asks again only the shards
-// that changed in between. Scores are absolute stamps and deadlines, so
-// answers given at different moments still compare.
+// A victim in the writer's own shard is taken under the lock the write
+// already holds (evictLocalLocked); any other is taken under its own
+// shard's lock once the writer has let go of its own (evictElsewhere), and
+// its bytes become the write's credit.
 
 import (
 	"math"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 	"weak"
 )
 
-// candidateHint is the last victim an exact policy named in a shard,
-// published so that an eviction can compare shards without locking the
-// ones that have not changed. It is valid while the shard's generation
-// equals gen and the policy is unchanged. Writers hold the shard lock and
-// clear gen first; readers check gen before and after reading the rest.
-type candidateHint struct {
-	gen    atomic.Uint64 // the shard generation it belongs to; 0: none
-	policy atomic.Pointer[policyState]
-	slot   atomic.Uint32 // 0: the policy named no victim
-	score  atomic.Uint64
-}
+// order is how a policy picks its victims.
+type order uint8
 
-// publish records the policy's answer for the current generation.
-func (h *candidateHint) publish(gen uint64, p *policyState, slot uint32, score uint64) {
-	h.gen.Store(0)
-	if h.policy.Load() != p {
-		h.policy.Store(p)
+const (
+	orderNone      order = iota // noeviction: never
+	orderRecency                // the least recently used (or modified) entry
+	orderDeadline               // the entry closest to its deadline
+	orderRandom                 // an entry chosen uniformly
+	orderSampled                // the best of sampled candidates (pool.go)
+	orderAdmission              // the admission layout (admission.go)
+)
+
+// evictLocalLocked evicts one entry from s, which the caller holds
+// locked, if s holds the victim the policy would choose across the whole
+// cache, and reports whether it did.
+func (c *Cache[K, V]) evictLocalLocked(s *shard[K, V], now int64, fx *effects[K, V]) bool {
+	s.drainLocked()
+	slot, r, ok := c.localVictimLocked(s, c.policy.Load(), now)
+	if ok {
+		c.dropLocked(s, slot, r, fx)
 	}
-	h.slot.Store(slot)
-	h.score.Store(score)
-	h.gen.Store(gen)
+	return ok
 }
 
-// read returns the published answer if it is current for generation gen
-// and policy p.
-func (h *candidateHint) read(gen uint64, p *policyState) (slot uint32, score uint64, fresh bool) {
-	if h.gen.Load() != gen || h.policy.Load() != p {
+// localVictimLocked returns the entry of the locked s to evict next, if
+// the policy's next victim in the whole cache is in s: an expired entry,
+// or the policy's choice when s holds the cache's best candidate.
+func (c *Cache[K, V]) localVictimLocked(s *shard[K, V], p *policyState, now int64) (uint32, Reason, bool) {
+	if slot, ok := s.soonestExpiredLocked(now); ok && now != 0 {
+		return slot, Expired, true
+	}
+	if c.expiredShard() != nil {
+		return 0, 0, false // expired entries elsewhere go first
+	}
+	var slot uint32
+	switch p.order {
+	case orderRecency:
+		if slot = s.leastRecentLocked(p.volatile); slot != 0 && s.node(slot).getStamp() > c.oldestTail(&s.ledger, p.volatile) {
+			slot = 0
+		}
+	case orderDeadline:
+		if s.ttl.Len() > 0 && s.head(s.ttl.Min()).expireAt <= c.soonestDeadline(&s.ledger) {
+			slot = s.ttl.Min()
+		}
+	case orderAdmission:
+		if s.n > 0 && 2*s.adm.total() >= c.nominal() {
+			slot = s.admVictimLocked()
+		}
+	}
+	return slot, Evicted, slot != 0
+}
+
+// takeOutLocked removes the entry at slot of s for reason r, counts it,
+// records it for OnEvict and returns its charge, which the caller accounts
+// for.
+func (c *Cache[K, V]) takeOutLocked(s *shard[K, V], slot uint32, r Reason, fx *effects[K, V]) int64 {
+	gone, charge := s.removeLocked(slot, c.cfg.OnEvict != nil)
+	switch r {
+	case Expired:
+		s.counters.expired++
+	case Evicted:
+		s.counters.evicted++
+	}
+	if c.cfg.OnEvict != nil {
+		fx.add(gone, r)
+	}
+	return charge
+}
+
+// evictElsewhere evicts one entry, the policy's next victim, from whichever
+// shard holds it, with no lock held; its bytes are added to credit. home,
+// the writer's shard, may be nil. It reports false when nothing can be
+// evicted.
+func (c *Cache[K, V]) evictElsewhere(home *shard[K, V], credit *int64, fx *effects[K, V]) bool {
+	if s := c.expiredShard(); s != nil && c.evictFrom(s, credit, fx, expiredVictim) {
+		return true
+	}
+	p := c.policy.Load()
+	switch p.order {
+	case orderRecency, orderDeadline:
+		return c.evictBest(p, credit, fx)
+	case orderAdmission:
+		return c.evictAdmitted(credit, fx)
+	case orderRandom:
+		return c.evictRandom(p.volatile, credit, fx)
+	case orderSampled:
+		return c.evictSampled(p, credit, fx)
+	}
+	return false
+}
+
+// victimFunc picks the victim of a locked shard; ok false: none there, or
+// none that is still the best (retry).
+type victimFunc func(l *ledger) (slot uint32, r Reason, ok bool)
+
+// expiredVictim picks an entry of l whose deadline has passed.
+func expiredVictim(l *ledger) (uint32, Reason, bool) {
+	slot, ok := l.soonestExpiredLocked(l.now())
+	return slot, Expired, ok
+}
+
+// evictFrom locks s, applies its recorded reads, and evicts the entry pick
+// names, adding its bytes to credit. It reports whether it evicted one.
+func (c *Cache[K, V]) evictFrom(s *shard[K, V], credit *int64, fx *effects[K, V], pick victimFunc) bool {
+	s.lockAndDrain()
+	defer s.unlock() // a custom Policy may panic
+	slot, r, ok := pick(&s.ledger)
+	if !ok {
+		return false
+	}
+	charge := c.takeOutLocked(s, slot, r, fx)
+	s.handOverLocked(charge)
+	*credit += charge
+	return true
+}
+
+// evictBest evicts the least recent entry, or the one closest to its
+// deadline, of the whole cache. The shard whose published candidate is
+// best is locked; if the reads it applies then make its candidate worse
+// than another shard's, the choice is made again, a few times at most.
+func (c *Cache[K, V]) evictBest(p *policyState, credit *int64, fx *effects[K, V]) bool {
+	for tries := 0; ; tries++ {
+		s := c.bestShard(p)
+		if s == nil {
+			return false
+		}
+		settle := tries == bestTries // the last try takes what it finds
+		if c.evictFrom(s, credit, fx, func(l *ledger) (uint32, Reason, bool) {
+			return c.bestVictimLocked(l, p, settle)
+		}) {
+			return true
+		}
+		if settle {
+			return false
+		}
+	}
+}
+
+// evictRandom evicts an entry chosen uniformly among those the policy may
+// evict (those with a TTL if volatileOnly).
+func (c *Cache[K, V]) evictRandom(volatileOnly bool, credit *int64, fx *effects[K, V]) bool {
+	for range bestTries {
+		i := c.randomShard(volatileOnly)
+		if i < 0 {
+			return false
+		}
+		if c.evictFrom(&c.shards[i], credit, fx, func(l *ledger) (uint32, Reason, bool) {
+			e, ok := l.Random(volatileOnly)
+			return e.slot, Evicted, ok
+		}) {
+			return true
+		}
+	}
+	return false // the shards chosen emptied meanwhile
+}
+
+// bestTries bounds how often evictBest chooses again.
+const bestTries = 3
+
+// bestVictimLocked returns the candidate of the locked s under an ordering
+// policy, unless, with its reads applied, another shard's is better now
+// and settle is not set.
+func (c *Cache[K, V]) bestVictimLocked(s *ledger, p *policyState, settle bool) (uint32, Reason, bool) {
+	if p.order == orderDeadline {
+		if s.ttl.Len() == 0 {
+			return 0, 0, false
+		}
+		slot := s.ttl.Min()
+		return slot, Evicted, settle || s.head(slot).expireAt <= c.soonestDeadline(s)
+	}
+	slot := s.leastRecentLocked(p.volatile)
+	if slot == 0 {
 		return 0, 0, false
 	}
-	slot, score = h.slot.Load(), h.score.Load()
-	return slot, score, h.gen.Load() == gen
+	return slot, Evicted, settle || s.node(slot).getStamp() <= c.oldestTail(s, p.volatile)
 }
 
-// evicted is an entry taken out to make room, with why and its charge. The
-// caller decides what the charge becomes (a write's credit, or released)
-// before it reports the entry to OnEvict, so a panicking callback cannot
-// lose the bytes.
-type evicted[K comparable, V any] struct {
-	pair[K, V]
-	reason Reason
-	charge int64
-}
-
-// evictOne removes one entry to make room: an expired one if any, else the
-// policy's victim. home is the shard of the write that needs the room (nil
-// for none). It does not release the victim's charge. ok is false when
-// nothing can be evicted.
-func (c *Cache[K, V]) evictOne(p *policyState, now int64, home *shard[K, V]) (e evicted[K, V], ok bool) {
-	if e, ok = c.expireOne(now); ok {
-		return e, true
+// bestShard returns the shard whose published candidate is best under an
+// ordering policy, nil if no shard has one.
+func (c *Cache[K, V]) bestShard(p *policyState) *shard[K, V] {
+	var best *shard[K, V]
+	if p.order == orderDeadline {
+		d := int64(math.MaxInt64)
+		for i := range c.shards {
+			if v := c.shards[i].pub.soonest.Load(); v < d {
+				best, d = &c.shards[i], v
+			}
+		}
+		return best
 	}
-	if p.admission {
-		return c.evictAdmitted(p, home) // see admission.go
-	}
-	if !p.reusable {
-		return c.evictSampled(p, now) // see pool.go
-	}
-	return c.evictVictim(p, now)
-}
-
-// evictionClock returns the time an eviction needs, or 0 when it needs
-// none: the clock is read (slow on some machines) only when an entry has a
-// TTL or the LFU counters decay.
-func (c *Cache[K, V]) evictionClock(p *policyState) int64 {
-	if p.frequency {
-		return c.now()
-	}
+	stamp := uint64(math.MaxUint64)
 	for i := range c.shards {
-		if c.shards[i].soonest.Load() != math.MaxInt64 {
-			return c.now()
+		if v := c.shards[i].pub.oldest(p.volatile); v < stamp {
+			best, stamp = &c.shards[i], v
 		}
 	}
-	return 0
+	return best
 }
 
-// expireOne removes one entry whose deadline has passed, in any shard.
-func (c *Cache[K, V]) expireOne(now int64) (evicted[K, V], bool) {
+// oldestTail returns the oldest published recency stamp of every shard
+// but s (MaxUint64 if none).
+func (c *Cache[K, V]) oldestTail(s *ledger, volatileOnly bool) uint64 {
+	stamp := uint64(math.MaxUint64)
+	for i := range c.shards {
+		if t := &c.shards[i].ledger; t != s {
+			stamp = min(stamp, t.pub.oldest(volatileOnly))
+		}
+	}
+	return stamp
+}
+
+// soonestDeadline returns the earliest published deadline of every shard
+// but s (MaxInt64 if none).
+func (c *Cache[K, V]) soonestDeadline(s *ledger) int64 {
+	d := int64(math.MaxInt64)
+	for i := range c.shards {
+		if t := &c.shards[i].ledger; t != s {
+			d = min(d, t.pub.soonest.Load())
+		}
+	}
+	return d
+}
+
+// oldest returns the stamp of the shard's least recent entry, among those
+// with a TTL if volatileOnly.
+func (p *published) oldest(volatileOnly bool) uint64 {
+	v := p.tail[volatile].Load()
+	if volatileOnly {
+		return v
+	}
+	return min(v, p.tail[persistent].Load())
+}
+
+// leastRecentLocked returns the slot of the least recent entry (among those
+// with a TTL if volatileOnly), 0 if none: the backs of the two class lists
+// compared.
+func (l *ledger) leastRecentLocked(volatileOnly bool) uint32 {
+	v := l.lists[volatile].back
+	if volatileOnly {
+		return v
+	}
+	p := l.lists[persistent].back
+	if p == 0 || v != 0 && l.node(v).getStamp() < l.node(p).getStamp() {
+		return v
+	}
+	return p
+}
+
+// expiredShard returns a shard whose earliest deadline has passed, or nil.
+// It reads the clock only if some shard has a deadline.
+func (c *Cache[K, V]) expiredShard() *shard[K, V] {
+	var now int64
 	for i := range c.shards {
 		s := &c.shards[i]
-		if s.soonest.Load() > now {
+		d := s.pub.soonest.Load()
+		if d == math.MaxInt64 {
 			continue
 		}
-		s.lockForWrite()
-		gone, charge, ok := s.popExpiredLocked(now)
+		if now == 0 {
+			now = c.now()
+		}
+		if d <= now {
+			return s
+		}
+	}
+	return nil
+}
+
+// collectLeases gives every shard's lease back to the budget and reports
+// whether that freed anything.
+func (c *Cache[K, V]) collectLeases() bool {
+	freed := false
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.lock()
+		freed = freed || s.lease > 0
+		s.returnLeaseLocked()
 		s.unlock()
-		if ok {
-			return evicted[K, V]{gone, Expired, charge}, true
-		}
 	}
-	return evicted[K, V]{}, false
+	return freed
 }
 
-// evictVictim evicts the policy's best candidate across all shards.
-func (c *Cache[K, V]) evictVictim(p *policyState, now int64) (evicted[K, V], bool) {
-	for {
-		s, slot, gen := c.bestCandidate(p, now)
-		if s == nil {
-			return evicted[K, V]{}, false
-		}
-		if gone, charge, ok := c.evictFrom(s, slot, gen, p, now); ok {
-			return evicted[K, V]{gone, Evicted, charge}, true
-		}
-		// the shard emptied meanwhile; look again
-	}
-}
-
-// evictFrom removes the candidate at slot of s, or, if s changed since its
-// generation was gen, the policy's victim there now.
-func (c *Cache[K, V]) evictFrom(s *shard[K, V], slot uint32, gen uint64, p *policyState, now int64) (pair[K, V], int64, bool) {
-	s.lockAndDrain()
-	defer s.unlock() // a custom Policy may panic
-	if s.gen.Load() != gen {
-		if slot, _ = c.candidateLocked(s, p, now); slot == 0 {
-			return pair[K, V]{}, 0, false
-		}
-	}
-	gone, charge := s.removeLocked(slot)
-	s.counters.evicted++
-	return gone, charge, true
-}
-
-// bestCandidate asks every non-empty shard for its victim and returns the
-// shard with the highest score, the slot, and the shard's generation then.
-// A shard whose published answer is still current is not locked.
-func (c *Cache[K, V]) bestCandidate(p *policyState, now int64) (*shard[K, V], uint32, uint64) {
-	var (
-		best      *shard[K, V]
-		bestSlot  uint32
-		bestGen   uint64
-		bestScore uint64
-	)
-	for i := range c.shards {
-		s := &c.shards[i]
-		if s.count.Load() == 0 {
-			continue
-		}
-		slot, score, gen := c.candidateOf(s, p, now)
-		if slot != 0 && (best == nil || score > bestScore) {
-			best, bestSlot, bestGen, bestScore = s, slot, gen, score
-		}
-	}
-	return best, bestSlot, bestGen
-}
-
-// candidateOf returns p's victim in s (slot 0: none), its score, and the
-// generation of s it belongs to: the published answer if it is current,
-// else a fresh one under the lock.
-func (c *Cache[K, V]) candidateOf(s *shard[K, V], p *policyState, now int64) (slot uint32, score, gen uint64) {
-	if p.reusable && !s.pending() { // recorded reads may change the answer
-		gen = s.gen.Load()
-		if slot, score, fresh := s.hint.read(gen, p); fresh {
-			return slot, score, gen
-		}
-	}
-	s.lockAndDrain()
-	defer s.unlock() // a custom Policy may panic
-	slot, score = c.candidateLocked(s, p, now)
-	return slot, score, s.gen.Load()
-}
-
-// candidateLocked returns the slot of p's victim in s (0: none) and its
-// score: the published answer if s has not changed since, else a fresh
-// one, checked to name a resident entry (a custom policy could hand back a
-// zero Entry). An exact policy's fresh answer is published.
-func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p *policyState, now int64) (uint32, uint64) {
-	gen := s.gen.Load()
-	if p.reusable {
-		if slot, score, fresh := s.hint.read(gen, p); fresh {
-			return slot, score
-		}
-	}
-	s.layoutLocked(p)
-	if p.exact != nil {
-		slot, score := p.exact.victimOf(&s.ledger)
-		s.hint.publish(gen, p, slot, score)
-		return slot, score
-	}
-	s.viewNow = now
-	cand, ok := p.p.Victim(&s.ledger)
-	slot := cand.Entry.slot
-	if !ok || slot > s.n {
-		slot, cand.Score = 0, 0
-	}
-	return slot, cand.Score
-}
-
-// shrink evicts until used memory is within MaxMemory again, or until the
-// policy has nothing left to evict.
+// shrink evicts until the budget holds no more than MaxMemory again, or
+// until the policy has nothing left to evict.
 func (c *Cache[K, V]) shrink() {
-	for c.budget.over() > 0 {
-		p := c.policy.Load()
-		e, ok := c.evictOne(p, c.evictionClock(p), nil)
+	c.budget.tight.Store(c.budget.max.Load() > 0)
+	c.collectLeases()
+	for {
+		m := c.budget.max.Load()
+		if m == 0 || c.budget.reserved.Load() <= m {
+			return
+		}
+		var credit int64
+		var fx effects[K, V]
+		ok := c.evictElsewhere(nil, &credit, &fx)
+		c.budget.giveBack(credit)
+		fx.report(c)
 		if !ok {
 			return
 		}
-		c.budget.release(e.charge)
-		c.notify(e.pair, e.reason)
 	}
 }
 
@@ -251,18 +353,17 @@ const sweepBatch = 128
 // sweep removes every expired entry, a batch at a time per shard.
 func (c *Cache[K, V]) sweep() {
 	now := c.now()
-	var batch [sweepBatch]pair[K, V]
 	for i := range c.shards {
 		s := &c.shards[i]
-		for s.soonest.Load() <= now {
-			s.lockForWrite()
-			n, freed := s.popExpiredBatchLocked(now, batch[:])
+		for s.pub.soonest.Load() <= now {
+			var fx effects[K, V]
+			s.lock()
+			n := c.expireSomeLocked(s, now, sweepBatch, &fx)
 			s.unlock()
-			c.budget.release(freed)
-			for _, e := range batch[:n] {
-				c.notify(e, Expired)
+			fx.report(c)
+			if n == 0 {
+				break
 			}
-			clear(batch[:n])
 		}
 	}
 }

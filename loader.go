@@ -156,20 +156,14 @@ func (c *Cache[K, V]) flights() *flightGroup[K, V] { return &c.loads }
 
 // peek returns the live value of key without counting a hit or a miss or
 // an access.
-func (c *Cache[K, V]) peek(key K) (V, bool) {
-	var zero V
+func (c *Cache[K, V]) peek(key K) (v V, ok bool) {
 	if c.closed.Load() {
-		return zero, false
+		return v, false
 	}
-	s, h := c.shardOf(key)
-	s.lockForWrite()
-	slot, ok, unlocked := c.lookupLocked(s, key, h)
-	if unlocked {
-		return zero, false
-	}
-	defer s.unlock()
-	if !ok {
-		return zero, false
-	}
-	return s.valueAt(slot), true
+	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
+		if ok = found; found {
+			v = s.valueAt(slot)
+		}
+	})
+	return v, ok
 }

@@ -47,25 +47,27 @@ type Stats struct {
 // avgTTLSamples bounds the TTL heap positions read per shard for AvgTTL.
 const avgTTLSamples = 128
 
-// Stats returns the current figures. Each shard is read under its lock, one
-// after the other, so the figures of a busy cache are not one instant's.
-// AvgTTL reads at most avgTTLSamples deadlines per shard.
+// Stats returns the current figures, as of one instant: it holds every
+// shard's lock while it reads them (briefly: it reads counters, and at most
+// avgTTLSamples deadlines per shard for AvgTTL).
 func (c *Cache[K, V]) Stats() Stats {
 	st := Stats{
-		UsedMemory:     c.budget.used.Load(),
-		UsedMemoryPeak: c.budget.peak.Load(),
-		MaxMemory:      c.budget.max.Load(),
-		Policy:         c.policy.Load().p.Name(),
-		OOMRejections:  c.oom.Load(),
+		MaxMemory:     c.budget.max.Load(),
+		Policy:        c.policy.Load().p.Name(),
+		OOMRejections: c.oom.Load(),
 	}
 	now := c.now()
 	var ttlSum float64 // Σ over shards of mean TTL × volatile entries
+	c.lockAll()
 	for i := range c.shards {
 		ttlSum += c.shards[i].addStats(&st, now)
 	}
+	c.unlockAll()
 	if st.Expires > 0 {
 		st.AvgTTL = time.Duration(ttlSum / float64(st.Expires))
 	}
+	c.budget.raisePeak(st.UsedMemory)
+	st.UsedMemoryPeak = c.budget.peak.Load()
 	st.Overhead = st.Keys*c.overhead + st.PolicyMemory
 	st.Dataset = max(0, st.UsedMemory-st.Overhead)
 	st.HeapInuse, st.HeapObjects = readHeap()
@@ -75,11 +77,11 @@ func (c *Cache[K, V]) Stats() Stats {
 // addStats adds the shard's counters to st and returns its mean TTL times
 // its number of entries with a TTL.
 func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
-	s.lockAndDrain() // recorded reads count their hits when replayed
-	defer s.unlock()
+	s.drainLocked() // recorded reads count their hits when applied
+	st.UsedMemory += s.charged.Load()
 	st.Keys += int64(s.n)
 	st.Expires += int64(s.ttl.Len())
-	st.Hits += s.counters.hits + s.lostHits.Load()
+	st.Hits += s.counters.hits
 	st.Misses += s.counters.misses
 	st.EvictedKeys += s.counters.evicted
 	st.ExpiredKeys += s.counters.expired
@@ -88,6 +90,21 @@ func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
 		st.PolicyMemory += s.adm.sketch.Bytes()
 	}
 	return s.meanTTLLocked(now) * float64(s.ttl.Len())
+}
+
+// lockAll locks every shard, in order. No other code holds two shard locks,
+// so the order cannot deadlock.
+func (c *Cache[K, V]) lockAll() {
+	for i := range c.shards {
+		c.shards[i].lock()
+	}
+}
+
+// unlockAll unlocks every shard.
+func (c *Cache[K, V]) unlockAll() {
+	for i := range c.shards {
+		c.shards[i].unlock()
+	}
 }
 
 // meanTTLLocked estimates the mean time left, in nanoseconds, of the
