@@ -43,6 +43,9 @@ type budget struct {
 	reserved atomic.Int64 // see the invariant above
 	peak     atomic.Int64 // the highest used_memory seen (see notePeak)
 	tight    atomic.Bool  // a draw failed: shards keep no leases
+	chunk    atomic.Int64 // the lease chunk for the limit and tightness (see setChunk)
+	shards   int64
+	soonest  atomic.Int64 // no deadline in the cache is earlier (see expiredShard)
 
 	// Writers waiting for room (SetWait) hold a channel that is closed the
 	// next time bytes are released or the limit rises.
@@ -58,23 +61,48 @@ const (
 	leaseShare = 32
 )
 
+// lowerSoonest makes d the bound on deadlines if it is earlier.
+func (b *budget) lowerSoonest(d int64) {
+	for {
+		s := b.soonest.Load()
+		if d >= s || b.soonest.CompareAndSwap(s, d) {
+			return
+		}
+	}
+}
+
 // leaseChunk returns how much a shard draws beyond what a write needs.
-// Small budgets draw nearly nothing extra, so their used_memory_peak and
-// refusals are exact; large ones draw up to maxLease at a time.
-func (b *base) leaseChunk() int64 {
-	m := b.budget.max.Load()
+func (b *base) leaseChunk() int64 { return b.budget.chunk.Load() }
+
+// setChunk computes the lease chunk after the limit or the tightness
+// changed. Small budgets draw nearly nothing extra, so their
+// used_memory_peak is exact; large ones draw up to maxLease at a time.
+func (b *budget) setChunk() {
+	m := b.max.Load()
 	switch {
 	case m == 0:
-		return maxLease
-	case b.budget.tight.Load():
-		return 0
+		b.chunk.Store(maxLease)
+	case b.tight.Load():
+		b.chunk.Store(0)
+	default:
+		b.chunk.Store(min(maxLease, m/(b.shards*leaseShare)))
 	}
-	return min(maxLease, m/int64(b.shards*leaseShare))
+}
+
+// setLimit sets max and whether the budget is tight.
+func (b *budget) setLimit(max int64, tight bool) {
+	b.max.Store(max)
+	b.tight.Store(tight)
+	b.setChunk()
 }
 
 // tighten makes the budget tight and reports whether it was not already.
 func (b *budget) tighten() bool {
-	return !b.tight.Load() && b.tight.CompareAndSwap(false, true)
+	if b.tight.Load() || !b.tight.CompareAndSwap(false, true) {
+		return false
+	}
+	b.setChunk()
+	return true
 }
 
 // draw takes n bytes from the budget, plus extra more if there is room for
@@ -101,8 +129,8 @@ func (b *budget) giveBack(n int64) {
 		return
 	}
 	r := b.reserved.Add(-n)
-	if b.tight.Load() && r <= b.max.Load()/8*7 {
-		b.tight.Store(false)
+	if b.tight.Load() && r <= b.max.Load()/8*7 && b.tight.CompareAndSwap(true, false) {
+		b.setChunk()
 	}
 	if b.waiters.Load() > 0 {
 		b.signalRoom()

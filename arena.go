@@ -31,10 +31,13 @@ package maxmem
 //	key, value
 //
 // A reference is the chunk's index in the arena's table << 40 | the
-// chunk's generation << 32 | the offset. Indexes of dropped chunks are
-// reused with the next generation, so a reader holding a stale reference
-// finds a different generation (or no chunk) and never reads bytes being
-// written.
+// chunk's generation << 32 | the item's length << 16 | its offset. Indexes
+// of dropped chunks are reused with the next generation, so a reader
+// holding a stale reference finds a different generation (or no chunk) and
+// never reads bytes being written. The length lets the cache charge and
+// release an entry without reading its item, a cache miss for a cold
+// entry: an item that takes a chunk of its own (longer than 16 bits can
+// say) records 0, and its length is the chunk's.
 
 import (
 	"encoding/binary"
@@ -89,9 +92,25 @@ type chunk struct {
 	used   int64 // bytes written
 }
 
-// ref builds a reference.
-func ref(idx uint32, gen uint8, off int) uint64 {
-	return uint64(idx)<<40 | uint64(gen)<<32 | uint64(uint32(off))
+// ref builds a reference to an item of n bytes at off.
+func ref(idx uint32, gen uint8, off, n int) uint64 {
+	if n > maxShared {
+		n = 0 // its chunk's own: off is 0 and the chunk says how long
+	}
+	return uint64(idx)<<40 | uint64(gen)<<32 | uint64(n)<<16 | uint64(off)
+}
+
+// refIdx, refGen and refOff take a reference apart.
+func refIdx(r uint64) uint32 { return uint32(r >> 40) }
+func refGen(r uint64) uint8  { return uint8(r >> 32) }
+func refOff(r uint64) int    { return int(uint16(r)) }
+
+// length returns the length of the live item r names, reading no item.
+func (a *arena) length(r uint64) int {
+	if n := int(uint16(r >> 16)); n != 0 {
+		return n
+	}
+	return len(a.at(refIdx(r)).data) // a chunk of its own is made to the item's length
 }
 
 // view returns the chunk bytes a reference points into and the offset, or
@@ -100,38 +119,49 @@ func ref(idx uint32, gen uint8, off int) uint64 {
 // may call it with any reference, stale ones included.
 func (a *arena) view(r uint64) (data []byte, off int, ok bool) {
 	t := a.table.Load()
-	idx := r >> 40
-	if t == nil || idx >= uint64(len(t.c)) {
+	idx := refIdx(r)
+	if t == nil || int(idx) >= len(t.c) {
 		return nil, 0, false
 	}
 	ch := t.c[idx].Load()
-	if ch == nil || ch.gen != uint8(r>>32) {
+	if ch == nil || ch.gen != refGen(r) {
 		return nil, 0, false
 	}
-	off = int(uint32(r))
+	off = refOff(r)
 	return ch.data, off, off < len(ch.data)
 }
 
-// valueOf returns the value of the item r names if its key is key. Like
-// view, it checks every bound: readers without the lock call it.
-func (a *arena) valueOf(r uint64, key string) ([]byte, bool) {
-	data, off, ok := a.view(r)
-	if !ok {
+// valueOf returns the value of the item r names among the chunks of t,
+// if its key is key. Like view, it reads only through atomic loads and
+// immutable fields, and checks every bound: readers without the lock call
+// it with any reference, stale ones included.
+func (t *chunkTable) valueOf(r uint64, key string) ([]byte, bool) {
+	idx := refIdx(r)
+	if t == nil || int(idx) >= len(t.c) {
 		return nil, false
 	}
-	var k, v, end int
-	if p := off; p+2 <= len(data) && data[p]|data[p+1] < 0x80 && data[p]&1 == 0 {
-		k, v = p+2, p+2+int(data[p]>>1) // short, no size: the usual item (see parseItem)
-		end = v + int(data[p+1])
-	} else if it, ok := parseItem(data, off); ok {
-		k, v, end = it.key, it.value, it.end
-	} else {
+	ch := t.c[idx].Load()
+	if ch == nil || ch.gen != refGen(r) {
 		return nil, false
 	}
-	if end > len(data) || v-k != len(key) || string(data[k:v]) != key {
+	data, off := ch.data, refOff(r)
+	if off+2 <= len(data) && data[off]|data[off+1] < 0x80 && data[off]&1 == 0 { // short, no size: the usual item
+		if int(data[off]>>1) != len(key) {
+			return nil, false
+		}
+		k := off + 2
+		v := k + len(key)
+		end := v + int(data[off+1])
+		if end > len(data) || string(data[k:v]) != key {
+			return nil, false
+		}
+		return data[v:end:end], true
+	}
+	it, ok := parseItem(data, off)
+	if !ok || it.klen != len(key) || string(data[it.key:it.value]) != key {
 		return nil, false
 	}
-	return data[v:end:end], true
+	return data[it.value:it.end:it.end], true
 }
 
 // item is a parsed item header.
@@ -235,24 +265,14 @@ func packedSizeOf(total int) int64 {
 	return int64(total - itemBase + (total+15)/16)
 }
 
-// charge returns what the item r names is charged, given the entry
-// overhead.
-func (a *arena) charge(r uint64, overhead int64) int64 {
-	_, it := a.parse(r)
-	if it.custom {
-		return overhead + it.size
-	}
-	return overhead + packedSizeOf(it.end-int(uint32(r)))
-}
-
 // at returns the chunk at table index idx, for the lock holder.
 func (a *arena) at(idx uint32) *chunk { return a.table.Load().c[idx].Load() }
 
 // parse returns the chunk and the parsed header of the live item r names,
 // for the lock holder.
 func (a *arena) parse(r uint64) (*chunk, item) {
-	ch := a.at(uint32(r >> 40))
-	it, _ := parseItem(ch.data, int(uint32(r)))
+	ch := a.at(refIdx(r))
+	it, _ := parseItem(ch.data, refOff(r))
 	return ch, it
 }
 
@@ -275,7 +295,7 @@ func (a *arena) put(key string, value []byte, size int64, custom bool) uint64 {
 	copy(b[header+len(key):], value)
 	ch.live += int64(total)
 	a.live += int64(total)
-	return ref(idx, ch.gen, off)
+	return ref(idx, ch.gen, off, total)
 }
 
 // reserve returns where n bytes of a new item go: the end of the chunk
@@ -375,9 +395,8 @@ func (a *arena) drop(idx uint32) {
 // release marks the item r names dead, and drops its chunk if nothing in
 // it is live any more (unless it is being filled).
 func (a *arena) release(r uint64) {
-	idx := uint32(r >> 40)
-	ch, it := a.parse(r)
-	n := int64(it.end - int(uint32(r)))
+	idx := refIdx(r)
+	ch, n := a.at(idx), int64(a.length(r))
 	ch.live -= n
 	a.live -= n
 	if !ch.shared {
@@ -436,7 +455,7 @@ func (a *arena) evacuate(idx uint32, holder func(r uint64, key string) *head) {
 	ch := a.at(idx)
 	for off := 0; off < int(ch.used); {
 		it, _ := parseItem(ch.data, off)
-		r := ref(idx, ch.gen, off)
+		r := ref(idx, ch.gen, off, it.end-off)
 		b := ch.data[it.key : it.key+it.klen]
 		key := unsafe.String(unsafe.SliceData(b), len(b)) // the chunk is not the head: put never writes it
 		if h := holder(r, key); h != nil {

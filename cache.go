@@ -3,6 +3,7 @@ package maxmem
 import (
 	"fmt"
 	"iter"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"sync/atomic"
@@ -34,7 +35,7 @@ type Cache[K comparable, V any] struct {
 	lockFree bool // the packed layout: Gets take no lock (reads.go)
 	// stringValues: V is a string type, not a byte slice (packed layout).
 	stringValues bool
-	hash         func(K) uint64 // seeded (hash.go)
+	hash         hasher[K] // seeded (hash.go)
 	shift        uint           // shard = hash >> shift
 	shards       []shard[K, V]
 	size         func(K, V) int64 // the Sizer, built-in or the user's
@@ -134,7 +135,9 @@ func New[K comparable, V any](o Options[K, V]) (*Cache[K, V], error) {
 	}
 	c.base = base{clock: clock, shards: cfg.Shards, overhead: EntryOverhead[K, V](),
 		samples: cfg.Samples, logFactor: cfg.LFULogFactor, decayMinutes: cfg.decayMinutes}
-	c.budget.max.Store(cfg.MaxMemory)
+	c.budget.shards = int64(cfg.Shards)
+	c.budget.soonest.Store(math.MaxInt64)
+	c.budget.setLimit(cfg.MaxMemory, false)
 	c.policy.Store(newPolicyState(cfg.Policy))
 	c.shift = uint(64 - bits.TrailingZeros(uint(cfg.Shards)))
 	seed := cfg.Seed
@@ -172,7 +175,7 @@ func (c *Cache[K, V]) initShard(s *shard[K, V], seed, stream uint64) {
 
 // hashString hashes the bytes of a key of the packed layout.
 func (c *Cache[K, V]) hashString(k string) uint64 {
-	return c.hash(*(*K)(unsafe.Pointer(&k)))
+	return c.hash.of(*(*K)(unsafe.Pointer(&k)))
 }
 
 func builtinSizer[K comparable, V any]() (func(K, V) int64, error) {
@@ -201,7 +204,7 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 		var zero V
 		return zero, false
 	}
-	h := c.hash(key)
+	h := c.hash.of(key)
 	s := c.shardFor(h)
 	if c.lockFree {
 		if v, ok, done := getPacked(s, key, uint32(h), c); done {
@@ -245,7 +248,7 @@ func (c *Cache[K, V]) locked(s *shard[K, V], key K, h uint64, fn func(slot uint3
 
 // withKey is locked for key.
 func (c *Cache[K, V]) withKey(key K, fn func(s *shard[K, V], slot uint32, found bool, fx *effects[K, V])) {
-	h := c.hash(key)
+	h := c.hash.of(key)
 	s := c.shardFor(h)
 	c.locked(s, key, h, func(slot uint32, found bool, fx *effects[K, V]) { fn(s, slot, found, fx) })
 }
@@ -347,7 +350,7 @@ func (c *Cache[K, V]) SetMaxMemory(n int64) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	c.budget.max.Store(n)
+	c.budget.setLimit(n, n > 0 && c.budget.reserved.Load() > n/8*7)
 	c.shrink()
 	c.budget.signalRoom() // a raised limit is room for waiting writers
 	return nil

@@ -52,44 +52,166 @@ const (
 	orderAdmission              // the admission layout (admission.go)
 )
 
-// evictLocalLocked evicts one entry from s, which the caller holds
-// locked, if s holds the victim the policy would choose across the whole
-// cache, and reports whether it did.
-func (c *Cache[K, V]) evictLocalLocked(s *shard[K, V], now int64, fx *effects[K, V]) bool {
-	s.drainLocked()
-	slot, r, ok := c.localVictimLocked(s, c.policy.Load(), now)
-	if ok {
-		c.dropLocked(s, slot, r, fx)
-	}
-	return ok
+// choice is where one scan of the shards found the next victim.
+type choice[K comparable, V any] struct {
+	s        *shard[K, V] // the shard that holds it; nil: no shard has a candidate
+	expired  bool    // the victim is an expired entry
+	runnerUp uint64  // the best candidate key of every other shard
 }
 
-// localVictimLocked returns the entry of the locked s to evict next, if
-// the policy's next victim in the whole cache is in s: an expired entry,
-// or the policy's choice when s holds the cache's best candidate.
-func (c *Cache[K, V]) localVictimLocked(s *shard[K, V], p *policyState, now int64) (uint32, Reason, bool) {
-	if slot, ok := s.soonestExpiredLocked(now); ok && now != 0 {
-		return slot, Expired, true
+// choose scans every shard once for the next victim: an expired entry
+// first, then, under a policy that orders entries (by recency or by
+// deadline), the shard whose candidate comes first. home, the writer's
+// shard, is locked by the caller (nil if none), so its figures are read as
+// they are rather than as it last published them. Under the other
+// policies the choice names a shard only for an expired entry.
+func (c *Cache[K, V]) choose(home *shard[K, V], p *policyState) choice[K, V] {
+	if s := c.expiredShard(home); s != nil {
+		return choice[K, V]{s: s, expired: true}
 	}
-	if c.expiredShard() != nil {
-		return 0, 0, false // expired entries elsewhere go first
+	if p.order != orderRecency && p.order != orderDeadline {
+		return choice[K, V]{}
 	}
+	var ch choice[K, V]
+	best, runner, k := uint64(math.MaxUint64), uint64(math.MaxUint64), p.keyKind()
+	for i := range c.shards {
+		s := &c.shards[i]
+		key := s.pub.keys[k].Load()
+		if s == home {
+			key = s.liveKey(k)
+		}
+		switch {
+		case key < best:
+			best, runner, ch.s = key, best, s
+		case key < runner:
+			runner = key
+		}
+	}
+	ch.runnerUp = runner
+	return ch
+}
+
+// The kinds of candidate key a shard publishes: the recency stamp of its
+// least recent entry, of its least recent entry with a TTL, and its
+// earliest deadline. The smaller the key, the sooner its entry goes.
+const (
+	oldestKey = iota
+	oldestVolatileKey
+	soonestKey
+	numKeys
+)
+
+// keyKind returns the kind of key p orders by.
+func (p *policyState) keyKind() int {
+	switch {
+	case p.order == orderDeadline:
+		return soonestKey
+	case p.volatile:
+		return oldestVolatileKey
+	}
+	return oldestKey
+}
+
+// expiredShard returns a shard with an entry whose deadline has passed, if
+// any. The budget keeps a bound below every deadline in the cache, so
+// while no deadline can have passed it reads one atomic and not the clock.
+func (c *Cache[K, V]) expiredShard(home *shard[K, V]) *shard[K, V] {
+	bound := c.budget.soonest.Load()
+	if bound == math.MaxInt64 {
+		return nil
+	}
+	now := c.now()
+	if bound > now {
+		return nil
+	}
+	earliest := int64(math.MaxInt64)
+	for i := range c.shards {
+		s := &c.shards[i]
+		d := s.pub.soonest.Load()
+		if s == home {
+			d = s.liveSoonest()
+		}
+		if d <= now {
+			return s
+		}
+		earliest = min(earliest, d)
+	}
+	// None has passed: raise the bound, unless a shard lowered it meanwhile
+	// (its deadline may be one this scan read too early to see).
+	c.budget.soonest.CompareAndSwap(bound, earliest)
+	return nil
+}
+
+// liveKey returns the locked shard's candidate key of kind k, as it is
+// (MaxUint64: none).
+func (l *ledger) liveKey(k int) uint64 {
+	if k == soonestKey {
+		return deadlineKey(l.liveSoonest())
+	}
+	if slot := l.leastRecentLocked(k == oldestVolatileKey); slot != 0 {
+		return l.node(slot).getStamp()
+	}
+	return math.MaxUint64
+}
+
+// deadlineKey orders deadlines as keys; MaxInt64 (none) orders last.
+func deadlineKey(d int64) uint64 {
+	if d == math.MaxInt64 {
+		return math.MaxUint64
+	}
+	return uint64(d)
+}
+
+// liveSoonest returns the locked shard's earliest deadline (MaxInt64: none).
+func (l *ledger) liveSoonest() int64 {
+	if l.ttl.Len() == 0 {
+		return math.MaxInt64
+	}
+	return l.head(l.ttl.Min()).expireAt
+}
+
+// evictLocalLocked evicts one entry from s, which the caller holds locked,
+// if s holds the victim the policy would choose across the whole cache,
+// and reports whether it did; otherwise it returns the choice, for
+// evictElsewhere.
+func (c *Cache[K, V]) evictLocalLocked(s *shard[K, V], fx *effects[K, V]) (choice[K, V], bool) {
+	p := c.policy.Load()
+	s.layoutLocked(p) // SetPolicy may not have reached s yet
+	s.drainLocked()
+	ch := c.choose(s, p)
 	var slot uint32
-	switch p.order {
-	case orderRecency:
-		if slot = s.leastRecentLocked(p.volatile); slot != 0 && s.node(slot).getStamp() > c.oldestTail(&s.ledger, p.volatile) {
-			slot = 0
+	switch {
+	case ch.s != s && !(p.order == orderAdmission && ch.s == nil):
+		return ch, false
+	case ch.expired:
+		slot = s.ttl.Min()
+	case p.order == orderAdmission:
+		if s.n == 0 || 2*s.adm.total() < c.nominal() {
+			return ch, false // a small shard is spared: another one evicts
 		}
-	case orderDeadline:
-		if s.ttl.Len() > 0 && s.head(s.ttl.Min()).expireAt <= c.soonestDeadline(&s.ledger) {
-			slot = s.ttl.Min()
-		}
-	case orderAdmission:
-		if s.n > 0 && 2*s.adm.total() >= c.nominal() {
-			slot = s.admVictimLocked()
-		}
+		slot = s.admVictimLocked()
+	default:
+		slot = s.candidateLocked(p)
 	}
-	return slot, Evicted, slot != 0
+	r := Evicted
+	if ch.expired {
+		r = Expired
+	}
+	c.dropLocked(s, slot, r, fx)
+	return ch, true
+}
+
+// candidateLocked returns the slot of the locked shard's candidate under a
+// policy that orders entries: its least recent entry, or the one whose
+// deadline comes first (0 if none).
+func (l *ledger) candidateLocked(p *policyState) uint32 {
+	if p.order == orderDeadline {
+		if l.ttl.Len() == 0 {
+			return 0
+		}
+		return l.ttl.Min()
+	}
+	return l.leastRecentLocked(p.volatile)
 }
 
 // takeOutLocked removes the entry at slot of s for reason r, counts it,
@@ -109,30 +231,40 @@ func (c *Cache[K, V]) takeOutLocked(s *shard[K, V], slot uint32, r Reason, fx *e
 	return charge
 }
 
-// evictElsewhere evicts one entry, the policy's next victim, from whichever
-// shard holds it, with no lock held; its bytes are added to credit. home,
-// the writer's shard, may be nil. It reports false when nothing can be
-// evicted.
-func (c *Cache[K, V]) evictElsewhere(home *shard[K, V], credit *int64, fx *effects[K, V]) bool {
-	if s := c.expiredShard(); s != nil && c.evictFrom(s, credit, fx, expiredVictim) {
-		return true
+// evictElsewhere evicts the next victim, which ch located (see choose),
+// with no lock held; its bytes are added to credit. settle takes the
+// chosen shard's candidate even if the reads it applies under its lock
+// make another shard's better (choose compares what shards published). It
+// reports false when nothing could be evicted: nothing is left to, or the
+// choice no longer held and the caller should choose again.
+func (c *Cache[K, V]) evictElsewhere(ch choice[K, V], settle bool, credit *int64, fx *effects[K, V]) (evicted, retry bool) {
+	if ch.expired {
+		ok := c.evictFrom(ch.s, credit, fx, expiredVictim)
+		return ok, !ok
 	}
 	p := c.policy.Load()
 	switch p.order {
 	case orderRecency, orderDeadline:
-		return c.evictBest(p, credit, fx)
+		if ch.s == nil {
+			return false, false
+		}
+		ok := c.evictFrom(ch.s, credit, fx, func(l *ledger) (uint32, Reason, bool) {
+			slot := l.candidateLocked(p)
+			return slot, Evicted, slot != 0 && (settle || l.liveKey(p.keyKind()) <= ch.runnerUp)
+		})
+		return ok, !ok
 	case orderAdmission:
-		return c.evictAdmitted(credit, fx)
+		return c.evictAdmitted(credit, fx), false
 	case orderRandom:
-		return c.evictRandom(p.volatile, credit, fx)
+		return c.evictRandom(p.volatile, credit, fx), false
 	case orderSampled:
-		return c.evictSampled(p, credit, fx)
+		return c.evictSampled(p, credit, fx), false
 	}
-	return false
+	return false, false
 }
 
 // victimFunc picks the victim of a locked shard; ok false: none there, or
-// none that is still the best (retry).
+// none that is still the best.
 type victimFunc func(l *ledger) (slot uint32, r Reason, ok bool)
 
 // expiredVictim picks an entry of l whose deadline has passed.
@@ -146,6 +278,7 @@ func expiredVictim(l *ledger) (uint32, Reason, bool) {
 func (c *Cache[K, V]) evictFrom(s *shard[K, V], credit *int64, fx *effects[K, V], pick victimFunc) bool {
 	s.lockAndDrain()
 	defer s.unlock() // a custom Policy may panic
+	s.layoutLocked(c.policy.Load()) // SetPolicy may not have reached s yet
 	slot, r, ok := pick(&s.ledger)
 	if !ok {
 		return false
@@ -156,32 +289,10 @@ func (c *Cache[K, V]) evictFrom(s *shard[K, V], credit *int64, fx *effects[K, V]
 	return true
 }
 
-// evictBest evicts the least recent entry, or the one closest to its
-// deadline, of the whole cache. The shard whose published candidate is
-// best is locked; if the reads it applies then make its candidate worse
-// than another shard's, the choice is made again, a few times at most.
-func (c *Cache[K, V]) evictBest(p *policyState, credit *int64, fx *effects[K, V]) bool {
-	for tries := 0; ; tries++ {
-		s := c.bestShard(p)
-		if s == nil {
-			return false
-		}
-		settle := tries == bestTries // the last try takes what it finds
-		if c.evictFrom(s, credit, fx, func(l *ledger) (uint32, Reason, bool) {
-			return c.bestVictimLocked(l, p, settle)
-		}) {
-			return true
-		}
-		if settle {
-			return false
-		}
-	}
-}
-
 // evictRandom evicts an entry chosen uniformly among those the policy may
 // evict (those with a TTL if volatileOnly).
 func (c *Cache[K, V]) evictRandom(volatileOnly bool, credit *int64, fx *effects[K, V]) bool {
-	for range bestTries {
+	for range evictTries {
 		i := c.randomShard(volatileOnly)
 		if i < 0 {
 			return false
@@ -196,82 +307,9 @@ func (c *Cache[K, V]) evictRandom(volatileOnly bool, credit *int64, fx *effects[
 	return false // the shards chosen emptied meanwhile
 }
 
-// bestTries bounds how often evictBest chooses again.
-const bestTries = 3
-
-// bestVictimLocked returns the candidate of the locked s under an ordering
-// policy, unless, with its reads applied, another shard's is better now
-// and settle is not set.
-func (c *Cache[K, V]) bestVictimLocked(s *ledger, p *policyState, settle bool) (uint32, Reason, bool) {
-	if p.order == orderDeadline {
-		if s.ttl.Len() == 0 {
-			return 0, 0, false
-		}
-		slot := s.ttl.Min()
-		return slot, Evicted, settle || s.head(slot).expireAt <= c.soonestDeadline(s)
-	}
-	slot := s.leastRecentLocked(p.volatile)
-	if slot == 0 {
-		return 0, 0, false
-	}
-	return slot, Evicted, settle || s.node(slot).getStamp() <= c.oldestTail(s, p.volatile)
-}
-
-// bestShard returns the shard whose published candidate is best under an
-// ordering policy, nil if no shard has one.
-func (c *Cache[K, V]) bestShard(p *policyState) *shard[K, V] {
-	var best *shard[K, V]
-	if p.order == orderDeadline {
-		d := int64(math.MaxInt64)
-		for i := range c.shards {
-			if v := c.shards[i].pub.soonest.Load(); v < d {
-				best, d = &c.shards[i], v
-			}
-		}
-		return best
-	}
-	stamp := uint64(math.MaxUint64)
-	for i := range c.shards {
-		if v := c.shards[i].pub.oldest(p.volatile); v < stamp {
-			best, stamp = &c.shards[i], v
-		}
-	}
-	return best
-}
-
-// oldestTail returns the oldest published recency stamp of every shard
-// but s (MaxUint64 if none).
-func (c *Cache[K, V]) oldestTail(s *ledger, volatileOnly bool) uint64 {
-	stamp := uint64(math.MaxUint64)
-	for i := range c.shards {
-		if t := &c.shards[i].ledger; t != s {
-			stamp = min(stamp, t.pub.oldest(volatileOnly))
-		}
-	}
-	return stamp
-}
-
-// soonestDeadline returns the earliest published deadline of every shard
-// but s (MaxInt64 if none).
-func (c *Cache[K, V]) soonestDeadline(s *ledger) int64 {
-	d := int64(math.MaxInt64)
-	for i := range c.shards {
-		if t := &c.shards[i].ledger; t != s {
-			d = min(d, t.pub.soonest.Load())
-		}
-	}
-	return d
-}
-
-// oldest returns the stamp of the shard's least recent entry, among those
-// with a TTL if volatileOnly.
-func (p *published) oldest(volatileOnly bool) uint64 {
-	v := p.tail[volatile].Load()
-	if volatileOnly {
-		return v
-	}
-	return min(v, p.tail[persistent].Load())
-}
+// evictTries bounds how often an eviction chooses again when its choice
+// no longer holds under the chosen shard's lock.
+const evictTries = 3
 
 // leastRecentLocked returns the slot of the least recent entry (among those
 // with a TTL if volatileOnly), 0 if none: the backs of the two class lists
@@ -286,26 +324,6 @@ func (l *ledger) leastRecentLocked(volatileOnly bool) uint32 {
 		return v
 	}
 	return p
-}
-
-// expiredShard returns a shard whose earliest deadline has passed, or nil.
-// It reads the clock only if some shard has a deadline.
-func (c *Cache[K, V]) expiredShard() *shard[K, V] {
-	var now int64
-	for i := range c.shards {
-		s := &c.shards[i]
-		d := s.pub.soonest.Load()
-		if d == math.MaxInt64 {
-			continue
-		}
-		if now == 0 {
-			now = c.now()
-		}
-		if d <= now {
-			return s
-		}
-	}
-	return nil
 }
 
 // collectLeases gives every shard's lease back to the budget and reports
@@ -325,19 +343,23 @@ func (c *Cache[K, V]) collectLeases() bool {
 // shrink evicts until the budget holds no more than MaxMemory again, or
 // until the policy has nothing left to evict.
 func (c *Cache[K, V]) shrink() {
-	c.budget.tight.Store(c.budget.max.Load() > 0)
 	c.collectLeases()
-	for {
+	for tries := 0; ; {
 		m := c.budget.max.Load()
 		if m == 0 || c.budget.reserved.Load() <= m {
 			return
 		}
 		var credit int64
 		var fx effects[K, V]
-		ok := c.evictElsewhere(nil, &credit, &fx)
+		ok, retry := c.evictElsewhere(c.choose(nil, c.policy.Load()), tries == evictTries, &credit, &fx)
 		c.budget.giveBack(credit)
 		fx.report(c)
-		if !ok {
+		switch {
+		case ok:
+			tries = 0
+		case retry && tries < evictTries:
+			tries++
+		default:
 			return
 		}
 	}

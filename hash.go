@@ -25,26 +25,39 @@ import (
 // tests and simulations, not for keys an attacker chooses. Other key types
 // always use a random maphash seed.
 
-// newHasher returns the key hash of a cache seeded with seed (0: random).
-func newHasher[K comparable](seed uint64) func(K) uint64 {
-	kind := reflect.TypeFor[K]().Kind()
-	str := kind == reflect.String
-	if seed == 0 {
-		ms := maphash.MakeSeed()
-		if str {
-			return func(k K) uint64 { return maphash.String(ms, keyString(k)) }
-		}
-		return func(k K) uint64 { return maphash.Comparable(ms, k) }
+// hasher is a cache's key hash.
+type hasher[K comparable] struct {
+	seed maphash.Seed
+	str  bool           // string keys under a random seed: maphash.String, called directly
+	fn   func(K) uint64 // every other case
+}
+
+// of returns the hash of k.
+func (h *hasher[K]) of(k K) uint64 {
+	if h.str {
+		return maphash.String(h.seed, keyString(k))
 	}
+	return h.fn(k)
+}
+
+// newHasher returns the key hash of a cache seeded with seed (0: random).
+func newHasher[K comparable](seed uint64) hasher[K] {
+	kind := reflect.TypeFor[K]().Kind()
+	h := hasher[K]{seed: maphash.MakeSeed()}
 	switch {
-	case str:
-		return func(k K) uint64 { return xxh3.HashStringSeed(keyString(k), seed) }
+	case seed == 0 && kind == reflect.String:
+		h.str = true
+	case seed == 0:
+		h.fn = func(k K) uint64 { return maphash.Comparable(h.seed, k) }
+	case kind == reflect.String:
+		h.fn = func(k K) uint64 { return xxh3.HashStringSeed(keyString(k), seed) }
 	case kind == reflect.Int64 || kind == reflect.Uint64 || (kind == reflect.Int || kind == reflect.Uint ||
 		kind == reflect.Uintptr) && unsafe.Sizeof(uintptr(0)) == 8:
-		return func(k K) uint64 { return mix64(*(*uint64)(unsafe.Pointer(&k)) ^ seed) }
+		h.fn = func(k K) uint64 { return mix64(*(*uint64)(unsafe.Pointer(&k)) ^ seed) }
+	default:
+		h.fn = func(k K) uint64 { return maphash.Comparable(h.seed, k) }
 	}
-	ms := maphash.MakeSeed()
-	return func(k K) uint64 { return maphash.Comparable(ms, k) }
+	return h
 }
 
 // mix64 is a bijective 64-bit finalizer (Stafford's variant 13, as in

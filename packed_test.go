@@ -113,8 +113,12 @@ func checkArenas[K comparable, V any](t *testing.T, c *Cache[K, V]) {
 		a := s.arena
 		var items int64
 		for slot := uint32(1); slot <= s.n; slot++ {
-			_, it := a.parse(s.head(slot).word)
-			items += int64(it.end - int(uint32(s.head(slot).word)))
+			w := s.head(slot).word
+			_, it := a.parse(w)
+			if n := it.end - refOff(w); n != a.length(w) {
+				t.Errorf("shard %d slot %d: item of %d bytes, reference says %d", i, slot, n, a.length(w))
+			}
+			items += int64(it.end - refOff(w))
 		}
 		live, size, allowed := a.live, a.held(), a.live+a.live/16+maxChunk
 		s.unlock()

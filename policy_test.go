@@ -218,7 +218,7 @@ func TestLFUKeepsHotKeys(t *testing.T) {
 // LFU counters decay by one per lfu-decay-time without access.
 // lfuCounter returns the decayed LFU counter of key, as a policy sees it.
 func lfuCounter(c *Cache[string, int], key string) uint8 {
-	h := c.hash(key)
+	h := c.hash.of(key)
 	s := c.shardFor(h)
 	s.lockAndDrain()
 	defer s.unlock()

@@ -108,7 +108,9 @@ func procUnpin()
 // whose word was word, and drains the reader's ring if the event filled
 // it half way and the lock is free.
 func (l *ledger) recordHit(slot uint32, word uint64) {
-	r := l.ring()
+	p := procPin()
+	procUnpin()
+	r := &l.reads[p&(len(l.reads)-1)]
 	kept, drain := r.record(slot, word, recencyNow())
 	switch {
 	case !kept:
@@ -246,23 +248,25 @@ func getPacked[K comparable, V any](s *shard[K, V], key K, h uint32, c *Cache[K,
 // returns its slot, its head, its word and its value, a slice of the
 // arena. It reads only through atomic loads and checks every bound, so a
 // reader without the lock may call it: what it returns is then right only
-// if seq did not move meanwhile.
+// if seq did not move meanwhile (a page list or chunk table it loaded may
+// have been replaced since, but stays readable).
 func (l *ledger) lookup(key string, h uint32) (slot uint32, hd *head, w uint64, value []byte, found bool) {
 	gs := l.idx.load()
 	if gs == nil {
 		return 0, nil, 0, nil, false
 	}
+	pages, chunks := l.slab.p.Load(), l.arena.table.Load()
 	c := gs.probe(h)
 	for range gs.mask + 1 { // a probe meets an empty slot before this, unless the table moved under it
 		g := gs.at(c)
 		m, final := g.match(h)
 		for ; m != 0; m &= m - 1 {
 			slot = g.slot(m)
-			if hd = l.slab.peek(slot); hd == nil {
+			if hd = headIn(pages, slot); hd == nil {
 				continue
 			}
 			w = hd.loadWord()
-			if value, found = l.arena.valueOf(w, key); found {
+			if value, found = chunks.valueOf(w, key); found {
 				return slot, hd, w, value, true
 			}
 		}

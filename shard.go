@@ -1,7 +1,6 @@
 package maxmem
 
 import (
-	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -71,8 +70,8 @@ type ledger struct {
 // lock: how old its least recent entries are, when its next deadline is,
 // and how many entries it holds.
 type published struct {
-	tail    [2]atomic.Uint64 // stamp of the least recent persistent and volatile entry; MaxUint64: none
-	soonest atomic.Int64     // earliest deadline; MaxInt64: none
+	keys    [numKeys]atomic.Uint64 // candidate keys for choose (eviction.go); MaxUint64: none
+	soonest atomic.Int64           // earliest deadline; MaxInt64: none
 	count   atomic.Int64     // n
 	ttls    atomic.Int64     // entries with a deadline
 }
@@ -149,19 +148,13 @@ func (l *ledger) beginWrite() {
 // publishLocked stores the least recent stamps and the earliest deadline.
 func (l *ledger) publishLocked() {
 	l.dirty = false
-	for class := range l.pub.tail {
-		stamp := uint64(math.MaxUint64)
-		if back := l.lists[class].back; back != 0 {
-			stamp = l.node(back).getStamp()
-		}
-		l.pub.tail[class].Store(stamp)
+	for k := range l.pub.keys {
+		l.pub.keys[k].Store(l.liveKey(k))
 	}
-	soonest := int64(math.MaxInt64)
-	if l.ttl.Len() > 0 {
-		soonest = l.head(l.ttl.Min()).expireAt
-	}
+	soonest := l.liveSoonest()
 	l.pub.soonest.Store(soonest)
 	l.pub.ttls.Store(int64(l.ttl.Len()))
+	l.budget.lowerSoonest(soonest)
 }
 
 // resetLocked empties the ledger. The caller empties the store and releases

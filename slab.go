@@ -91,14 +91,13 @@ func (s *slab) head(slot uint32) *head { return &s.heads[slot>>pageBits][slot&pa
 // node returns the node at slot, for the lock holder.
 func (s *slab) node(slot uint32) *node { return &s.nodes[slot>>pageBits][slot&pageMask] }
 
-// peek returns the head at slot, or nil if slot is beyond the pages: for
-// readers without the lock.
-func (s *slab) peek(slot uint32) *head {
-	pp := s.p.Load()
-	if pp == nil || int(slot>>pageBits) >= len(*pp) {
+// headIn returns the head at slot in pages, a page list loaded from p, or
+// nil if slot is beyond the pages: for readers without the lock.
+func headIn(pages *[][]head, slot uint32) *head {
+	if pages == nil || int(slot>>pageBits) >= len(*pages) {
 		return nil
 	}
-	page := (*pp)[slot>>pageBits]
+	page := (*pages)[slot>>pageBits]
 	if int(slot&pageMask) >= len(page) {
 		return nil
 	}

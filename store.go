@@ -84,8 +84,8 @@ type packedStore[K comparable, V any] struct {
 }
 
 func (p *packedStore[K, V]) matches(_ uint32, w uint64, key K) bool {
-	ch, it := p.l.arena.parse(w)
-	return string(ch.data[it.key:it.value]) == keyString(key)
+	_, ok := p.l.arena.table.Load().valueOf(w, keyString(key))
+	return ok
 }
 
 func (p *packedStore[K, V]) key(_ uint32, w uint64) K {
@@ -98,12 +98,14 @@ func (p *packedStore[K, V]) value(_ uint32, w uint64) V {
 	return bytesValue[V](ch.data[it.value:it.end:it.end], p.stringValues)
 }
 
+// size reads the item only for a size from the user's Sizer: otherwise the
+// item's length, which w holds, says it.
 func (p *packedStore[K, V]) size(_ uint32, w uint64) int64 {
-	_, it := p.l.arena.parse(w)
-	if it.custom {
+	if p.customSize {
+		_, it := p.l.arena.parse(w)
 		return it.size
 	}
-	return packedSizeOf(it.end - int(uint32(w)))
+	return packedSizeOf(p.l.arena.length(w))
 }
 
 // write appends a new item, unless the entry already holds exactly this
@@ -124,8 +126,7 @@ func (p *packedStore[K, V]) write(_ uint32, old uint64, fresh bool, key K, value
 // a custom Sizer, size).
 func (p *packedStore[K, V]) holds(w uint64, v []byte, size int64) bool {
 	ch, it := p.l.arena.parse(w)
-	return it.custom == p.customSize && (!it.custom || it.size == size) &&
-		string(ch.data[it.value:it.end]) == string(v)
+	return it.vlen == len(v) && (!it.custom || it.size == size) && string(ch.data[it.value:it.end]) == string(v)
 }
 
 func (p *packedStore[K, V]) remove(_ uint32, w uint64)   { p.l.arena.release(w) }

@@ -57,7 +57,7 @@ type unchanged[K comparable, V any] func(s *shard[K, V], slot uint32, found bool
 // a deadline of expireAt, if cond (when not nil) holds; changed reports
 // that it did not.
 func (c *Cache[K, V]) store(key K, value V, size, expireAt int64, cond unchanged[K, V]) (changed bool, err error) {
-	h := c.hash(key)
+	h := c.hash.of(key)
 	s := c.shardFor(h)
 	var credit int64 // bytes evicted from other shards for this write
 	defer func() {
@@ -65,9 +65,10 @@ func (c *Cache[K, V]) store(key K, value V, size, expireAt int64, cond unchanged
 			c.budget.giveBack(credit)
 		}
 	}()
-	for attempt := 0; ; attempt++ {
+	for retries, noRoom := 0, 0; ; {
 		var fx effects[K, V]
-		switch c.tryStore(s, key, h, value, size, expireAt, cond, &credit, &fx) {
+		a, ch := c.tryStore(s, key, h, value, size, expireAt, cond, &credit, &fx)
+		switch a {
 		case attemptStored:
 			return false, nil
 		case attemptChanged:
@@ -76,15 +77,19 @@ func (c *Cache[K, V]) store(key K, value V, size, expireAt int64, cond unchanged
 			c.collectLeases()
 			continue
 		}
-		if c.evictElsewhere(s, &credit, &fx) {
-			fx.report(c)
-			continue
-		}
-		if attempt < noRoomRetries && c.collectLeases() {
+		evicted, retry := c.evictElsewhere(ch, retries == evictTries, &credit, &fx)
+		fx.report(c)
+		switch {
+		case evicted:
+			retries = 0
+		case retry && retries < evictTries:
+			retries++
+		case noRoom < noRoomRetries && c.collectLeases():
+			noRoom++
 			runtime.Gosched() // writes holding credit may finish meanwhile
-			continue
+		default:
+			return false, c.refuse(size+c.overhead, false)
 		}
-		return false, c.refuse(size+c.overhead, false)
 	}
 }
 
@@ -104,9 +109,10 @@ const (
 
 // tryStore locks s and writes the entry if cond holds and its charge fits
 // in the shard's lease, the write's credit, the budget's room and what
-// evicting from s itself frees.
+// evicting from s itself frees. When the room must come from elsewhere it
+// returns where (see choose).
 func (c *Cache[K, V]) tryStore(s *shard[K, V], key K, h uint64, value V, size, expireAt int64,
-	cond unchanged[K, V], credit *int64, fx *effects[K, V]) attempt {
+	cond unchanged[K, V], credit *int64, fx *effects[K, V]) (attempt, choice[K, V]) {
 	s.lock()
 	defer fx.report(c) // after the unlock below: deferred calls run last in, first out
 	defer s.unlock()
@@ -116,7 +122,7 @@ func (c *Cache[K, V]) tryStore(s *shard[K, V], key K, h uint64, value V, size, e
 	for {
 		slot, found := c.findLiveLocked(s, key, h, now, fx)
 		if cond != nil && !cond(s, slot, found) {
-			return attemptChanged
+			return attemptChanged, choice[K, V]{}
 		}
 		old := int64(0)
 		if found {
@@ -124,13 +130,13 @@ func (c *Cache[K, V]) tryStore(s *shard[K, V], key K, h uint64, value V, size, e
 		}
 		if s.takeLocked(size + c.overhead - old) {
 			c.applyLocked(s, slot, found, key, h, value, size, old, expireAt, now, fx)
-			return attemptStored
+			return attemptStored, choice[K, V]{}
 		}
 		if c.budget.tighten() {
-			return attemptTightened
+			return attemptTightened, choice[K, V]{}
 		}
-		if !c.evictLocalLocked(s, now, fx) { // it may evict this very key: look it up again
-			return attemptNoRoom
+		if ch, ok := c.evictLocalLocked(s, fx); !ok { // it may evict this very key: look it up again
+			return attemptNoRoom, ch
 		}
 	}
 }
