@@ -169,12 +169,12 @@ func peakAboveCurrent(st Stats) (finding, bool) {
 }
 
 func heapAboveUsed(st Stats) (finding, bool) {
-	heap := int64(st.HeapInuse)
+	heap := int64(st.ProcessHeapInuse)
 	if st.UsedMemory < doctorMinUsed || heap < 2*st.UsedMemory || heap-st.UsedMemory < doctorHeapSlack {
 		return finding{}, false
 	}
 	return finding{"heap",
-		fmt.Sprintf("Heap: the process's heap in use is %s, %.1f times the %s the cache charges (mem_fragmentation_ratio).",
-			humanBytes(heap), st.FragmentationRatio(), humanBytes(st.UsedMemory)),
+		fmt.Sprintf("Heap: the whole process's Go heap in use (process_heap_inuse) is %s, %.1f times the %s the cache charges (used_memory).",
+			humanBytes(heap), float64(heap)/float64(st.UsedMemory), humanBytes(st.UsedMemory)),
 		"if the cache should hold most of the heap, the Sizer undercounts (pointers, maps, nested slices): measure a value with MemoryUsage against the heap and fix the Sizer; otherwise the rest of the program uses the heap, so size MaxMemory from the process's limit minus that (MaxMemoryFromLimit)."}, true
 }

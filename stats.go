@@ -36,12 +36,15 @@ type Stats struct {
 	// Writes counts the writes and TTL changes the cache accepted since it
 	// was created (total_writes).
 	Writes uint64
-	// HeapInuse is heap_inuse: bytes of the whole process's Go heap in use
-	// (live and not yet swept objects plus the free space of their spans),
-	// read from runtime/metrics when the snapshot was taken.
-	HeapInuse uint64
-	// HeapObjects is heap_objects: objects on the process's Go heap.
-	HeapObjects uint64
+	// ProcessHeapInuse is process_heap_inuse: bytes of the whole process's
+	// Go heap in use (live and not yet swept objects plus the free space of
+	// their spans), read from runtime/metrics when the snapshot was taken.
+	// The cache's entries are part of it, and so is everything else the
+	// program allocates: it is not the cache's own memory.
+	ProcessHeapInuse uint64
+	// ProcessHeapObjects is process_heap_objects: objects on the process's
+	// Go heap.
+	ProcessHeapObjects uint64
 }
 
 // avgTTLSamples bounds the TTL heap positions read per shard for AvgTTL.
@@ -70,7 +73,7 @@ func (c *Cache[K, V]) Stats() Stats {
 	st.UsedMemoryPeak = c.budget.peak.Load()
 	st.Overhead = st.Keys*c.overhead + st.PolicyMemory
 	st.Dataset = max(0, st.UsedMemory-st.Overhead)
-	st.HeapInuse, st.HeapObjects = readHeap()
+	st.ProcessHeapInuse, st.ProcessHeapObjects = readHeap()
 	return st
 }
 
@@ -125,7 +128,8 @@ func (s *shard[K, V]) meanTTLLocked(now int64) float64 {
 	return sum / float64(k)
 }
 
-// heapMetrics are the runtime/metrics behind HeapInuse and HeapObjects.
+// heapMetrics are the runtime/metrics behind ProcessHeapInuse and
+// ProcessHeapObjects.
 var heapMetrics = [...]string{
 	"/memory/classes/heap/objects:bytes",
 	"/memory/classes/heap/unused:bytes",
@@ -153,24 +157,18 @@ func (s Stats) PeakPerc() float64 {
 	return 100 * float64(s.UsedMemory) / float64(s.UsedMemoryPeak)
 }
 
-// FragmentationRatio is mem_fragmentation_ratio, defined for an in-process
-// cache as HeapInuse over UsedMemory: how much heap the process holds per
-// byte the cache charges. Redis divides the resident set size by
-// used_memory; here the heap is the whole process's, so a ratio far above
-// 1 means either that the rest of the program uses most of the heap or
-// that the Sizer undercounts. 0 when UsedMemory is 0.
-func (s Stats) FragmentationRatio() float64 {
-	if s.UsedMemory <= 0 {
-		return 0
-	}
-	return float64(s.HeapInuse) / float64(s.UsedMemory)
-}
-
-// field is one "name:value" line of INFO.
+// field is one "name:value" line of INFO. Its value is a number, a name,
+// or text for people (the _human fields); Map publishes it as it is.
 type field struct {
 	name  string
 	value any
 }
+
+// percent is a share in percent: INFO writes it as Redis does ("95.33%"),
+// Map publishes it as a number (see Stats.Map).
+type percent float64
+
+func (p percent) String() string { return fmt.Sprintf("%.2f%%", float64(p)) }
 
 // section is one "# Name" part of INFO.
 type section struct {
@@ -186,18 +184,17 @@ func (s Stats) sections() []section {
 			{"used_memory_human", humanBytes(s.UsedMemory)},
 			{"used_memory_peak", s.UsedMemoryPeak},
 			{"used_memory_peak_human", humanBytes(s.UsedMemoryPeak)},
-			{"used_memory_peak_perc", fmt.Sprintf("%.2f%%", s.PeakPerc())},
+			{"used_memory_peak_perc", percent(s.PeakPerc())},
 			{"used_memory_overhead", s.Overhead},
 			{"used_memory_policy", s.PolicyMemory},
 			{"used_memory_dataset", s.Dataset},
-			{"used_memory_dataset_perc", fmt.Sprintf("%.2f%%", s.datasetPerc())},
-			{"heap_inuse", s.HeapInuse},
-			{"heap_inuse_human", humanBytes(int64(s.HeapInuse))},
-			{"heap_objects", s.HeapObjects},
+			{"used_memory_dataset_perc", percent(s.datasetPerc())},
+			{"process_heap_inuse", s.ProcessHeapInuse},
+			{"process_heap_inuse_human", humanBytes(int64(s.ProcessHeapInuse))},
+			{"process_heap_objects", s.ProcessHeapObjects},
 			{"maxmemory", s.MaxMemory},
 			{"maxmemory_human", humanBytes(s.MaxMemory)},
 			{"maxmemory_policy", s.Policy},
-			{"mem_fragmentation_ratio", fmt.Sprintf("%.2f", s.FragmentationRatio())},
 		}},
 		{"Stats", []field{
 			{"total_writes", s.Writes},
@@ -221,8 +218,11 @@ func (s Stats) datasetPerc() float64 {
 // String renders the figures as Redis's INFO memory, INFO stats and INFO
 // keyspace do: sections headed "# Name", "field:value" lines ending in
 // CRLF, Redis's field names, and a "db0:keys=...,expires=...,avg_ttl=..."
-// line (avg_ttl in milliseconds) when the cache holds keys. heap_inuse,
-// heap_objects and total_writes have no Redis counterpart.
+// line (avg_ttl in milliseconds) when the cache holds keys.
+// process_heap_inuse, process_heap_objects and total_writes have no Redis
+// counterpart. Redis's mem_fragmentation_ratio is left out: what the
+// process's heap holds besides the cache's entries is the rest of the
+// program's, not the cache's fragmentation.
 func (s Stats) String() string {
 	var b strings.Builder
 	for _, sec := range s.sections() {
