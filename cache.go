@@ -44,7 +44,7 @@ type Cache[K comparable, V any] struct {
 	_            [cacheLine]byte
 
 	base                    // the budget, the policy, the clock and the settings shards read
-	oom   atomic.Uint64     // writes refused with ErrOOM
+	stats cacheStats        // the counters of Stats that are not the shards' (stats.go)
 	pool  pool              // candidates of the sampling policies
 	loads flightGroup[K, V] // GetOrLoad's loads in progress
 }

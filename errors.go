@@ -114,7 +114,6 @@ func invalid(format string, args ...any) error {
 // Hook: refuse in write.go builds the error without the key counts; it can
 // return c.newOOMError(charge, tooLarge) instead of its struct literal.
 func (c *Cache[K, V]) newOOMError(charge int64, tooLarge bool) *OOMError {
-	c.oom.Add(1)
 	e := &OOMError{
 		Need:     charge,
 		Used:     c.used(),
@@ -122,6 +121,7 @@ func (c *Cache[K, V]) newOOMError(charge int64, tooLarge bool) *OOMError {
 		Policy:   c.policy.Load().p.Name(),
 		TooLarge: tooLarge,
 	}
+	c.stats.refused.add(e)
 	c.countKeys(e)
 	return e
 }

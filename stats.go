@@ -2,12 +2,17 @@ package maxmem
 
 import (
 	"fmt"
+	"maps"
 	"runtime/metrics"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// Stats is a snapshot of the cache's INFO figures.
+// Stats is a snapshot of the cache's INFO figures. The counters (hits,
+// misses, evictions, expirations, writes, OOM refusals) and the peak are
+// since the cache was created or ResetStats was last called.
 type Stats struct {
 	UsedMemory     int64  // used_memory: bytes charged now
 	UsedMemoryPeak int64  // used_memory_peak: the most ever charged
@@ -34,7 +39,7 @@ type Stats struct {
 	// estimated from at most avgTTLSamples of them per shard; 0 if none.
 	AvgTTL time.Duration
 	// Writes counts the writes and TTL changes the cache accepted since it
-	// was created (total_writes).
+	// was created or its stats were reset (total_writes).
 	Writes uint64
 	// ProcessHeapInuse is process_heap_inuse: bytes of the whole process's
 	// Go heap in use (live and not yet swept objects plus the free space of
@@ -57,7 +62,7 @@ func (c *Cache[K, V]) Stats() Stats {
 	st := Stats{
 		MaxMemory:     c.budget.max.Load(),
 		Policy:        c.policy.Load().p.Name(),
-		OOMRejections: c.oom.Load(),
+		OOMRejections: c.stats.refused.total.Load(),
 	}
 	now := c.now()
 	var ttlSum float64 // Σ over shards of mean TTL × volatile entries
@@ -253,4 +258,85 @@ func humanBytes(n int64) string {
 		}
 	}
 	panic("unreachable")
+}
+
+// The counters Stats reports are kept in three places: the shards'
+// shardCounters (hits, misses, evictions, expirations, writes), under each
+// shard's lock; the budget's peak; and cacheStats, for what belongs to no
+// shard. ResetStats zeroes all three.
+
+// cacheStats are the counters of Stats kept for the cache as a whole.
+type cacheStats struct {
+	refused refusals // writes refused with ErrOOM
+}
+
+// reset zeroes the counters.
+func (cs *cacheStats) reset() {
+	cs.refused.reset()
+}
+
+// refusals counts the writes refused with ErrOOM, each filed under its
+// cause as judged when it was refused (the policy then, and whether the
+// entry alone was larger than maxmemory then), so that Doctor judges it by
+// the rules in force when it happened, not by the present ones.
+type refusals struct {
+	total   atomic.Uint64      // total_oom_errors
+	mu      sync.Mutex         // guards the fields below
+	causes  map[refusal]uint64 // refusals by cause; nil until the first
+	largest int64              // the largest entry refused as larger than maxmemory
+}
+
+// refusal is the cause of a refused write, as judged when it was refused.
+type refusal struct {
+	policy   string // maxmemory-policy then
+	tooLarge bool   // the entry alone was larger than maxmemory then
+}
+
+// add counts the refusal e reports.
+func (r *refusals) add(e *OOMError) {
+	r.total.Add(1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.causes == nil {
+		r.causes = make(map[refusal]uint64)
+	}
+	r.causes[refusal{e.Policy, e.TooLarge}]++
+	if e.TooLarge {
+		r.largest = max(r.largest, e.Need)
+	}
+}
+
+// snapshot returns a copy of the counts by cause and the largest entry
+// refused as too large.
+func (r *refusals) snapshot() (causes map[refusal]uint64, largest int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.causes), r.largest
+}
+
+func (r *refusals) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.total.Store(0)
+	r.causes, r.largest = nil, 0
+}
+
+// ResetStats zeroes the counters of Stats, as Redis's CONFIG RESETSTAT
+// does: keyspace_hits, keyspace_misses, evicted_keys, expired_keys,
+// total_writes and total_oom_errors (with the causes Doctor reads), and
+// starts used_memory_peak again from used_memory. The figures that
+// describe the present (used_memory, keys, maxmemory, ...) are unchanged.
+// Reads recorded but not yet applied count before the reset.
+func (c *Cache[K, V]) ResetStats() {
+	c.lockAll()
+	var used int64
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.drainLocked()
+		s.counters = shardCounters{}
+		used += s.charged.Load()
+	}
+	c.budget.peak.Store(used)
+	c.unlockAll()
+	c.stats.reset()
 }

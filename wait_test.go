@@ -11,7 +11,7 @@ import (
 // untilRefused yields until c has refused n writes: a SetWait in another
 // goroutine has tried, failed, and is about to wait.
 func untilRefused(c *Cache[string, int], n uint64) {
-	for c.oom.Load() < n {
+	for c.stats.refused.total.Load() < n {
 		runtime.Gosched()
 	}
 }
