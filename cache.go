@@ -272,6 +272,7 @@ func (c *Cache[K, V]) Delete(key K) (deleted bool) {
 	if c.closed.Load() {
 		return false
 	}
+	c.loadInvalidate(key)
 	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, fx *effects[K, V]) {
 		if deleted = found; found {
 			c.dropLocked(s, slot, Deleted, fx)
@@ -383,6 +384,7 @@ func (c *Cache[K, V]) layout() {
 
 // Clear removes every entry, reporting each to OnEvict as Cleared.
 func (c *Cache[K, V]) Clear() {
+	c.loadInvalidateAll()
 	for i := range c.shards {
 		c.dropShard(&c.shards[i], true)
 	}

@@ -77,6 +77,7 @@ func stillAt[K comparable, V any](s *shard[K, V], slot uint32, found bool, cur *
 // applyCompute carries out op if the key is still at version cur. done is
 // false when the key changed meanwhile and fn must run again.
 func (c *Cache[K, V]) applyCompute(key K, cur version[V], v V, op ComputeOp) (done bool, val V, ok bool, err error) {
+	c.loadInvalidate(key)
 	if op == InvalidateOp {
 		return c.removeIf(key, &cur), val, false, nil
 	}

@@ -24,7 +24,10 @@ type Stats struct {
 	Misses         uint64 // keyspace_misses
 	EvictedKeys    uint64 // evicted_keys
 	ExpiredKeys    uint64 // expired_keys
-	OOMRejections  uint64 // writes refused with ErrOOM
+	OOMRejections  uint64 // total_oom_errors: writes refused with ErrOOM
+	// UncachedLoads is total_uncached_loads: values GetOrLoad loaded and
+	// returned but could not store, because they did not fit (ErrOOM).
+	UncachedLoads uint64
 
 	// Overhead is used_memory_overhead: the cache's own bytes, Keys times
 	// EntryOverhead plus PolicyMemory.
@@ -63,6 +66,7 @@ func (c *Cache[K, V]) Stats() Stats {
 		MaxMemory:     c.budget.max.Load(),
 		Policy:        c.policy.Load().p.Name(),
 		OOMRejections: c.stats.refused.total.Load(),
+		UncachedLoads: c.stats.uncachedLoads.Load(),
 	}
 	now := c.now()
 	var ttlSum float64 // Σ over shards of mean TTL × volatile entries
@@ -208,6 +212,7 @@ func (s Stats) sections() []section {
 			{"evicted_keys", s.EvictedKeys},
 			{"expired_keys", s.ExpiredKeys},
 			{"total_oom_errors", s.OOMRejections},
+			{"total_uncached_loads", s.UncachedLoads},
 		}},
 	}
 }
@@ -224,10 +229,11 @@ func (s Stats) datasetPerc() float64 {
 // keyspace do: sections headed "# Name", "field:value" lines ending in
 // CRLF, Redis's field names, and a "db0:keys=...,expires=...,avg_ttl=..."
 // line (avg_ttl in milliseconds) when the cache holds keys.
-// process_heap_inuse, process_heap_objects and total_writes have no Redis
-// counterpart. Redis's mem_fragmentation_ratio is left out: what the
-// process's heap holds besides the cache's entries is the rest of the
-// program's, not the cache's fragmentation.
+// process_heap_inuse, process_heap_objects, total_writes and
+// total_uncached_loads have no Redis counterpart. Redis's
+// mem_fragmentation_ratio is left out: what the process's heap holds
+// besides the cache's entries is the rest of the program's, not the
+// cache's fragmentation.
 func (s Stats) String() string {
 	var b strings.Builder
 	for _, sec := range s.sections() {
@@ -267,12 +273,14 @@ func humanBytes(n int64) string {
 
 // cacheStats are the counters of Stats kept for the cache as a whole.
 type cacheStats struct {
-	refused refusals // writes refused with ErrOOM
+	refused       refusals      // writes refused with ErrOOM
+	uncachedLoads atomic.Uint64 // GetOrLoad values returned but not stored: they did not fit
 }
 
 // reset zeroes the counters.
 func (cs *cacheStats) reset() {
 	cs.refused.reset()
+	cs.uncachedLoads.Store(0)
 }
 
 // refusals counts the writes refused with ErrOOM, each filed under its
@@ -323,10 +331,11 @@ func (r *refusals) reset() {
 
 // ResetStats zeroes the counters of Stats, as Redis's CONFIG RESETSTAT
 // does: keyspace_hits, keyspace_misses, evicted_keys, expired_keys,
-// total_writes and total_oom_errors (with the causes Doctor reads), and
-// starts used_memory_peak again from used_memory. The figures that
-// describe the present (used_memory, keys, maxmemory, ...) are unchanged.
-// Reads recorded but not yet applied count before the reset.
+// total_writes, total_oom_errors (with the causes Doctor reads) and
+// total_uncached_loads, and starts used_memory_peak again from
+// used_memory. The figures that describe the present (used_memory, keys,
+// maxmemory, ...) are unchanged. Reads recorded but not yet applied count
+// before the reset.
 func (c *Cache[K, V]) ResetStats() {
 	c.lockAll()
 	var used int64

@@ -48,6 +48,7 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) (changed bool) {
 	if c.closed.Load() {
 		return false
 	}
+	c.loadInvalidate(key)
 	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
 		if !found || expireAt == 0 && s.head(slot).expireAt == 0 {
 			return

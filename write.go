@@ -24,6 +24,7 @@ func (c *Cache[K, V]) set(key K, value V, expireAt int64) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
+	c.loadInvalidate(key)
 	size, err := c.sizeOf(key, value)
 	if err != nil {
 		return err
