@@ -50,6 +50,13 @@ type Options[K comparable, V any] struct {
 }
 
 // Clock tells the time. A Cache reads it for TTL deadlines and LFU decay.
+//
+// A Clock may also have a method After(d time.Duration) <-chan time.Time
+// that sends on the channel once its time has advanced by d, as
+// time.After does and as the fake clocks of test libraries do. SetWait
+// uses it to sleep until the next entry expires; with a Clock that has
+// none, it sleeps d of real time (and the background sweep, which reads
+// the Clock ten times a second, also wakes it when entries expire).
 type Clock interface {
 	Now() time.Time
 }
