@@ -177,6 +177,7 @@ type field struct {
 // Map publishes it as a number (see Stats.Map).
 type percent float64
 
+// String writes p as INFO does: two decimals and a percent sign.
 func (p percent) String() string { return fmt.Sprintf("%.2f%%", float64(p)) }
 
 // section is one "# Name" part of INFO.
@@ -322,6 +323,7 @@ func (r *refusals) snapshot() (causes map[refusal]uint64, largest int64) {
 	return maps.Clone(r.causes), r.largest
 }
 
+// reset zeroes the counts.
 func (r *refusals) reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
