@@ -112,7 +112,7 @@ func (c *Cache[K, V]) expiryAlarm() (<-chan time.Time, func()) {
 func (c *Cache[K, V]) earliestDeadline() int64 {
 	d := int64(math.MaxInt64)
 	for i := range c.shards {
-		d = min(d, c.shards[i].soonest.Load())
+		d = min(d, c.shards[i].pub.soonest.Load())
 	}
 	return d
 }
