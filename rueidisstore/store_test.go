@@ -89,12 +89,12 @@ func TestExpiryRule(t *testing.T) {
 		took   time.Duration
 		want   int64
 	}{
-		{0, time.Millisecond, 1_001_000},                      // no server TTL: the caller's
-		{5_000_000, time.Millisecond, 1_001_000},              // the caller's is sooner
-		{1_000_500, 0, 1_000_500},                             // the server's is sooner
-		{1_000_500, 3 * time.Millisecond, 1_000_497},          // less the time taken
-		{1_000_500, 2*time.Millisecond + 1, 1_000_497},        // rounded up
-		{1_000_500, -time.Second, 1_000_500},                  // a clock step back takes nothing
+		{0, time.Millisecond, 1_001_000},                     // no server TTL: the caller's
+		{5_000_000, time.Millisecond, 1_001_000},             // the caller's is sooner
+		{1_000_500, 0, 1_000_500},                            // the server's is sooner
+		{1_000_500, 3 * time.Millisecond, 1_000_497},         // less the time taken
+		{1_000_500, 2*time.Millisecond + 1, 1_000_497},       // rounded up
+		{1_000_500, -time.Second, 1_000_500},                 // a clock step back takes nothing
 		{1_000_500, 600 * time.Millisecond, 1_000_500 - 600}, // may end in the past
 	} {
 		if got := f.expiry(tc.server, start.Add(tc.took)); got != tc.want {
