@@ -12,7 +12,7 @@ import (
 // IndexBytes is what NewCache's Sizer charges each entry for the store's
 // memory outside the cache, beyond the key's length: its records in the
 // entry map and the two indexes. TestIndexBytes measures it.
-const IndexBytes = 224
+const IndexBytes = 240
 
 // NewCache returns maxmem.New(o) with the store's OnEvict wired in before
 // o.OnEvict (which still receives every removal), and, if o.Sizer is nil, a
@@ -31,9 +31,18 @@ func NewCache(o maxmem.Options[string, []byte]) (*maxmem.Cache[string, []byte], 
 	return maxmem.New(o)
 }
 
-// chargeIndex is NewCache's default Sizer.
+// chargeIndex is NewCache's default Sizer: the key and value as the cache
+// charges them by default, plus the store's memory outside the cache.
 func chargeIndex(k string, v []byte) int64 {
-	return int64(2*len(k)+len(v)) + IndexBytes
+	return packedCharge(len(k)+len(v)) + int64(len(k)) + IndexBytes
+}
+
+// packedCharge approximates what the cache's built-in sizer charges n bytes
+// of key and value in its arena: the bytes, a sixteenth more for the
+// arena's garbage, and a few bytes of item header. A custom Sizer replaces
+// that figure, and maxmem does not export it.
+func packedCharge(n int) int64 {
+	return int64(n + (n+15)/16 + 8)
 }
 
 // OnEvict tells the store that owns key that the cache removed it, so that

@@ -108,7 +108,7 @@ func TestNewCacheChargesTheIndex(t *testing.T) {
 	set(t, s, "get:k", 1, "value", "k")
 	k := s.prefix + "get:k"
 	got, _ := c.MemoryUsage(k)
-	want := int64(2*len(k)+len("value")) + IndexBytes + maxmem.EntryOverhead[string, []byte]()
+	want := packedCharge(len(k)+len("value")) + int64(len(k)) + IndexBytes + maxmem.EntryOverhead[string, []byte]()
 	if got != want {
 		t.Fatalf("MEMORY USAGE %d, want %d", got, want)
 	}
