@@ -48,8 +48,8 @@ type fixture struct {
 	// the capacity, and asideValues their values: the look-aside runs.
 	asideKeys   []string
 	asideValues [][]byte
-	entryBytes int      // typical key+value length
-	budget     int64    // maxmem's byte budget for capacity entries
+	entryBytes  int   // typical key+value length
+	budget      int64 // maxmem's byte budget for capacity entries
 }
 
 var (
