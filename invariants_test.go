@@ -31,7 +31,7 @@ func (s *shard[K, V]) invariantsLocked() error {
 	var sum int64
 	for slot := uint32(1); slot <= s.n; slot++ {
 		if s.arena != nil {
-			if _, _, ok := s.arena.view(s.head(slot).word); !ok {
+			if s.arena.table.Load().chunkOf(s.head(slot).word) == nil {
 				return fmt.Errorf("slot %d: word %x names no chunk", slot, s.head(slot).word)
 			}
 		}

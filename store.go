@@ -88,14 +88,9 @@ func (p *packedStore[K, V]) matches(_ uint32, w uint64, key K) bool {
 	return ok
 }
 
-func (p *packedStore[K, V]) key(_ uint32, w uint64) K {
-	ch, it := p.l.arena.parse(w)
-	return stringKey[K](ch.data[it.key:it.value])
-}
-
+func (p *packedStore[K, V]) key(_ uint32, w uint64) K { return stringKey[K](p.l.arena.key(w)) }
 func (p *packedStore[K, V]) value(_ uint32, w uint64) V {
-	ch, it := p.l.arena.parse(w)
-	return bytesValue[V](ch.data[it.value:it.end:it.end], p.stringValues)
+	return bytesValue[V](p.l.arena.value(w), p.stringValues)
 }
 
 // size reads the item only for a size from the user's Sizer: otherwise the
@@ -105,7 +100,7 @@ func (p *packedStore[K, V]) size(_ uint32, w uint64) int64 {
 		_, it := p.l.arena.parse(w)
 		return it.size
 	}
-	return packedSizeOf(p.l.arena.length(w))
+	return p.l.arena.builtinCharge(w)
 }
 
 // write appends a new item, unless the entry already holds exactly this
@@ -125,8 +120,8 @@ func (p *packedStore[K, V]) write(_ uint32, old uint64, fresh bool, key K, value
 // holds reports whether the item w names already stores value v (and, with
 // a custom Sizer, size).
 func (p *packedStore[K, V]) holds(w uint64, v []byte, size int64) bool {
-	ch, it := p.l.arena.parse(w)
-	return it.vlen == len(v) && (!it.custom || it.size == size) && string(ch.data[it.value:it.end]) == string(v)
+	_, it := p.l.arena.parse(w)
+	return it.vlen == len(v) && (!it.custom || it.size == size) && string(p.l.arena.value(w)) == string(v)
 }
 
 func (p *packedStore[K, V]) remove(_ uint32, w uint64)   { p.l.arena.release(w) }
