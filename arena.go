@@ -344,6 +344,9 @@ func pages(n int) int64 { return int64((n + largePage - 1) / largePage * largePa
 
 // packedSize is what the built-in sizer reports for a packed entry.
 func packedSize(klen, vlen int) int64 {
+	if klen < 64 && vlen < 128 { // the usual item, written out
+		return sharedCharge(itemBase + klen + vlen)
+	}
 	return layoutOf(klen, vlen, 0, false).charge()
 }
 

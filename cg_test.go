@@ -1,51 +1,52 @@
 package maxmem
 
 import (
-	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"testing"
 )
 
-// TestInstructionDriver runs one operation in a loop for instruction
-// counting under valgrind --tool=callgrind --toggle-collect=*cgLoop*:
-// MAXMEM_CG=op:n, op one of get, set, insert. Skipped without it.
-func TestInstructionDriver(t *testing.T) {
-	spec := os.Getenv("MAXMEM_CG")
-	if spec == "" {
-		t.Skip("MAXMEM_CG not set")
+// BenchmarkInstructions runs Get hits, Set updates and Set inserts that
+// evict, each in a loop of its own (opsLoop), with the sweeper stopped and
+// the collector off, for counting instructions, which unlike time do not
+// depend on what else the machine runs:
+//
+//	go test -c -o /tmp/mm.test
+//	GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --toggle-collect='*opsLoop*' \
+//		/tmp/mm.test -test.run '^$' -test.bench 'Instructions/get' -test.benchtime 100000x
+//
+// The instructions per operation are the total over the 100001 calls.
+func BenchmarkInstructions(b *testing.B) {
+	for _, op := range []string{"get", "set", "insert"} {
+		b.Run(op, func(b *testing.B) {
+			const resident = 1 << 14
+			keys := benchKeys(4 * resident)
+			value := make([]byte, 64)
+			per := int64(16+16+24+64) + EntryOverhead[string, []byte]()
+			c, err := New(Options[string, []byte]{MaxMemory: resident * per, Policy: AllKeysLRU})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			for _, k := range keys[:resident] {
+				c.Set(k, value)
+			}
+			values := [2][]byte{make([]byte, 64), make([]byte, 64)}
+			values[1][0] = 1
+			c.sweeper.stop() // nothing else runs while the loop is counted
+			c.now()          // the clock's one-time calibration
+			runtime.GC()
+			defer debug.SetGCPercent(debug.SetGCPercent(-1))
+			b.ResetTimer()
+			opsLoop(c, op, b.N, keys, values)
+		})
 	}
-	op, ns, _ := cut(spec)
-	n, _ := strconv.Atoi(ns)
-	const resident = 1 << 14
-	keys := benchKeys(4 * resident)
-	value := make([]byte, 64)
-	per := int64(16+16+24+64) + EntryOverhead[string, []byte]()
-	c := mustNew(t, Options[string, []byte]{MaxMemory: resident * per, Policy: AllKeysLRU})
-	for _, k := range keys[:resident] {
-		c.Set(k, value)
-	}
-	values := [2][]byte{make([]byte, 64), make([]byte, 64)}
-	values[1][0] = 1
-	c.sweeper.stop() // nothing else runs while cgLoop is counted
-	c.now()          // the clock's one-time calibration
-	runtime.GC()
-	debug.SetGCPercent(-1)
-	cgLoop(c, op, n, keys, values)
 }
 
-func cut(s string) (string, string, bool) {
-	for i := range s {
-		if s[i] == ':' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
-}
-
+// opsLoop runs n operations of one kind.
+//
 //go:noinline
-func cgLoop(c *Cache[string, []byte], op string, n int, keys []string, values [2][]byte) {
+func opsLoop(c *Cache[string, []byte], op string, n int, keys []string, values [2][]byte) {
 	const resident = 1 << 14
 	switch op {
 	case "get":

@@ -44,8 +44,15 @@ type Options[K comparable, V any] struct {
 	// Clock is the source of time for TTLs and LFU decay. nil means the
 	// system clock; tests pass a fake one.
 	Clock Clock
-	// Seed seeds the random choices (random policies, LFU, sampling), for
-	// reproducible runs. 0 means a random seed.
+	// Seed seeds the random choices (random policies, LFU, sampling) and
+	// the hash of string and integer keys, for reproducible runs: the same
+	// keys land in the same shards and slots in every run. 0, the default,
+	// means a random seed for each cache, which is what keeps keys chosen by
+	// someone else (URLs, user ids) from being chosen to collide: a fixed
+	// seed gives that protection up, since whoever knows it can craft keys
+	// that all share one shard and one probe sequence, and make every
+	// operation on them cost a scan (BenchmarkCraftedKeys). Use it for tests
+	// and simulations.
 	Seed uint64
 }
 

@@ -158,13 +158,18 @@ func (l *ledger) drainRingLocked(r *readRing) {
 	if p.frequency { // the clock is slow to read: only for LFU decay
 		now = l.now()
 	}
+	plain := l.adm == nil && !p.modification && !p.frequency // the usual case: only recency moves
 	for ; h != t; h++ {
 		e := &r.events[h&(ringSize-1)]
 		if e.done.Load() != h+1 {
 			break // claimed but not written yet: applied next time
 		}
 		l.counters.hits++
-		if e.slot <= l.n && l.head(e.slot).word == e.word {
+		switch {
+		case e.slot > l.n || l.head(e.slot).word != e.word:
+		case plain:
+			l.restampLocked(e.slot, e.stamp)
+		default:
 			l.readLocked(e.slot, e.stamp, p, now)
 		}
 	}

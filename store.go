@@ -107,7 +107,7 @@ func (p *packedStore[K, V]) size(_ uint32, w uint64) int64 {
 // value (and size): then it keeps the item it has.
 func (p *packedStore[K, V]) write(_ uint32, old uint64, fresh bool, key K, value V, size int64) uint64 {
 	v := valueBytes(value, p.stringValues)
-	if !fresh && p.holds(old, v, size) {
+	if !fresh && p.holds(old, keyString(key), v, size) {
 		return old
 	}
 	r := p.l.arena.put(keyString(key), v, size, p.customSize)
@@ -117,11 +117,20 @@ func (p *packedStore[K, V]) write(_ uint32, old uint64, fresh bool, key K, value
 	return r
 }
 
-// holds reports whether the item w names already stores value v (and, with
-// a custom Sizer, size).
-func (p *packedStore[K, V]) holds(w uint64, v []byte, size int64) bool {
-	_, it := p.l.arena.parse(w)
-	return it.vlen == len(v) && (!it.custom || it.size == size) && string(p.l.arena.value(w)) == string(v)
+// holds reports whether the item w names, of key, already stores value v
+// (and, with a custom Sizer, size). An item of another length cannot: then
+// it reads no item.
+func (p *packedStore[K, V]) holds(w uint64, key string, v []byte, size int64) bool {
+	if n := refLen(w); n != 0 && n != layoutOf(len(key), len(v), size, p.customSize).total {
+		return false
+	}
+	if p.customSize {
+		if _, it := p.l.arena.parse(w); it.size != size {
+			return false
+		}
+	}
+	stored, ok := p.l.arena.table.Load().valueOf(w, key)
+	return ok && string(stored) == string(v)
 }
 
 func (p *packedStore[K, V]) remove(_ uint32, w uint64)   { p.l.arena.release(w) }
