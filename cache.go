@@ -36,7 +36,7 @@ type Cache[K comparable, V any] struct {
 	// stringValues: V is a string type, not a byte slice (packed layout).
 	stringValues bool
 	hash         hasher[K] // seeded (hash.go)
-	shift        uint           // shard = hash >> shift
+	shift        uint      // shard = hash >> shift
 	shards       []shard[K, V]
 	size         func(K, V) int64 // the Sizer, built-in or the user's
 	cfg          config[K, V]

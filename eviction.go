@@ -55,8 +55,8 @@ const (
 // choice is where one scan of the shards found the next victim.
 type choice[K comparable, V any] struct {
 	s        *shard[K, V] // the shard that holds it; nil: no shard has a candidate
-	expired  bool    // the victim is an expired entry
-	runnerUp uint64  // the best candidate key of every other shard
+	expired  bool         // the victim is an expired entry
+	runnerUp uint64       // the best candidate key of every other shard
 }
 
 // choose scans every shard once for the next victim: an expired entry
@@ -277,7 +277,7 @@ func expiredVictim(l *ledger) (uint32, Reason, bool) {
 // names, adding its bytes to credit. It reports whether it evicted one.
 func (c *Cache[K, V]) evictFrom(s *shard[K, V], credit *int64, fx *effects[K, V], pick victimFunc) bool {
 	s.lockAndDrain()
-	defer s.unlock() // a custom Policy may panic
+	defer s.unlock()                // a custom Policy may panic
 	s.layoutLocked(c.policy.Load()) // SetPolicy may not have reached s yet
 	slot, r, ok := pick(&s.ledger)
 	if !ok {

@@ -72,8 +72,8 @@ type ledger struct {
 type published struct {
 	keys    [numKeys]atomic.Uint64 // candidate keys for choose (eviction.go); MaxUint64: none
 	soonest atomic.Int64           // earliest deadline; MaxInt64: none
-	count   atomic.Int64     // n
-	ttls    atomic.Int64     // entries with a deadline
+	count   atomic.Int64           // n
+	ttls    atomic.Int64           // entries with a deadline
 }
 
 // cacheLine is the padding that keeps fields written by different cores
