@@ -170,7 +170,7 @@ func (c *Cache[K, V]) initShard(s *shard[K, V], seed, stream uint64) {
 	}
 	s.sizeOf = s.kv.size
 	s.resetLocked()
-	s.publishLocked()
+	s.publishAllLocked()
 }
 
 // hashString hashes the bytes of a key of the packed layout.
@@ -378,6 +378,7 @@ func (c *Cache[K, V]) layout() {
 		s := &c.shards[i]
 		s.lockAndDrain()
 		s.layoutLocked(c.policy.Load())
+		s.publishAllLocked()
 		s.unlock()
 	}
 }

@@ -148,13 +148,27 @@ func (l *ledger) beginWrite() {
 // publishLocked stores the least recent stamps and the earliest deadline.
 func (l *ledger) publishLocked() {
 	l.dirty = false
-	for k := range l.pub.keys {
+	if k := l.policy.Load().keyKind(); k != soonestKey { // SetPolicy publishes every kind
 		l.pub.keys[k].Store(l.liveKey(k))
 	}
 	soonest := l.liveSoonest()
-	l.pub.soonest.Store(soonest)
-	l.pub.ttls.Store(int64(l.ttl.Len()))
-	l.budget.lowerSoonest(soonest)
+	if soonest != l.pub.soonest.Load() {
+		l.pub.soonest.Store(soonest)
+		l.pub.keys[soonestKey].Store(deadlineKey(soonest))
+		l.budget.lowerSoonest(soonest)
+	}
+	if n := int64(l.ttl.Len()); n != l.pub.ttls.Load() {
+		l.pub.ttls.Store(n)
+	}
+}
+
+// publishAllLocked publishes every kind of candidate key, for a change of
+// policy.
+func (l *ledger) publishAllLocked() {
+	for k := range l.pub.keys {
+		l.pub.keys[k].Store(l.liveKey(k))
+	}
+	l.publishLocked()
 }
 
 // resetLocked empties the ledger. The caller empties the store and releases

@@ -81,10 +81,18 @@ type packedStore[K comparable, V any] struct {
 	hash         func(string) uint64 // the cache's key hash, to find an item's entry
 	stringValues bool                // V is a string type, not a byte slice
 	customSize   bool                // sizes come from the user's Sizer, kept in the items
+	// The item matches found last, and its value: a write that just
+	// looked its key up compares the value it writes without reading the
+	// item again.
+	lastWord  uint64
+	lastValue []byte
 }
 
 func (p *packedStore[K, V]) matches(_ uint32, w uint64, key K) bool {
-	_, ok := p.l.arena.table.Load().valueOf(w, keyString(key))
+	v, ok := p.l.arena.table.Load().valueOf(w, keyString(key))
+	if ok {
+		p.lastWord, p.lastValue = w, v
+	}
 	return ok
 }
 
@@ -128,6 +136,9 @@ func (p *packedStore[K, V]) holds(w uint64, key string, v []byte, size int64) bo
 		if _, it := p.l.arena.parse(w); it.size != size {
 			return false
 		}
+	}
+	if w == p.lastWord {
+		return string(p.lastValue) == string(v)
 	}
 	stored, ok := p.l.arena.table.Load().valueOf(w, key)
 	return ok && string(stored) == string(v)
