@@ -220,7 +220,7 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 func (c *Cache[K, V]) getLocked(s *shard[K, V], key K, h uint64) (v V, found bool) {
 	c.locked(s, key, h, func(slot uint32, ok bool, _ *effects[K, V]) {
 		if !ok {
-			s.counters.misses++
+			s.missLocked()
 			return
 		}
 		s.counters.hits++

@@ -176,6 +176,15 @@ func (l *ledger) drainRingLocked(r *readRing) {
 	r.head.Store(h)
 }
 
+// missLocked counts a Get that found nothing: a keyspace miss, and a
+// request for the admission layout's climber.
+func (l *ledger) missLocked() {
+	l.counters.misses++
+	if l.adm != nil {
+		l.admMissesLocked(1)
+	}
+}
+
 // countRing moves a ring's counts of misses and of hits whose events were
 // dropped into the shard's counters.
 func (l *ledger) countRing(r *readRing) {
