@@ -278,6 +278,14 @@ type layout struct {
 	vlen     int // the value's length
 }
 
+// itemTotal returns the length of an item in its chunk (see layoutOf).
+func itemTotal(klen, vlen int, size int64, custom bool) int {
+	if klen < 64 && vlen < 128 && !custom {
+		return itemBase + klen + vlen
+	}
+	return layoutOf(klen, vlen, size, custom).total
+}
+
 // layoutOf returns how the item of a key of klen bytes and a value of vlen
 // bytes (and, if custom, the size a Sizer gave) is stored.
 func layoutOf(klen, vlen int, size int64, custom bool) layout {
@@ -392,6 +400,22 @@ func (a *arena) value(r uint64) []byte {
 
 // put writes an item and returns its reference.
 func (a *arena) put(key string, value []byte, size int64, custom bool) uint64 {
+	if len(key) < 64 && len(value) < 128 && !custom { // the usual item, written out
+		n := itemBase + len(key) + len(value)
+		idx, off := a.reserve(n, false)
+		ch := a.at(idx)
+		b := ch.data[off : off+n]
+		b[0], b[1] = byte(len(key)<<1), byte(len(value))
+		copy(b[copy(b[2:], key)+2:], value)
+		ch.live += int64(n)
+		a.live += int64(n)
+		return ref(idx, ch.gen, off, n, false)
+	}
+	return a.putLong(key, value, size, custom)
+}
+
+// putLong is put for items with long lengths or flags.
+func (a *arena) putLong(key string, value []byte, size int64, custom bool) uint64 {
 	l := layoutOf(len(key), len(value), size, custom)
 	var ptr [pointerLen]byte
 	if l.external {

@@ -129,7 +129,7 @@ func (p *packedStore[K, V]) write(_ uint32, old uint64, fresh bool, key K, value
 // (and, with a custom Sizer, size). An item of another length cannot: then
 // it reads no item.
 func (p *packedStore[K, V]) holds(w uint64, key string, v []byte, size int64) bool {
-	if n := refLen(w); n != 0 && n != layoutOf(len(key), len(v), size, p.customSize).total {
+	if n := refLen(w); n != 0 && n != itemTotal(len(key), len(v), size, p.customSize) {
 		return false
 	}
 	if p.customSize {

@@ -56,10 +56,29 @@ type unchanged[K comparable, V any] func(s *shard[K, V], slot uint32, found bool
 
 // store writes key and value, which the Sizer counted as size bytes, with
 // a deadline of expireAt, if cond (when not nil) holds; changed reports
-// that it did not.
+// that it did not. The first try is the whole story for most writes; the
+// rest (storeSlowly) is for writes that need room from another shard.
 func (c *Cache[K, V]) store(key K, value V, size, expireAt int64, cond unchanged[K, V]) (changed bool, err error) {
 	h := c.hash.of(key)
 	s := c.shardFor(h)
+	var credit int64
+	var fx effects[K, V]
+	a, ch := c.tryStore(s, key, h, value, size, expireAt, cond, &credit, &fx)
+	switch a {
+	case attemptStored:
+		return false, nil
+	case attemptChanged:
+		return true, nil
+	}
+	return c.storeSlowly(s, key, h, value, size, expireAt, cond, a, ch)
+}
+
+// storeSlowly goes on with a write whose first try found no room: it
+// evicts from the shard the choice names (or collects the leases, when
+// the budget just turned tight) and tries again, until the write fits or
+// nothing can be evicted.
+func (c *Cache[K, V]) storeSlowly(s *shard[K, V], key K, h uint64, value V, size, expireAt int64,
+	cond unchanged[K, V], a attempt, ch choice[K, V]) (changed bool, err error) {
 	var credit int64 // bytes evicted from other shards for this write
 	defer func() {
 		if credit != 0 { // the write failed, or OnEvict or a Policy panicked
@@ -68,28 +87,29 @@ func (c *Cache[K, V]) store(key K, value V, size, expireAt int64, cond unchanged
 	}()
 	for retries, noRoom := 0, 0; ; {
 		var fx effects[K, V]
-		a, ch := c.tryStore(s, key, h, value, size, expireAt, cond, &credit, &fx)
+		if a == attemptTightened {
+			c.collectLeases()
+		} else {
+			evicted, retry := c.evictElsewhere(ch, retries == evictTries, &credit, &fx)
+			fx.report(c)
+			switch {
+			case evicted:
+				retries = 0
+			case retry && retries < evictTries:
+				retries++
+			case noRoom < noRoomRetries && c.collectLeases():
+				noRoom++
+				runtime.Gosched() // writes holding credit may finish meanwhile
+			default:
+				return false, c.refuse(size+c.overhead, false)
+			}
+		}
+		a, ch = c.tryStore(s, key, h, value, size, expireAt, cond, &credit, &fx)
 		switch a {
 		case attemptStored:
 			return false, nil
 		case attemptChanged:
 			return true, nil
-		case attemptTightened:
-			c.collectLeases()
-			continue
-		}
-		evicted, retry := c.evictElsewhere(ch, retries == evictTries, &credit, &fx)
-		fx.report(c)
-		switch {
-		case evicted:
-			retries = 0
-		case retry && retries < evictTries:
-			retries++
-		case noRoom < noRoomRetries && c.collectLeases():
-			noRoom++
-			runtime.Gosched() // writes holding credit may finish meanwhile
-		default:
-			return false, c.refuse(size+c.overhead, false)
 		}
 	}
 }
@@ -111,19 +131,19 @@ const (
 // tryStore locks s and writes the entry if cond holds and its charge fits
 // in the shard's lease, the write's credit, the budget's room and what
 // evicting from s itself frees. When the room must come from elsewhere it
-// returns where (see choose).
+// returns where (see choose). No code of the user's runs under the lock
+// here, so the lock is released by hand; OnEvict hears of what left after.
 func (c *Cache[K, V]) tryStore(s *shard[K, V], key K, h uint64, value V, size, expireAt int64,
-	cond unchanged[K, V], credit *int64, fx *effects[K, V]) (attempt, choice[K, V]) {
+	cond unchanged[K, V], credit *int64, fx *effects[K, V]) (a attempt, ch choice[K, V]) {
 	s.lock()
-	defer fx.report(c) // after the unlock below: deferred calls run last in, first out
-	defer s.unlock()
 	s.drainOwnLocked()
 	s.absorbLocked(credit)
 	now := c.writeClock(s, expireAt)
 	for {
 		slot, found := c.findLiveLocked(s, key, h, now, fx)
 		if cond != nil && !cond(s, slot, found) {
-			return attemptChanged, choice[K, V]{}
+			a = attemptChanged
+			break
 		}
 		old := int64(0)
 		if found {
@@ -131,15 +151,22 @@ func (c *Cache[K, V]) tryStore(s *shard[K, V], key K, h uint64, value V, size, e
 		}
 		if s.takeLocked(size + c.overhead - old) {
 			c.applyLocked(s, slot, found, key, h, value, size, old, expireAt, now, fx)
-			return attemptStored, choice[K, V]{}
+			a = attemptStored
+			break
 		}
 		if c.budget.tighten() {
-			return attemptTightened, choice[K, V]{}
+			a = attemptTightened
+			break
 		}
-		if ch, ok := c.evictLocalLocked(s, fx); !ok { // it may evict this very key: look it up again
-			return attemptNoRoom, ch
+		var ok bool
+		if ch, ok = c.evictLocalLocked(s, fx); !ok { // it may evict this very key: look it up again
+			a = attemptNoRoom
+			break
 		}
 	}
+	s.unlock()
+	fx.report(c)
+	return a, ch
 }
 
 // applyLocked writes the entry, whose charge is taken: over the resident
