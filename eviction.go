@@ -72,22 +72,27 @@ func (c *Cache[K, V]) choose(home *shard[K, V], p *policyState) choice[K, V] {
 	if p.order != orderRecency && p.order != orderDeadline {
 		return choice[K, V]{}
 	}
-	var ch choice[K, V]
-	best, runner, k := uint64(math.MaxUint64), uint64(math.MaxUint64), p.keyKind()
-	for i := range c.shards {
-		s := &c.shards[i]
-		key := s.pub.keys[k].Load()
-		if s == home {
-			key = s.liveKey(k)
+	best, runner, k, bestAt := uint64(math.MaxUint64), uint64(math.MaxUint64), p.keyKind(), -1
+	var homeLedger *ledger
+	if home != nil {
+		homeLedger = &home.ledger
+	}
+	for i, l := range c.ledgers { // not c.shards: a generic element costs more to reach
+		key := l.pub.keys[k].Load()
+		if l == homeLedger {
+			key = l.liveKey(k)
 		}
 		switch {
 		case key < best:
-			best, runner, ch.s = key, best, s
+			best, runner, bestAt = key, best, i
 		case key < runner:
 			runner = key
 		}
 	}
-	ch.runnerUp = runner
+	ch := choice[K, V]{runnerUp: runner}
+	if bestAt >= 0 {
+		ch.s = &c.shards[bestAt]
+	}
 	return ch
 }
 
@@ -125,14 +130,13 @@ func (c *Cache[K, V]) expiredShard(home *shard[K, V]) *shard[K, V] {
 		return nil
 	}
 	earliest := int64(math.MaxInt64)
-	for i := range c.shards {
-		s := &c.shards[i]
-		d := s.pub.soonest.Load()
-		if s == home {
-			d = s.liveSoonest()
+	for i, l := range c.ledgers {
+		d := l.pub.soonest.Load()
+		if home != nil && l == &home.ledger {
+			d = l.liveSoonest()
 		}
 		if d <= now {
-			return s
+			return &c.shards[i]
 		}
 		earliest = min(earliest, d)
 	}
