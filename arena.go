@@ -620,9 +620,12 @@ func (a *arena) victim() uint32 {
 	return best
 }
 
-// reset drops every chunk.
+// reset drops every chunk. Readers without the lock may still hold the
+// table: it is replaced, not changed.
 func (a *arena) reset() {
-	*a = arena{}
+	a.table.Store(nil)
+	a.gens, a.free = nil, nil
+	a.head, a.fill, a.live, a.garbage = 0, 0, 0, 0
 }
 
 // evacuate copies the live items of the shared chunk at idx to the chunk

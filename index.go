@@ -64,6 +64,13 @@ type group struct {
 	slots [groupSize]uint32
 }
 
+// reset empties the table. Readers without the lock may still hold the
+// old storage: it is replaced, not changed.
+func (t *table) reset() {
+	t.g.Store(nil)
+	t.live, t.dead = 0, 0
+}
+
 // count returns the number of entries.
 func (t *table) count() int { return t.live }
 

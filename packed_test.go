@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -286,4 +287,39 @@ func TestPackedLargeValueCharge(t *testing.T) {
 			t.Errorf("a %d-byte value is charged %d bytes beyond itself", vlen, extra)
 		}
 	}
+}
+
+// Gets without the lock run safely beside Clear, SetMaxMemory and
+// SetPolicy, which replace what such a Get reads (run with -race).
+func TestPackedReadsUnderClear(t *testing.T) {
+	c := mustNew(t, Options[string, []byte]{Policy: AllKeysLRU, Shards: 2})
+	var done atomic.Bool
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Go(func() {
+			for i := 0; !done.Load(); i++ {
+				k := fmt.Sprint("k", i%100)
+				if v, ok := c.Get(k); ok && !bytes.HasPrefix(v, []byte(k)) {
+					t.Errorf("Get(%q) = %q", k, v)
+					return
+				}
+			}
+		})
+	}
+	for round := range 200 {
+		for i := range 100 {
+			k := fmt.Sprint("k", i)
+			c.Set(k, append([]byte(k), byte(round)))
+		}
+		switch round % 3 {
+		case 0:
+			c.Clear()
+		case 1:
+			c.SetPolicy(AllKeysTinyLFU)
+		case 2:
+			c.SetPolicy(AllKeysLRU)
+		}
+	}
+	done.Store(true)
+	readers.Wait()
 }

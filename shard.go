@@ -175,7 +175,7 @@ func (l *ledger) publishAllLocked() {
 // what the entries were charged.
 func (l *ledger) resetLocked() {
 	l.beginWrite()
-	l.idx = table{}
+	l.idx.reset()
 	l.slab.reset()
 	l.slab.resize(1)
 	l.n = 0
