@@ -218,19 +218,22 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 // the packed one when writes kept overtaking a Get or its entry expired.
 // The access is applied at once.
 func (c *Cache[K, V]) getLocked(s *shard[K, V], key K, h uint64) (v V, found bool) {
-	c.locked(s, key, h, func(slot uint32, ok bool, _ *effects[K, V]) {
-		if !ok {
-			s.missLocked()
-			return
-		}
+	var fx effects[K, V]
+	s.lock()
+	slot, found := c.findLiveLocked(s, key, h, 0, &fx)
+	if found {
 		s.counters.hits++
 		p, now := c.policy.Load(), int64(0)
 		if p.frequency { // the clock is slow to read: only for LFU decay
 			now = c.now()
 		}
 		s.readLocked(slot, recencyNow(), p, now)
-		v, found = s.valueAt(slot), true
-	})
+		v = s.valueAt(slot)
+	} else {
+		s.missLocked()
+	}
+	s.unlock() // no code of the user's ran under the lock: no defer needed
+	fx.report(c)
 	return v, found
 }
 
