@@ -3,14 +3,15 @@
 // entries, and how maxmem's latency scales with its size. It runs each
 // measurement in a subprocess of itself so heaps never mix, and prints
 // markdown tables. Given go test -bench output (-bench FILE), it also
-// tabulates throughput and latency as medians with ratios to otter,
-// and draws ops/s by read share as an SVG.
+// tabulates throughput (prefilled and look-aside) and latency as medians
+// with ratios to otter and the best other cache, draws ops/s by read
+// share as two SVGs, and checks the targets of the "Core v2" issue.
 //
 // It is a manual tool, not part of CI:
 //
 //	cd bench
 //	go test -run '^$' -bench . -count 6 -timeout 60m | tee bench.txt
-//	go run ./cmd/report -bench bench.txt -svg throughput.svg > report.md
+//	go run ./cmd/report -bench bench.txt > report.md
 package main
 
 import (
@@ -28,6 +29,7 @@ type options struct {
 	n         int    // internal: entries for the subprocess
 	benchFile string
 	svgFile   string
+	svgAside  string // the look-aside plot
 	memN      int
 	gcN       int
 	gcOps     int
@@ -44,6 +46,7 @@ func main() {
 	flag.IntVar(&o.n, "n", 0, "internal: number of entries")
 	flag.StringVar(&o.benchFile, "bench", "", "go test -bench output to tabulate (optional)")
 	flag.StringVar(&o.svgFile, "svg", "throughput.svg", "where to write the throughput plot (with -bench)")
+	flag.StringVar(&o.svgAside, "svg-lookaside", "throughput-lookaside.svg", "where to write the look-aside throughput plot (with -bench)")
 	flag.IntVar(&o.memN, "mem-n", 1_000_000, "entries for the memory table")
 	flag.IntVar(&o.gcN, "gc-n", 5_000_000, "entries resident for the GC table")
 	flag.IntVar(&o.gcOps, "gc-ops", 10_000_000, "operations of the mixed workload in the GC table")

@@ -65,3 +65,19 @@ func TestScaleTarget(t *testing.T) {
 		t.Errorf("got %+v", got)
 	}
 }
+
+// The table's best-other-cache row leaves out map+mutex, which is not a
+// cache.
+func TestBestOtherLeavesOutTheMutexMap(t *testing.T) {
+	in := "BenchmarkThroughput/reads=0%/cache=maxmem-2 1 10 ns/op 3e6 ops/s\n" +
+		"BenchmarkThroughput/reads=0%/cache=otter-2 1 10 ns/op 2e6 ops/s\n" +
+		"BenchmarkThroughput/reads=0%/cache=golang-lru-2 1 10 ns/op 4e6 ops/s\n" +
+		"BenchmarkThroughput/reads=0%/cache=map+mutex-2 1 10 ns/op 9e6 ops/s\n"
+	b, err := parseBench(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := (&report{bench: b}).bestOtherCell("reads=0%"); got != "0.75x (golang-lru)" {
+		t.Errorf("best other cell = %q, want 0.75x (golang-lru)", got)
+	}
+}
