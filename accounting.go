@@ -189,6 +189,20 @@ func (l *ledger) returnLeaseLocked() {
 	l.lease = 0
 }
 
+// collectLeases gives every shard's lease back to the budget and reports
+// whether that freed anything.
+func (c *Cache[K, V]) collectLeases() bool {
+	freed := false
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.lock()
+		freed = freed || s.lease > 0
+		s.returnLeaseLocked()
+		s.unlock()
+	}
+	return freed
+}
+
 // used returns used_memory: the bytes charged in every shard.
 func (b *base) used() int64 {
 	var n int64

@@ -5,7 +5,7 @@ package maxmem
 // A write that does not fit evicts one entry at a time until it does (see
 // write.go). Expired entries go first: each shard publishes its earliest
 // deadline, so finding one costs an atomic load per shard, never a scan.
-// Then the policy speaks, in one of four ways:
+// Then the policy speaks, in one of five ways:
 //
 //   - By recency (allkeys-lru, volatile-lru, allkeys-lrm, volatile-lrm).
 //     Each shard keeps exact recency lists and publishes the recency stamp
@@ -32,13 +32,7 @@ package maxmem
 // shard's lock once the writer has let go of its own (evictElsewhere), and
 // its bytes become the write's credit.
 
-import (
-	"math"
-	"runtime"
-	"sync"
-	"time"
-	"weak"
-)
+import "math"
 
 // order is how a policy picks its victims.
 type order uint8
@@ -330,20 +324,6 @@ func (l *ledger) leastRecentLocked(volatileOnly bool) uint32 {
 	return p
 }
 
-// collectLeases gives every shard's lease back to the budget and reports
-// whether that freed anything.
-func (c *Cache[K, V]) collectLeases() bool {
-	freed := false
-	for i := range c.shards {
-		s := &c.shards[i]
-		s.lock()
-		freed = freed || s.lease > 0
-		s.returnLeaseLocked()
-		s.unlock()
-	}
-	return freed
-}
-
 // shrink evicts until the budget holds no more than MaxMemory again, or
 // until the policy has nothing left to evict.
 func (c *Cache[K, V]) shrink() {
@@ -367,77 +347,4 @@ func (c *Cache[K, V]) shrink() {
 			return
 		}
 	}
-}
-
-// sweepInterval is how often the background sweeper reclaims expired
-// entries: ten times a second, as Redis's default hz.
-const sweepInterval = 100 * time.Millisecond
-
-// sweepBatch bounds how many entries a sweep removes under one lock hold.
-const sweepBatch = 128
-
-// sweep removes every expired entry, a batch at a time per shard.
-func (c *Cache[K, V]) sweep() {
-	now := c.now()
-	for i := range c.shards {
-		s := &c.shards[i]
-		for s.pub.soonest.Load() <= now {
-			var fx effects[K, V]
-			s.lock()
-			n := c.expireSomeLocked(s, now, sweepBatch, &fx)
-			s.unlock()
-			fx.report(c)
-			if n == 0 {
-				break
-			}
-		}
-	}
-}
-
-// sweeper runs sweep in the background until stopped, or until its cache
-// is garbage: it holds the cache only weakly, and a cleanup stops it when
-// the cache is collected without Close.
-type sweeper struct {
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
-}
-
-func startSweeper[K comparable, V any](c *Cache[K, V]) *sweeper {
-	sw := &sweeper{quit: make(chan struct{}), done: make(chan struct{})}
-	ref := weak.Make(c)
-	go sw.run(func() bool {
-		c := ref.Value()
-		if c == nil {
-			return false
-		}
-		c.sweep()
-		return true
-	})
-	runtime.AddCleanup(c, func(sw *sweeper) { sw.signal() }, sw)
-	return sw
-}
-
-func (sw *sweeper) run(tick func() bool) {
-	defer close(sw.done)
-	t := time.NewTicker(sweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-sw.quit:
-			return
-		case <-t.C:
-			if !tick() {
-				return
-			}
-		}
-	}
-}
-
-func (sw *sweeper) signal() { sw.once.Do(func() { close(sw.quit) }) }
-
-// stop ends the sweeper and waits until it has.
-func (sw *sweeper) stop() {
-	sw.signal()
-	<-sw.done
 }
