@@ -6,52 +6,17 @@ package goredisstore
 
 import (
 	"context"
-	"net"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/maxmem/maxmem/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
 
 // startRedis runs a throwaway redis-server and returns its address.
-func startRedis(t testing.TB) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("MAXMEM_REQUIRE_REDIS") != "" {
-			t.Fatal("redis-server is required (MAXMEM_REQUIRE_REDIS) but not installed")
-		}
-		t.Skip("redis-server not installed; .ci/run installs it")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		conn, err := net.Dial("tcp", addr)
-		if err == nil {
-			conn.Close()
-			return addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not start: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond) // waiting for a process to listen
-	}
-}
+func startRedis(t testing.TB) string { return redistest.Start(t) }
 
 // newClient returns a RESP3 client of addr whose client-side cache is s
 // (nil: none), closed after the test.
