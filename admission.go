@@ -70,20 +70,19 @@ func (a *admission) bounds(nominal int64) (windowMax, protectedMax int64) {
 	return windowMax, int64(protectedShare * float64(nominal-windowMax))
 }
 
-// admInsertLocked links a new entry, charged charge bytes, at the front of
-// the window.
-func (l *ledger) admInsertLocked(slot uint32, charge int64) {
+// admInsertLocked links a new entry at the front of the window.
+func (l *ledger) admInsertLocked(slot uint32) {
 	l.node(slot).list = window
 	l.pushFrontLocked(&l.lists[window], slot)
-	l.adm.reweigh(window, charge)
+	l.adm.reweigh(window, l.charge(slot))
 	l.fitSketchLocked()
 }
 
 // admRequestLocked records a Get that found the key hashed h: in the
 // sketch, and for the climber. (A miss is counted in the sketch when the
 // key is written; see admMissesLocked for the climber.)
-func (l *ledger) admRequestLocked(h uint64) {
-	l.adm.sketch.Increment(h)
+func (l *ledger) admRequestLocked(h uint32) {
+	l.adm.sketch.Increment(uint64(h))
 	if l.adm.climb.count(1, 1) {
 		l.adm.climb.startPeriod(climbPeriodRatio * l.admCapacityLocked())
 	}
@@ -123,7 +122,7 @@ func (l *ledger) admAccessLocked(slot uint32) {
 // admMoveLocked moves slot to the front of list to.
 func (l *ledger) admMoveLocked(slot uint32, to uint8) {
 	m, charge := l.node(slot), l.charge(slot)
-	l.unlinkLocked(&l.lists[m.list], slot)
+	l.detachLocked(&l.lists[m.list], slot)
 	l.adm.reweigh(m.list, -charge)
 	m.list = to
 	l.pushFrontLocked(&l.lists[to], slot)
@@ -161,7 +160,7 @@ func (l *ledger) admVictimLocked() uint32 {
 			l.admMoveLocked(cand, probation) // no contest: the main space has room
 			continue
 		}
-		if l.adm.sketch.Estimate(l.hashOf(cand)) <= l.adm.sketch.Estimate(l.hashOf(victim)) {
+		if l.adm.sketch.Estimate(uint64(l.hashAt(cand))) <= l.adm.sketch.Estimate(uint64(l.hashAt(victim))) {
 			return cand
 		}
 		l.admMoveLocked(cand, probation)
@@ -192,17 +191,13 @@ func (l *ledger) fitSketchLocked() {
 		return
 	}
 	want := min(l.admCapacityLocked(), 2*n+sketchSlack)
-	grow := sketch.BytesFor(want) - a.sketch.Bytes()
-	switch {
-	case grow > 0 && !l.budget.tryReserve(grow):
+	if !l.takeLocked(sketch.BytesFor(want) - a.sketch.Bytes()) {
 		return
-	case grow < 0:
-		l.budget.release(-grow)
 	}
 	old := a.sketch
 	a.sketch.Resize(want)
 	for slot := 1; slot <= n; slot++ {
-		h := l.hashOf(uint32(slot))
+		h := uint64(l.hashAt(uint32(slot)))
 		a.sketch.Add(h, old.Estimate(h))
 	}
 }
@@ -216,16 +211,16 @@ const sketchSlack = 1024
 // entry in probation, and switching back rebuilds the recency lists from
 // the entries' stamps.
 func (l *ledger) layoutLocked(p *policyState) {
-	if p.admission == (l.adm != nil) {
+	if (p.order == orderAdmission) == (l.adm != nil) {
 		return
 	}
 	order := make([]uint32, int(l.n))
 	for i := range order {
 		order[i] = uint32(i + 1)
 	}
-	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(l.node(a).stamp, l.node(b).stamp) })
+	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(l.node(a).getStamp(), l.node(b).getStamp()) })
 	l.lists = [numLists]recencyList{}
-	if p.admission {
+	if p.order == orderAdmission {
 		l.adm = newAdmission()
 		for _, slot := range order {
 			l.node(slot).list = probation
@@ -234,7 +229,7 @@ func (l *ledger) layoutLocked(p *policyState) {
 		}
 		l.fitSketchLocked()
 	} else {
-		l.budget.release(l.adm.sketch.Bytes())
+		l.takeLocked(-l.adm.sketch.Bytes())
 		l.adm = nil
 		for _, slot := range order {
 			list := classOf(l.head(slot).expireAt)
@@ -242,43 +237,29 @@ func (l *ledger) layoutLocked(p *policyState) {
 			l.pushFrontLocked(&l.lists[list], slot)
 		}
 	}
-	l.gen.Add(1)
+	l.dirty = true
 }
 
-// evictAdmitted evicts one entry under AllKeysTinyLFU: from home, the
-// writer's shard, so that the writer's newcomer is the one that faces the
-// victim, unless home holds less than half its share of the budget; then
-// from a shard chosen at random in proportion to its entries.
-func (c *Cache[K, V]) evictAdmitted(p *policyState, home *shard[K, V]) (evicted[K, V], bool) {
-	if home != nil {
-		if e, ok := c.evictAdmittedFrom(home, p, true); ok {
-			return e, true
-		}
-	}
-	if i := c.randomShard(); i >= 0 {
-		if e, ok := c.evictAdmittedFrom(&c.shards[i], p, false); ok {
-			return e, true
-		}
+// evictAdmitted evicts one entry under AllKeysTinyLFU for a write whose
+// own shard holds less than half its share of the budget: from a shard
+// chosen at random in proportion to its entries.
+func (c *Cache[K, V]) evictAdmitted(credit *int64, fx *effects[K, V]) bool {
+	if i := c.randomShard(false); i >= 0 && c.evictFrom(&c.shards[i], credit, fx, admittedVictim) {
+		return true
 	}
 	for i := range c.shards { // the chosen shard emptied meanwhile
-		if e, ok := c.evictAdmittedFrom(&c.shards[i], p, false); ok {
-			return e, true
+		if c.evictFrom(&c.shards[i], credit, fx, admittedVictim) {
+			return true
 		}
 	}
-	return evicted[K, V]{}, false
+	return false
 }
 
-// evictAdmittedFrom evicts the admission layout's victim in s, if s has
-// entries and, when onlyIfLarge, at least half its share of the budget.
-func (c *Cache[K, V]) evictAdmittedFrom(s *shard[K, V], p *policyState, onlyIfLarge bool) (evicted[K, V], bool) {
-	s.lockAndDrain()
-	defer s.unlock()
-	s.layoutLocked(p)
-	if s.n == 0 || onlyIfLarge && 2*s.adm.total() < c.nominal() {
-		return evicted[K, V]{}, false
+// admittedVictim picks the admission layout's victim in l.
+func admittedVictim(l *ledger) (uint32, Reason, bool) {
+	l.layoutLocked(l.policy.Load())
+	if l.n == 0 {
+		return 0, 0, false
 	}
-	gone, charge := s.removeLocked(s.admVictimLocked())
-	s.counters.evicted++
-	s.fitSketchLocked()
-	return evicted[K, V]{gone, Evicted, charge}, true
+	return l.admVictimLocked(), Evicted, true
 }

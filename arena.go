@@ -5,9 +5,9 @@ package maxmem
 // In the packed layout (string keys with []byte or string values) a shard
 // keeps its keys and values in an arena instead of as Go values: each
 // entry's key and value lie together in a chunk of bytes, behind a short
-// header, and the entry's node holds a reference to them. Neither chunks
-// nor nodes hold pointers, so the garbage collector scans neither, however
-// many entries the cache holds, and since Set copies the bytes in, what the
+// header, and the entry's head holds a reference to them. Chunks hold no
+// pointers, so the garbage collector scans none of them, however many
+// entries the cache holds, and since Set copies the bytes in, what the
 // cache charges is what it holds, whatever the caller does with its slice
 // afterwards.
 //
@@ -16,30 +16,43 @@ package maxmem
 // of the arena itself (no copy, no allocation), and readers need no lock to
 // read an entry (see getPacked). A chunk whose entries are all gone is
 // dropped, and the collector frees it once no slice from a Get points into
-// it. When the garbage in the chunks still in use passes a sixteenth of
-// the live bytes, the chunks with the most garbage are compacted: their
-// live entries are copied to the chunk being filled and the old chunks
-// dropped. Every entry is charged a sixteenth more than its bytes (see
-// packedSize), so the arena never holds more than its entries are charged
-// for, garbage and the unused end of the chunk being filled included.
+// it. When the garbage in the shared chunks passes a sixteenth of their
+// live bytes, the chunks with the most garbage are compacted: their live
+// items are copied to the chunk being filled and the old chunks dropped.
+// Every entry is charged a sixteenth more than its item (see packedSize),
+// so the arena never holds more than its entries are charged for, garbage
+// and the unused end of the chunk being filled included.
+//
+// Items shorter than maxShared share chunks of up to maxChunk bytes. A
+// value of maxShared bytes or more gets a chunk of its own, of exactly its
+// length, and its item (header, key and the value chunk's index) shares a
+// chunk as usual: the runtime allocates such a value in whole pages, and a
+// header in front of it would cost a page more. An item too long to share
+// for another reason (its key) gets a chunk of its own, whole.
 //
 // An item, at the offset its reference names:
 //
-//	slot   4 bytes, little-endian: the entry's slot, for compaction
-//	klen   uvarint: the key's length << 1, | 1 if a size follows
+//	klen   uvarint: the key's length << 1, | 1 if a flags byte follows
 //	vlen   uvarint: the value's length
-//	size   uvarint, if flagged: what a custom Sizer reported
-//	key, value
+//	flags  if flagged: customSize | externalValue
+//	size   uvarint, if customSize: what the user's Sizer reported
+//	key
+//	value, or, if externalValue, the value chunk's index (4 bytes) and
+//	generation (1 byte)
 //
 // A reference is the chunk's index in the arena's table << 40 | the
-// chunk's generation << 32 | the offset. Indexes of dropped chunks are
-// reused with the next generation, so a reader holding a stale reference
-// finds a different generation (or no chunk) and never reads bytes being
-// written.
+// chunk's generation << 32 | external << 31 | the item's length << 16 |
+// its offset. Indexes of dropped chunks are reused with the next
+// generation, so a reader holding a stale reference finds a different
+// generation (or no chunk) and never reads bytes being written. The length
+// lets the cache charge and release an entry without reading its item, a
+// cache miss for a cold entry; an item with a chunk of its own records 0,
+// and its length is the chunk's.
 
 import (
 	"encoding/binary"
 	"sync/atomic"
+	"unsafe"
 )
 
 const (
@@ -49,28 +62,38 @@ const (
 	minChunk = 1 << 10
 	maxChunk = 64 << 10
 
-	// maxShared is the largest item that shares a chunk with others; a
-	// larger one gets a chunk of its own.
+	// maxShared bounds the items that share chunks (they are shorter) and
+	// the values that get a chunk of their own (they are not).
 	maxShared = maxChunk / 2
 
-	// largePage is the unit in which the runtime allocates objects larger
-	// than maxShared.
+	// largePage is the unit in which the runtime allocates objects of
+	// maxShared bytes or more.
 	largePage = 8 << 10
 
-	// itemBase is the header length EntryOverhead charges every entry: the
-	// slot and two one-byte lengths.
-	itemBase = 6
+	// itemBase is the header length EntryOverhead charges every entry: two
+	// one-byte lengths.
+	itemBase = 2
+
+	// pointerLen is the length of an external value's chunk index and
+	// generation in its item.
+	pointerLen = 5
+)
+
+// The item flags.
+const (
+	customSize    = 1 << 0
+	externalValue = 1 << 1
 )
 
 // arena holds a packed shard's keys and values. Its methods need the
-// shard's lock, except view and the item parsing it feeds.
+// shard's lock, except chunkTable.valueOf, which readers call without it.
 type arena struct {
 	table   atomic.Pointer[chunkTable]
 	gens    []uint8  // each table index's current generation
 	free    []uint32 // table indexes not in use
 	head    uint32   // index of the chunk being filled; 0: none
 	fill    int      // bytes used in the head chunk
-	live    int64    // bytes of live items
+	live    int64    // bytes of live items in shared chunks
 	garbage int64    // bytes not live in the shared chunks held, but the head
 }
 
@@ -79,75 +102,112 @@ type chunkTable struct {
 	c []atomic.Pointer[chunk]
 }
 
-// chunk is a block of items. data and gen never change; live and used are
-// the lock holder's.
+// chunk is a block of items, or one value or item of its own. data and
+// gen never change; live and used are the lock holder's.
 type chunk struct {
 	data   []byte
 	gen    uint8
-	shared bool  // holds many items; else the one item it was made for
+	shared bool  // holds many items; else the one value or item it was made for
 	live   int64 // bytes of live items
 	used   int64 // bytes written
 }
 
-// ref builds a reference.
-func ref(idx uint32, gen uint8, off int) uint64 {
-	return uint64(idx)<<40 | uint64(gen)<<32 | uint64(uint32(off))
+// ref builds a reference to an item of n bytes at off; n is 0 for an item
+// with a chunk of its own.
+func ref(idx uint32, gen uint8, off, n int, external bool) uint64 {
+	r := uint64(idx)<<40 | uint64(gen)<<32 | uint64(n)<<16 | uint64(off)
+	if external {
+		r |= 1 << 31
+	}
+	return r
 }
 
-// view returns the chunk bytes a reference points into and the offset, or
-// ok false if the chunk is gone or the reference does not fit it. It reads
-// only through atomic loads and immutable fields: readers without the lock
-// may call it with any reference, stale ones included.
-func (a *arena) view(r uint64) (data []byte, off int, ok bool) {
-	t := a.table.Load()
-	idx := r >> 40
-	if t == nil || idx >= uint64(len(t.c)) {
-		return nil, 0, false
+// refIdx, refGen, refOff, refLen and refExternal take a reference apart.
+func refIdx(r uint64) uint32    { return uint32(r >> 40) }
+func refGen(r uint64) uint8     { return uint8(r >> 32) }
+func refOff(r uint64) int       { return int(uint16(r)) }
+func refLen(r uint64) int       { return int(uint16(r>>16) & 0x7FFF) }
+func refExternal(r uint64) bool { return r&(1<<31) != 0 }
+
+// length returns the length of the live item r names, reading no item.
+func (a *arena) length(r uint64) int {
+	if n := refLen(r); n != 0 {
+		return n
+	}
+	return len(a.at(refIdx(r)).data) // a chunk of its own is made to the item's length
+}
+
+// chunkOf returns the chunk r names if it is still the one r was made in,
+// reading only through atomic loads and immutable fields: readers without
+// the lock may call it with any reference, stale ones included.
+func (t *chunkTable) chunkOf(r uint64) *chunk {
+	idx := refIdx(r)
+	if t == nil || int(idx) >= len(t.c) {
+		return nil
 	}
 	ch := t.c[idx].Load()
-	if ch == nil || ch.gen != uint8(r>>32) {
-		return nil, 0, false
+	if ch == nil || ch.gen != refGen(r) {
+		return nil
 	}
-	off = int(uint32(r))
-	return ch.data, off, off < len(ch.data)
+	return ch
 }
 
-// valueOf returns the value of the item r names if its key is key. Like
-// view, it checks every bound: readers without the lock call it.
-func (a *arena) valueOf(r uint64, key string) ([]byte, bool) {
-	data, off, ok := a.view(r)
-	if !ok {
+// valueOf returns the value of the item r names among the chunks of t,
+// if its key is key. Like chunkOf, it may be called without the lock with
+// any reference, and checks every bound.
+func (t *chunkTable) valueOf(r uint64, key string) ([]byte, bool) {
+	ch := t.chunkOf(r)
+	if ch == nil {
 		return nil, false
 	}
-	var k, v, end int
-	if p := off + 4; p+2 <= len(data) && data[p]|data[p+1] < 0x80 && data[p]&1 == 0 {
-		k, v = p+2, p+2+int(data[p]>>1) // short, no size: the usual item (see parseItem)
-		end = v + int(data[p+1])
-	} else if it, ok := parseItem(data, off); ok {
-		k, v, end = it.key, it.value, it.end
-	} else {
+	data, off := ch.data, refOff(r)
+	if off+2 <= len(data) && data[off]|data[off+1] < 0x80 && data[off]&1 == 0 { // short, no flags: the usual item
+		if int(data[off]>>1) != len(key) {
+			return nil, false
+		}
+		k := off + 2
+		v := k + len(key)
+		end := v + int(data[off+1])
+		if end > len(data) || string(data[k:v]) != key {
+			return nil, false
+		}
+		return data[v:end:end], true
+	}
+	it, ok := parseItem(data, off)
+	if !ok || it.klen != len(key) || string(data[it.key:it.value]) != key {
 		return nil, false
 	}
-	if end > len(data) || v-k != len(key) || string(data[k:v]) != key {
+	if it.external {
+		return t.external(data[it.value:it.end], it.vlen)
+	}
+	return data[it.value:it.end:it.end], true
+}
+
+// external returns the value of vlen bytes whose chunk p, an item's
+// pointer, names.
+func (t *chunkTable) external(p []byte, vlen int) ([]byte, bool) {
+	ch := t.chunkOf(uint64(binary.LittleEndian.Uint32(p))<<40 | uint64(p[4])<<32)
+	if ch == nil || len(ch.data) != vlen {
 		return nil, false
 	}
-	return data[v:end:end], true
+	return ch.data[:vlen:vlen], true
 }
 
 // item is a parsed item header.
 type item struct {
-	key, value int // offsets of the key and the value in the chunk
+	key, value int // offsets of the key and the value (or its pointer) in the chunk
 	klen, vlen int
 	size       int64 // the custom size, if custom
 	custom     bool
-	end        int // offset just past the item
+	external   bool // the value has a chunk of its own: value to end is its pointer
+	end        int  // offset just past the item
 }
 
 // parseItem reads the item at off in data, checking every bound: a stale
 // reference may point anywhere in a chunk.
 func parseItem(data []byte, off int) (it item, ok bool) {
-	p := off + 4
-	if p+2 <= len(data) && data[p]|data[p+1] < 0x80 && data[p]&1 == 0 { // short, no size: the usual item
+	p := off
+	if p+2 <= len(data) && data[p]|data[p+1] < 0x80 && data[p]&1 == 0 { // short, no flags: the usual item
 		it.klen, it.vlen = int(data[p]>>1), int(data[p+1])
 		it.key = p + 2
 		it.value = it.key + it.klen
@@ -157,54 +217,105 @@ func parseItem(data []byte, off int) (it item, ok bool) {
 	return parseLongItem(data, off)
 }
 
-// parseLongItem is parseItem for items with long lengths or a size.
+// parseLongItem is parseItem for items with long lengths or flags.
 func parseLongItem(data []byte, off int) (it item, ok bool) {
-	p := off + 4
-	if p > len(data) {
-		return it, false
-	}
-	k, n := binary.Uvarint(data[p:])
+	p := off
+	k, n := uvarintAt(data, p)
 	if n <= 0 {
 		return it, false
 	}
 	p += n
-	v, n := binary.Uvarint(data[p:])
+	v, n := uvarintAt(data, p)
 	if n <= 0 {
 		return it, false
 	}
 	p += n
-	it.custom = k&1 != 0
+	if k&1 != 0 {
+		if p >= len(data) {
+			return it, false
+		}
+		flags := data[p]
+		p++
+		it.custom, it.external = flags&customSize != 0, flags&externalValue != 0
+	}
 	if it.custom {
-		s, n := binary.Uvarint(data[p:])
+		s, n := uvarintAt(data, p)
 		if n <= 0 {
 			return it, false
 		}
 		p, it.size = p+n, int64(s)
 	}
+	stored := v // the bytes after the key
+	if it.external {
+		stored = pointerLen
+	}
 	rest := uint64(len(data) - p)
-	if k>>1 > rest || v > rest-k>>1 {
+	if k>>1 > rest || stored > rest-k>>1 {
 		return it, false
 	}
 	it.klen, it.vlen = int(k>>1), int(v)
 	it.key, it.value = p, p+it.klen
-	it.end = it.value + it.vlen
+	it.end = it.value + int(stored)
 	return it, true
 }
 
-// itemLen returns the length of an item and its header.
-func itemLen(klen, vlen int, size int64, custom bool) (total, header int) {
+// uvarintAt reads the uvarint at p in data; n <= 0 if there is none.
+func uvarintAt(data []byte, p int) (uint64, int) {
+	if p >= len(data) {
+		return 0, 0
+	}
+	return binary.Uvarint(data[p:])
+}
+
+// layout is how an item is stored: its length in its chunk (total), its
+// flags, and whether its value gets a chunk of its own (external) or the
+// whole item does (own).
+type layout struct {
+	total    int
+	flags    byte
+	external bool
+	own      bool
+	vlen     int // the value's length
+}
+
+// itemTotal returns the length of an item in its chunk (see layoutOf).
+func itemTotal(klen, vlen int, size int64, custom bool) int {
+	if klen < 64 && vlen < 128 && !custom {
+		return itemBase + klen + vlen
+	}
+	return layoutOf(klen, vlen, size, custom).total
+}
+
+// layoutOf returns how the item of a key of klen bytes and a value of vlen
+// bytes (and, if custom, the size a Sizer gave) is stored.
+func layoutOf(klen, vlen int, size int64, custom bool) layout {
 	if klen < 64 && vlen < 128 && !custom { // one-byte lengths: the usual item
-		return itemBase + klen + vlen, itemBase
+		return layout{total: itemBase + klen + vlen, vlen: vlen}
 	}
-	flag := uint64(0)
+	var flags byte
 	if custom {
-		flag = 1
+		flags = customSize
 	}
-	header = 4 + uvarintLen(uint64(klen)<<1|flag) + uvarintLen(uint64(vlen))
-	if custom {
-		header += uvarintLen(uint64(size))
+	if vlen >= maxShared {
+		ext := flags | externalValue
+		if t := headerLen(klen, vlen, ext, size) + klen + pointerLen; t < maxShared {
+			return layout{total: t, flags: ext, external: true, vlen: vlen}
+		}
 	}
-	return header + klen + vlen, header
+	t := headerLen(klen, vlen, flags, size) + klen + vlen
+	return layout{total: t, flags: flags, own: t >= maxShared, vlen: vlen}
+}
+
+// headerLen returns the length of an item's header.
+func headerLen(klen, vlen int, flags byte, size int64) int {
+	n := uvarintLen(uint64(klen)<<1) + uvarintLen(uint64(vlen))
+	if flags != 0 {
+		n++
+	}
+	if flags&customSize != 0 {
+		n += uvarintLen(uint64(size))
+	}
+	return n
 }
 
 func uvarintLen(x uint64) int {
@@ -216,33 +327,48 @@ func uvarintLen(x uint64) int {
 	return n
 }
 
-// packedSize is what the built-in sizer reports for a packed entry: the
-// bytes its key and value take in the arena, less the itemBase bytes of
-// header that EntryOverhead counts. An item of up to half the largest chunk
-// shares a chunk with others and takes its length and a sixteenth more,
-// for the arena's garbage and the unused end of its chunk; a larger one
-// takes a chunk of its own, which the runtime rounds up to whole pages.
+// charge returns what the built-in sizer charges an item of this layout,
+// less the itemBase bytes of header that EntryOverhead counts: a shared
+// item takes its length and a sixteenth more, for the arena's garbage and
+// the unused end of its chunk; a chunk of its own takes what the runtime
+// allocates for it, whole pages.
+func (l layout) charge() int64 {
+	if l.own {
+		return pages(l.total) - itemBase
+	}
+	c := sharedCharge(l.total)
+	if l.external {
+		c += pages(l.vlen)
+	}
+	return c
+}
+
+// sharedCharge is what an item of total bytes in a shared chunk is
+// charged.
+func sharedCharge(total int) int64 { return int64(total - itemBase + (total+15)/16) }
+
+// pages rounds n up to whole runtime pages.
+func pages(n int) int64 { return int64((n + largePage - 1) / largePage * largePage) }
+
+// packedSize is what the built-in sizer reports for a packed entry.
 func packedSize(klen, vlen int) int64 {
-	total, _ := itemLen(klen, vlen, 0, false)
-	return packedSizeOf(total)
+	if klen < 64 && vlen < 128 { // the usual item, written out
+		return sharedCharge(itemBase + klen + vlen)
+	}
+	return layoutOf(klen, vlen, 0, false).charge()
 }
 
-// packedSizeOf is packedSize for an item of total bytes.
-func packedSizeOf(total int) int64 {
-	if total > maxShared {
-		return int64((total+largePage-1)/largePage*largePage - itemBase)
+// builtinCharge returns what the built-in sizer charged the item r names,
+// reading the item only when its value has a chunk of its own.
+func (a *arena) builtinCharge(r uint64) int64 {
+	switch {
+	case refLen(r) == 0:
+		return pages(a.length(r)) - itemBase
+	case refExternal(r):
+		_, it := a.parse(r)
+		return sharedCharge(refLen(r)) + pages(it.vlen)
 	}
-	return int64(total - itemBase + (total+15)/16)
-}
-
-// charge returns what the item r names is charged, given the entry
-// overhead.
-func (a *arena) charge(r uint64, overhead int64) int64 {
-	_, it := a.parse(r)
-	if it.custom {
-		return overhead + it.size
-	}
-	return overhead + packedSizeOf(it.end-int(uint32(r)))
+	return sharedCharge(refLen(r))
 }
 
 // at returns the chunk at table index idx, for the lock holder.
@@ -251,40 +377,105 @@ func (a *arena) at(idx uint32) *chunk { return a.table.Load().c[idx].Load() }
 // parse returns the chunk and the parsed header of the live item r names,
 // for the lock holder.
 func (a *arena) parse(r uint64) (*chunk, item) {
-	ch := a.at(uint32(r >> 40))
-	it, _ := parseItem(ch.data, int(uint32(r)))
+	ch := a.at(refIdx(r))
+	it, _ := parseItem(ch.data, refOff(r))
 	return ch, it
 }
 
-// put writes an item for the entry at slot and returns its reference.
-func (a *arena) put(slot uint32, key string, value []byte, size int64, custom bool) uint64 {
-	total, header := itemLen(len(key), len(value), size, custom)
-	idx, off := a.reserve(total)
-	ch := a.at(idx)
-	b := ch.data[off : off+total]
-	binary.LittleEndian.PutUint32(b, slot)
-	flag := uint64(0)
-	if custom {
-		flag = 1
+// key returns the key of the live item r names, for the lock holder.
+func (a *arena) key(r uint64) []byte {
+	ch, it := a.parse(r)
+	return ch.data[it.key:it.value]
+}
+
+// value returns the value of the live item r names, for the lock holder.
+func (a *arena) value(r uint64) []byte {
+	ch, it := a.parse(r)
+	if it.external {
+		v, _ := a.table.Load().external(ch.data[it.value:it.end], it.vlen)
+		return v
 	}
-	p := 4 + binary.PutUvarint(b[4:], uint64(len(key))<<1|flag)
+	return ch.data[it.value:it.end:it.end]
+}
+
+// put writes an item and returns its reference.
+func (a *arena) put(key string, value []byte, size int64, custom bool) uint64 {
+	if len(key) < 64 && len(value) < 128 && !custom { // the usual item, written out
+		n := itemBase + len(key) + len(value)
+		idx, off := a.reserve(n, false)
+		ch := a.at(idx)
+		b := ch.data[off : off+n]
+		b[0], b[1] = byte(len(key)<<1), byte(len(value))
+		copy(b[copy(b[2:], key)+2:], value)
+		ch.live += int64(n)
+		a.live += int64(n)
+		return ref(idx, ch.gen, off, n, false)
+	}
+	return a.putLong(key, value, size, custom)
+}
+
+// putLong is put for items with long lengths or flags.
+func (a *arena) putLong(key string, value []byte, size int64, custom bool) uint64 {
+	l := layoutOf(len(key), len(value), size, custom)
+	var ptr [pointerLen]byte
+	if l.external {
+		vidx := a.newChunk(len(value), false)
+		vch := a.at(vidx)
+		copy(vch.data, value)
+		binary.LittleEndian.PutUint32(ptr[:], vidx)
+		ptr[4] = vch.gen
+	}
+	idx, off := a.reserve(l.total, l.own)
+	ch := a.at(idx)
+	b := ch.data[off : off+l.total]
+	flagged := uint64(0)
+	if l.flags != 0 {
+		flagged = 1
+	}
+	p := binary.PutUvarint(b, uint64(len(key))<<1|flagged)
 	p += binary.PutUvarint(b[p:], uint64(len(value)))
-	if custom {
+	if l.flags != 0 {
+		b[p] = l.flags
+		p++
+	}
+	if l.flags&customSize != 0 {
 		p += binary.PutUvarint(b[p:], uint64(size))
 	}
-	copy(b[header:], key)
-	copy(b[header+len(key):], value)
-	ch.live += int64(total)
-	a.live += int64(total)
-	return ref(idx, ch.gen, off)
+	p += copy(b[p:], key)
+	if l.external {
+		copy(b[p:], ptr[:])
+	} else {
+		copy(b[p:], value)
+	}
+	ch.live += int64(l.total)
+	n := l.total
+	if l.own {
+		n = 0
+	} else {
+		a.live += int64(l.total)
+	}
+	return ref(idx, ch.gen, off, n, l.external)
+}
+
+// copyItem writes a copy of the live item r names (an external value's
+// pointer included, so the value stays where it is) at the end of the
+// chunk being filled and returns the copy's reference.
+func (a *arena) copyItem(r uint64) uint64 {
+	src := a.at(refIdx(r))
+	n := refLen(r)
+	idx, off := a.reserve(n, false)
+	ch := a.at(idx)
+	copy(ch.data[off:off+n], src.data[refOff(r):refOff(r)+n])
+	ch.live += int64(n)
+	a.live += int64(n)
+	return ref(idx, ch.gen, off, n, refExternal(r))
 }
 
 // reserve returns where n bytes of a new item go: the end of the chunk
 // being filled, or a fresh shared chunk (as large as the item, if the item
-// is larger than chunks are now), or a chunk of their own when they are
-// more than maxShared.
-func (a *arena) reserve(n int) (idx uint32, off int) {
-	if n > maxShared {
+// is larger than chunks are now), or, if own, a chunk of its own.
+func (a *arena) reserve(n int, own bool) (idx uint32, off int) {
+	if own {
 		return a.newChunk(n, false), 0
 	}
 	if a.head == 0 || a.fill+n > len(a.at(a.head).data) {
@@ -373,18 +564,22 @@ func (a *arena) drop(idx uint32) {
 	a.free = append(a.free, idx)
 }
 
-// release marks the item r names dead, and drops its chunk if nothing in
-// it is live any more (unless it is being filled).
+// release marks the item r names dead, with its external value, and drops
+// the chunks nothing live is left in (but the one being filled).
 func (a *arena) release(r uint64) {
-	idx := uint32(r >> 40)
-	ch, it := a.parse(r)
-	n := int64(it.end - int(uint32(r)))
-	ch.live -= n
-	a.live -= n
+	idx := refIdx(r)
+	if refExternal(r) {
+		ch, it := a.parse(r)
+		a.drop(binary.LittleEndian.Uint32(ch.data[it.value:]))
+	}
+	ch := a.at(idx)
 	if !ch.shared {
 		a.drop(idx)
 		return
 	}
+	n := int64(refLen(r))
+	ch.live -= n
+	a.live -= n
 	if idx != a.head {
 		a.garbage += n
 		if ch.live == 0 {
@@ -393,14 +588,10 @@ func (a *arena) release(r uint64) {
 	}
 }
 
-// relabel records that the item r names now belongs to slot.
-func (a *arena) relabel(r uint64, slot uint32) {
-	binary.LittleEndian.PutUint32(a.at(uint32(r >> 40)).data[uint32(r):], slot)
-}
-
-// overGarbage reports whether what the arena holds beyond its live items
-// has passed what the entries' charges leave room for (a sixteenth of the
-// live bytes) by more than the smallest chunk, and compacting could help.
+// overGarbage reports whether what the shared chunks hold beyond their
+// live items has passed what the entries' charges leave room for (a
+// sixteenth of the live bytes) by more than the smallest chunk, and
+// compacting could help.
 func (a *arena) overGarbage() bool {
 	return a.garbage > 0 && a.garbage+a.headWaste() > a.live/16+minChunk
 }
@@ -429,7 +620,47 @@ func (a *arena) victim() uint32 {
 	return best
 }
 
-// reset drops every chunk.
+// reset drops every chunk. Readers without the lock may still hold the
+// table: it is replaced, not changed.
 func (a *arena) reset() {
-	*a = arena{}
+	a.table.Store(nil)
+	a.gens, a.free = nil, nil
+	a.head, a.fill, a.live, a.garbage = 0, 0, 0, 0
+}
+
+// evacuate copies the live items of the shared chunk at idx to the chunk
+// being filled and drops the chunk. holder returns the head whose word is
+// the item's reference, or nil if the item is dead; evacuate points that
+// head at the copy.
+func (a *arena) evacuate(idx uint32, holder func(r uint64, key string) *head) {
+	ch := a.at(idx)
+	for off := 0; off < int(ch.used); {
+		it, _ := parseItem(ch.data, off)
+		r := ref(idx, ch.gen, off, it.end-off, it.external)
+		b := ch.data[it.key:it.value]
+		if h := holder(r, unsafe.String(unsafe.SliceData(b), len(b))); h != nil {
+			h.setWord(a.copyItem(r))
+			n := int64(it.end - off)
+			ch.live -= n
+			a.live -= n
+		}
+		off = it.end
+	}
+	a.drop(idx)
+}
+
+// compact empties the chunks with the most garbage into the chunk being
+// filled, once the garbage has passed what the entries' charges leave room
+// for, until it is down to half that room (see evacuate for holder).
+func (a *arena) compact(holder func(r uint64, key string) *head) {
+	if !a.overGarbage() {
+		return
+	}
+	for !a.settled() {
+		v := a.victim()
+		if v == 0 {
+			return
+		}
+		a.evacuate(v, holder)
+	}
 }

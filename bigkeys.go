@@ -51,8 +51,8 @@ func (c *Cache[K, V]) scanUsage(s *shard[K, V], from int, top *usageHeap[K]) int
 		return 0
 	}
 	now := c.now()
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.lock()
+	defer s.unlock()
 	end := min(int(s.n)+1, from+bigKeysChunk)
 	for slot := uint32(from); slot < uint32(end); slot++ {
 		h := s.head(slot)

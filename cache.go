@@ -2,8 +2,8 @@ package maxmem
 
 import (
 	"fmt"
-	"hash/maphash"
 	"iter"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"sync/atomic"
@@ -11,7 +11,6 @@ import (
 	"unsafe"
 
 	"github.com/maxmem/maxmem/internal/sizer"
-	"github.com/zeebo/xxh3"
 )
 
 // NoExpiry is the TTL of a key without expiry (Redis's TTL reply -1).
@@ -22,37 +21,76 @@ const Missing time.Duration = -2
 
 // Cache is a concurrent cache that never holds more than MaxMemory bytes.
 // Entries are spread over shards by key hash; each shard has its own lock,
-// index, recency list and TTL heap, and all shards share one byte budget.
+// index, recency lists and TTL heap, and all shards share one byte budget.
 // All methods are safe for concurrent use.
+//
+// A reader follows Get and Set from here: Get to getPacked (reads.go) or
+// getLocked below, Set to store (write.go), which charges the entry
+// (accounting.go) and evicts when it must (eviction.go); the shard's
+// bookkeeping is in shard.go and entries.go, its keys and values behind
+// the store interface (store.go).
 type Cache[K comparable, V any] struct {
 	// What every call reads and almost nothing writes.
-	closed atomic.Bool
-	packed bool // keys and values live in the shards' arenas (see arena.go)
-	// In the packed layout: values are strings rather than byte slices;
-	// sizes come from the user's Sizer.
-	stringValues, customSize bool
-	hash                     func(K) uint64
-	shift                    uint // shard = hash >> shift
-	shards                   []shard[K, V]
-	size                     func(K, V) int64 // the Sizer, built-in or the user's
-	cfg                      config[K, V]
-	sweeper                  *sweeper
-	_                        [cacheLine]byte
+	closed   atomic.Bool
+	lockFree bool // the packed layout: Gets take no lock (reads.go)
+	// stringValues: V is a string type, not a byte slice (packed layout).
+	stringValues bool
+	hash         hasher[K] // seeded (hash.go)
+	shift        uint      // shard = hash >> shift
+	shards       []shard[K, V]
+	size         func(K, V) int64 // the Sizer, built-in or the user's
+	cfg          config[K, V]
+	sweeper      *sweeper
+	_            [cacheLine]byte
 
 	base                    // the budget, the policy, the clock and the settings shards read
-	oom   atomic.Uint64     // writes refused with ErrOOM
+	stats cacheStats        // the counters of Stats that are not the shards' (stats.go)
 	pool  pool              // candidates of the sampling policies
 	loads flightGroup[K, V] // GetOrLoad's loads in progress
 }
 
-// policyState is the active policy with what the hot path needs to know of it.
+// base is the cache-wide state the shards share that does not depend on
+// the key and value types.
+type base struct {
+	policy   atomic.Pointer[policyState]
+	clock    Clock
+	shards   int   // number of shards
+	overhead int64 // EntryOverhead[K, V]()
+
+	samples      int       // maxmemory-samples
+	logFactor    int       // lfu-log-factor
+	decayMinutes int       // lfu-decay-time in minutes; 0: no decay
+	ledgers      []*ledger // every shard's, for used()
+	_            [cacheLine]byte
+	budget       budget
+}
+
+// now is the cache clock in unix nanoseconds: the Options.Clock, or, for
+// the system clock, wallNow.
+func (b *base) now() int64 {
+	if b.clock == nil {
+		return wallNow()
+	}
+	return b.clock.Now().UnixNano()
+}
+
+// nominal returns a shard's share of the budget (of the bytes in use when
+// there is no limit).
+func (b *base) nominal() int64 {
+	n := b.budget.max.Load()
+	if n == 0 {
+		n = b.used()
+	}
+	return n / int64(b.shards)
+}
+
+// policyState is the active policy with what the cache needs to know of it.
 type policyState struct {
 	p            Policy
-	frequency    bool                // p tracks frequency: keep LFU counters current
-	modification bool                // p tracks modification: reads leave recency alone
-	reusable     bool                // p is a deterministicPolicy: shard candidates may be cached
-	exact        deterministicPolicy // p, if reusable
-	admission    bool                // p is AllKeysTinyLFU: shards take the admission layout
+	frequency    bool  // p tracks frequency: keep LFU counters current
+	modification bool  // p tracks modification: reads leave recency alone
+	order        order // how its victims are found (eviction.go)
+	volatile     bool  // only keys with a TTL may be evicted
 }
 
 func newPolicyState(p Policy) *policyState {
@@ -63,10 +101,12 @@ func newPolicyState(p Policy) *policyState {
 	if tr, ok := p.(Tracker); ok {
 		t = tr.Tracks()
 	}
-	d, r := p.(deterministicPolicy)
-	_, a := p.(admissionPolicy)
-	return &policyState{p: p, frequency: t&TrackFrequency != 0,
-		modification: t&TrackModification != 0, reusable: r, exact: d, admission: a}
+	ps := &policyState{p: p, frequency: t&TrackFrequency != 0,
+		modification: t&TrackModification != 0, order: orderSampled}
+	if b, ok := p.(builtin); ok {
+		ps.order, ps.volatile = b.order()
+	}
+	return ps
 }
 
 // New returns a cache configured by o, or an error naming what is wrong with
@@ -87,28 +127,55 @@ func New[K comparable, V any](o Options[K, V]) (*Cache[K, V], error) {
 			return nil, err
 		}
 	}
-	c := &Cache[K, V]{cfg: cfg, size: size, hash: hasher[K](),
-		packed: packed, stringValues: stringValues, customSize: cfg.Sizer != nil}
+	c := &Cache[K, V]{cfg: cfg, size: size, hash: newHasher[K](cfg.Seed),
+		lockFree: packed, stringValues: stringValues}
 	clock := cfg.Clock
 	if _, system := clock.(systemClock); system {
 		clock = nil // base.now reads the system clock faster itself
 	}
 	c.base = base{clock: clock, shards: cfg.Shards, overhead: EntryOverhead[K, V](),
 		samples: cfg.Samples, logFactor: cfg.LFULogFactor, decayMinutes: cfg.decayMinutes}
-	c.budget.max.Store(cfg.MaxMemory)
+	c.budget.shards = int64(cfg.Shards)
+	c.budget.soonest.Store(math.MaxInt64)
+	c.budget.setLimit(cfg.MaxMemory, false)
 	c.policy.Store(newPolicyState(cfg.Policy))
 	c.shift = uint(64 - bits.TrailingZeros(uint(cfg.Shards)))
-	c.shards = make([]shard[K, V], cfg.Shards)
 	seed := cfg.Seed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
+	c.pool.rng.Seed(seed, 0)
+	c.shards = make([]shard[K, V], cfg.Shards)
 	for i := range c.shards {
-		c.shards[i].init(c, seed, uint64(i))
+		c.initShard(&c.shards[i], seed, uint64(i)+1)
 	}
 	c.layout()
 	c.sweeper = startSweeper(c)
 	return c, nil
+}
+
+// initShard readies s, the shard with the given stream of random numbers,
+// in the cache's layout.
+func (c *Cache[K, V]) initShard(s *shard[K, V], seed, stream uint64) {
+	s.base = &c.base
+	c.ledgers = append(c.ledgers, &s.ledger)
+	s.rng.Seed(seed, stream)
+	if c.lockFree {
+		s.arena = &arena{}
+		s.reads = newRings()
+		s.kv = &packedStore[K, V]{l: &s.ledger, hash: c.hashString, stringValues: c.stringValues,
+			customSize: c.cfg.Sizer != nil}
+	} else {
+		s.kv = &pairStore[K, V]{}
+	}
+	s.sizeOf = s.kv.size
+	s.resetLocked()
+	s.publishAllLocked()
+}
+
+// hashString hashes the bytes of a key of the packed layout.
+func (c *Cache[K, V]) hashString(k string) uint64 {
+	return c.hash.of(*(*K)(unsafe.Pointer(&k)))
 }
 
 func builtinSizer[K comparable, V any]() (func(K, V) int64, error) {
@@ -123,48 +190,8 @@ func builtinSizer[K comparable, V any]() (func(K, V) int64, error) {
 	return func(k K, v V) int64 { return ks(k) + vs(v) }, nil
 }
 
-// hasher picks the key hash: xxh3 for strings, a 64-bit mixer for 8-byte
-// integers (both fixed, so a seeded cache replays the same way), the
-// runtime's randomly seeded hash otherwise.
-func hasher[K comparable]() func(K) uint64 {
-	var k K
-	switch any(k).(type) {
-	case string:
-		return func(k K) uint64 { return xxh3.HashString(*(*string)(unsafe.Pointer(&k))) }
-	case int, int64, uint, uint64, uintptr:
-		if unsafe.Sizeof(k) == 8 {
-			return func(k K) uint64 { return mix64(*(*uint64)(unsafe.Pointer(&k))) }
-		}
-	}
-	seed := maphash.MakeSeed()
-	return func(k K) uint64 { return maphash.Comparable(seed, k) }
-}
-
-// mix64 is a bijective 64-bit finalizer (Stafford's variant 13, as in
-// splitmix64): every input bit affects every output bit.
-func mix64(x uint64) uint64 {
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
-// shardOf returns the shard of key and the key's hash.
-func (c *Cache[K, V]) shardOf(key K) (*shard[K, V], uint64) {
-	var h uint64
-	if c.packed { // string keys: the hash hasher picks, called directly
-		h = xxh3.HashString(keyString(key))
-	} else {
-		h = c.hash(key)
-	}
-	return &c.shards[h>>c.shift], h
-}
-
-// notify passes a departed entry to OnEvict. Call it with no lock held.
-func (c *Cache[K, V]) notify(e pair[K, V], r Reason) {
-	if c.cfg.OnEvict != nil {
-		c.cfg.OnEvict(e.key, e.value, r)
-	}
-}
+// shardFor returns the shard of a key whose hash is h.
+func (c *Cache[K, V]) shardFor(h uint64) *shard[K, V] { return &c.shards[h>>c.shift] }
 
 // Get returns the value of key and whether it was found. A hit counts as an
 // access for the LRU and LFU policies. Expired keys are never returned.
@@ -173,119 +200,66 @@ func (c *Cache[K, V]) notify(e pair[K, V], r Reason) {
 // own copy, which the cache never writes again: it stays valid after the
 // key changes or leaves, and it must not be modified.
 func (c *Cache[K, V]) Get(key K) (V, bool) {
-	var zero V
 	if c.closed.Load() {
+		var zero V
 		return zero, false
 	}
-	s, h := c.shardOf(key)
-	if c.packed {
-		return c.getPacked(s, key, h)
+	h := c.hash.of(key)
+	s := c.shardFor(h)
+	if c.lockFree {
+		if v, ok, done := getPacked(s, key, uint32(h), c); done {
+			return v, ok
+		}
 	}
-	s.mu.RLock()
-	slot, ok := s.findLocked(key, h)
-	if ok && c.expired(s.head(slot).expireAt) {
-		s.mu.RUnlock()
-		return c.getExpiring(s, key, h)
-	}
-	var v V
-	if ok {
-		v = s.pair(slot).value
-	}
-	s.endRead(slot, 0, h)
-	return v, ok
+	return c.getLocked(s, key, h)
 }
 
-// lockFreeTries bounds how often a Get in the packed layout looks a key up
-// without the lock, while writes to its shard keep moving things, before
-// it takes the lock.
-const lockFreeTries = 4
-
-// getPacked is Get in the packed layout: it looks the key up without the
-// lock, reading the shard's seq before and after, and keeps what it found
-// only if no write changed the shard in between (a seqlock). What it reads
-// never changes under it but through atomic stores (see index.go, node.go
-// and arena.go), so a look-up that a write overlaps can only come back
-// wrong, never fault, and is tried again.
-func (c *Cache[K, V]) getPacked(s *shard[K, V], key K, h uint64) (V, bool) {
-	k := keyString(key)
-	for range lockFreeTries {
-		seq := s.seq.Load()
-		slot, hd, r, value, ok := s.lookup(k, h)
-		var expireAt int64
-		if ok {
-			expireAt = hd.loadExpireAt()
+// getLocked is Get with the shard locked: in the generic layout, and in
+// the packed one when writes kept overtaking a Get or its entry expired.
+// The access is applied at once.
+func (c *Cache[K, V]) getLocked(s *shard[K, V], key K, h uint64) (v V, found bool) {
+	var fx effects[K, V]
+	s.lock()
+	slot, found := c.findLiveLocked(s, key, h, 0, &fx)
+	if found {
+		s.counters.hits++
+		p, now := c.policy.Load(), int64(0)
+		if p.frequency { // the clock is slow to read: only for LFU decay
+			now = c.now()
 		}
-		if seq&1 != 0 || s.seq.Load() != seq {
-			continue
-		}
-		if c.expired(expireAt) {
-			return c.getExpiring(s, key, h)
-		}
-		if s.recordRead(slot, r, h) {
-			s.drain()
-		}
-		return bytesValue[V](value, c.stringValues), ok
+		s.readLocked(slot, recencyNow(), p, now)
+		v = s.valueAt(slot)
+	} else {
+		s.missLocked()
 	}
-	return c.getPackedLocked(s, key, h)
+	s.unlock() // no code of the user's ran under the lock: no defer needed
+	fx.report(c)
+	return v, found
 }
 
-// getPackedLocked is getPacked with the lock held shared, for a Get that
-// writes kept overtaking.
-func (c *Cache[K, V]) getPackedLocked(s *shard[K, V], key K, h uint64) (V, bool) {
-	s.mu.RLock()
-	slot, hd, r, value, ok := s.lookup(keyString(key), h)
-	if ok && c.expired(hd.expireAt) {
-		s.mu.RUnlock()
-		return c.getExpiring(s, key, h)
-	}
-	s.endRead(slot, r, h)
-	return bytesValue[V](value, c.stringValues), ok
+// locked runs fn with the shard s of key, whose hash is h, locked and key
+// looked up (an expired entry is reclaimed on the way), then reports what
+// left to OnEvict.
+func (c *Cache[K, V]) locked(s *shard[K, V], key K, h uint64, fn func(slot uint32, found bool, fx *effects[K, V])) {
+	var fx effects[K, V]
+	s.lock()
+	defer fx.report(c) // deferred calls run last in, first out: after the unlock
+	defer s.unlock()
+	slot, found := c.findLiveLocked(s, key, h, 0, &fx)
+	fn(slot, found, &fx)
+}
+
+// withKey is locked for key.
+func (c *Cache[K, V]) withKey(key K, fn func(s *shard[K, V], slot uint32, found bool, fx *effects[K, V])) {
+	h := c.hash.of(key)
+	s := c.shardFor(h)
+	c.locked(s, key, h, func(slot uint32, found bool, fx *effects[K, V]) { fn(s, slot, found, fx) })
 }
 
 // expired reports whether a deadline (0: none) has passed. It reads the
 // clock only for an entry that has one.
 func (c *Cache[K, V]) expired(expireAt int64) bool {
 	return expireAt != 0 && expireAt <= c.now()
-}
-
-// getExpiring is Get for a key found expired without the write lock: under
-// it the key is removed, unless a write renewed it meanwhile.
-func (c *Cache[K, V]) getExpiring(s *shard[K, V], key K, h uint64) (V, bool) {
-	var zero V
-	s.lockForWrite()
-	slot, ok, unlocked := c.lookupLocked(s, key, h)
-	if unlocked {
-		s.lockForWrite()
-	}
-	defer s.unlock()
-	if !ok {
-		s.counters.misses++
-		return zero, false
-	}
-	s.counters.hits++
-	s.touchLocked(slot, recencyNow(), c.policy.Load(), c.now())
-	return s.valueAt(slot), true
-}
-
-// expireLocked removes the expired entry at slot, unlocks s and reports the
-// removal. Lazy expiry on access goes through here.
-func (c *Cache[K, V]) expireLocked(s *shard[K, V], slot uint32) {
-	gone, charge := s.removeLocked(slot)
-	s.counters.expired++
-	s.unlock()
-	c.budget.release(charge)
-	c.notify(gone, Expired)
-}
-
-// lookupLocked finds a live key, expiring it on the way if its deadline has
-// passed (then s is unlocked and ok is false with unlocked set).
-func (c *Cache[K, V]) lookupLocked(s *shard[K, V], key K, h uint64) (slot uint32, ok, unlocked bool) {
-	slot, ok = s.findLocked(key, h)
-	if ok && c.expired(s.head(slot).expireAt) {
-		c.expireLocked(s, slot)
-		return 0, false, true
-	}
-	return slot, ok, false
 }
 
 // Set stores value under key without a TTL, clearing any TTL the key had
@@ -297,49 +271,31 @@ func (c *Cache[K, V]) Set(key K, value V) error {
 }
 
 // Delete removes key and reports whether it was present.
-func (c *Cache[K, V]) Delete(key K) bool {
+func (c *Cache[K, V]) Delete(key K) (deleted bool) {
 	if c.closed.Load() {
 		return false
 	}
-	s, h := c.shardOf(key)
-	s.lockForWrite()
-	slot, ok, unlocked := c.lookupLocked(s, key, h)
-	if unlocked || !ok {
-		if !unlocked {
-			s.unlock()
+	c.loadInvalidate(key)
+	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, fx *effects[K, V]) {
+		if deleted = found; found {
+			c.dropLocked(s, slot, Deleted, fx)
 		}
-		return false
-	}
-	c.removeAndUnlock(s, slot, Deleted)
-	return true
-}
-
-// removeAndUnlock removes the entry at slot, unlocks s, releases its bytes
-// and reports it with reason r.
-func (c *Cache[K, V]) removeAndUnlock(s *shard[K, V], slot uint32, r Reason) {
-	gone, charge := s.removeLocked(slot)
-	s.unlock()
-	c.budget.release(charge)
-	c.notify(gone, r)
+	})
+	return deleted
 }
 
 // MemoryUsage returns the bytes charged for key: the Sizer's figure plus
 // EntryOverhead (Redis MEMORY USAGE). It does not count as an access.
-func (c *Cache[K, V]) MemoryUsage(key K) (int64, bool) {
+func (c *Cache[K, V]) MemoryUsage(key K) (n int64, ok bool) {
 	if c.closed.Load() {
 		return 0, false
 	}
-	s, h := c.shardOf(key)
-	s.lockForWrite()
-	slot, ok, unlocked := c.lookupLocked(s, key, h)
-	if unlocked {
-		return 0, false
-	}
-	defer s.unlock()
-	if !ok {
-		return 0, false
-	}
-	return s.charge(slot), true
+	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
+		if ok = found; found {
+			n = s.charge(slot)
+		}
+	})
+	return n, ok
 }
 
 // Len returns the number of resident entries, including expired ones not yet
@@ -347,7 +303,7 @@ func (c *Cache[K, V]) MemoryUsage(key K) (int64, bool) {
 func (c *Cache[K, V]) Len() int {
 	n := int64(0)
 	for i := range c.shards {
-		n += c.shards[i].count.Load()
+		n += c.shards[i].pub.count.Load()
 	}
 	return int(n)
 }
@@ -376,8 +332,8 @@ func (c *Cache[K, V]) liveEntries(s *shard[K, V], dst []pair[K, V]) []pair[K, V]
 		return dst
 	}
 	now := c.now()
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.lock()
+	defer s.unlock()
 	for slot := uint32(1); slot <= s.n; slot++ {
 		if !s.expiredLocked(slot, now) {
 			dst = append(dst, s.entryAt(slot))
@@ -398,7 +354,7 @@ func (c *Cache[K, V]) SetMaxMemory(n int64) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	c.budget.max.Store(n)
+	c.budget.setLimit(n, n > 0 && c.budget.reserved.Load() > n/8*7)
 	c.shrink()
 	c.budget.signalRoom() // a raised limit is room for waiting writers
 	return nil
@@ -418,19 +374,21 @@ func (c *Cache[K, V]) SetPolicy(p Policy) error {
 }
 
 // layout puts every shard in the layout the active policy needs. An
-// operation that meets a shard not yet converted converts it itself (see
-// layoutLocked), so this only does the work early.
+// eviction that meets a shard not yet converted converts it itself (see
+// admittedVictim), so this only does the work early.
 func (c *Cache[K, V]) layout() {
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.lockAndDrain()
 		s.layoutLocked(c.policy.Load())
+		s.publishAllLocked()
 		s.unlock()
 	}
 }
 
 // Clear removes every entry, reporting each to OnEvict as Cleared.
 func (c *Cache[K, V]) Clear() {
+	c.loadInvalidateAll()
 	for i := range c.shards {
 		c.dropShard(&c.shards[i], true)
 	}
@@ -439,21 +397,20 @@ func (c *Cache[K, V]) Clear() {
 // dropShard empties s and releases its bytes; report passes the dropped
 // entries to OnEvict as Cleared.
 func (c *Cache[K, V]) dropShard(s *shard[K, V], report bool) {
+	var fx effects[K, V]
 	s.lockAndDrain()
-	var gone []pair[K, V]
 	var freed int64
 	for slot := uint32(1); slot <= s.n; slot++ {
 		freed += s.charge(slot)
 		if report && c.cfg.OnEvict != nil {
-			gone = append(gone, s.entryAt(slot))
+			fx.add(s.entryAt(slot), Cleared)
 		}
 	}
 	s.resetLocked()
+	s.kv.reset()
+	s.releaseLocked(freed)
 	s.unlock()
-	c.budget.release(freed)
-	for _, e := range gone {
-		c.notify(e, Cleared)
-	}
+	fx.report(c)
 }
 
 // Close stops the background expiry and drops every entry without calling

@@ -58,30 +58,26 @@ type version[V any] struct {
 }
 
 // computeOnce runs fn on the key's current version under the shard lock.
-func (c *Cache[K, V]) computeOnce(key K, fn func(V, bool) (V, ComputeOp)) (version[V], V, ComputeOp) {
-	s, h := c.shardOf(key)
-	s.lockForWrite()
-	slot, found, unlocked := c.lookupLocked(s, key, h)
-	if !unlocked {
-		defer s.unlock()
-	}
-	var cur version[V]
-	if found {
-		cur = version[V]{s.valueAt(slot), true, s.node(slot).stamp, s.head(slot).expireAt}
-	}
-	v, op := fn(cur.value, cur.found)
+func (c *Cache[K, V]) computeOnce(key K, fn func(V, bool) (V, ComputeOp)) (cur version[V], v V, op ComputeOp) {
+	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
+		if found {
+			cur = version[V]{s.valueAt(slot), true, s.node(slot).getStamp(), s.head(slot).expireAt}
+		}
+		v, op = fn(cur.value, cur.found)
+	})
 	return cur, v, op
 }
 
 // stillAt reports whether the entry at slot of the locked s (if found)
 // is still the version cur describes.
 func stillAt[K comparable, V any](s *shard[K, V], slot uint32, found bool, cur *version[V]) bool {
-	return found == cur.found && (!found || s.node(slot).stamp == cur.stamp)
+	return found == cur.found && (!found || s.node(slot).getStamp() == cur.stamp)
 }
 
 // applyCompute carries out op if the key is still at version cur. done is
 // false when the key changed meanwhile and fn must run again.
 func (c *Cache[K, V]) applyCompute(key K, cur version[V], v V, op ComputeOp) (done bool, val V, ok bool, err error) {
+	c.loadInvalidate(key)
 	if op == InvalidateOp {
 		return c.removeIf(key, &cur), val, false, nil
 	}
@@ -97,32 +93,23 @@ func (c *Cache[K, V]) applyCompute(key K, cur version[V], v V, op ComputeOp) (do
 
 // removeIf deletes the key if it is still at version cur, and reports
 // whether it was (an absent key that is still absent counts).
-func (c *Cache[K, V]) removeIf(key K, cur *version[V]) bool {
-	s, h := c.shardOf(key)
-	s.lockForWrite()
-	slot, found, unlocked := c.lookupLocked(s, key, h)
-	switch {
-	case unlocked:
-		return !cur.found
-	case !stillAt(s, slot, found, cur):
-		s.unlock()
-		return false
-	case !found:
-		s.unlock()
-		return true
-	}
-	c.removeAndUnlock(s, slot, Deleted)
-	return true
+func (c *Cache[K, V]) removeIf(key K, cur *version[V]) (done bool) {
+	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, fx *effects[K, V]) {
+		if done = stillAt(s, slot, found, cur); done && found {
+			c.dropLocked(s, slot, Deleted, fx)
+		}
+	})
+	return done
 }
 
 // storeIf writes v under key, keeping cur's deadline, if the key is still
 // at version cur; changed reports that it was not.
 func (c *Cache[K, V]) storeIf(key K, cur *version[V], v V) (changed bool, err error) {
-	charge, err := c.chargeOf(key, v)
+	size, err := c.sizeOf(key, v)
 	if err != nil {
 		return false, err
 	}
-	return c.store(key, v, charge, cur.expireAt, func(s *shard[K, V], slot uint32, found bool) bool {
+	return c.store(key, v, size, cur.expireAt, func(s *shard[K, V], slot uint32, found bool) bool {
 		return stillAt(s, slot, found, cur)
 	})
 }

@@ -2,6 +2,7 @@ package maxmem
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -26,11 +27,16 @@ const (
 // MEMORY DOCTOR does: each problem found, with its fix, or that the cache
 // is healthy. It looks for writes refused under noeviction, a volatile-*
 // policy with few keys carrying a TTL, refusals of entries larger than
-// maxmemory, evictions that are a large share of writes (a budget too
-// small for the working set), a few keys holding most of the memory, a
-// peak far above current use, and a process heap far above used_memory.
+// maxmemory, refusals by an evicting policy that found nothing to evict,
+// evictions that are a large share of writes (a budget too small for the
+// working set), a few keys holding most of the memory, a peak far above
+// current use, and a process heap far above used_memory.
 //
-// Counters are since the cache was created. Cost: one Stats snapshot and a
+// Each refusal is judged by the policy and maxmemory in force when it
+// happened, not by today's: refusals under noeviction stay noeviction's
+// after a switch to allkeys-lru. Counters are since the cache was created
+// or stats were reset (ResetStats); after fixing a problem, ResetStats lets
+// the next Doctor show whether it recurs. Cost: one Stats snapshot and a
 // BigKeys walk over every entry (see BigKeys).
 func (c *Cache[K, V]) Doctor() string {
 	st := c.Stats()
@@ -40,21 +46,31 @@ func (c *Cache[K, V]) Doctor() string {
 			humanBytes(st.UsedMemory), maxHuman(st.MaxMemory), st.Policy, st.Keys, st.Expires)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "maxmem memory doctor: %d problem(s) found.\n", len(fs))
+	fmt.Fprintf(&b, "maxmem memory doctor: %d problem(s) found (counters since the cache was created or stats were reset).\n", len(fs))
 	for _, f := range fs {
 		fmt.Fprintf(&b, "\n * %s\n   Fix: %s\n", f.problem, f.fix)
 	}
 	return b.String()
 }
 
-// diagnose runs every check on st and the live cache.
+// evidence is what Doctor judges: a Stats snapshot, and the refusals by
+// the cause judged when each happened.
+type evidence struct {
+	Stats
+	refused map[refusal]uint64
+	largest int64 // the largest entry refused as larger than maxmemory
+}
+
+// diagnose runs every check on st, the refusals and the live cache.
 func (c *Cache[K, V]) diagnose(st Stats) []finding {
+	ev := evidence{Stats: st}
+	ev.refused, ev.largest = c.stats.refused.snapshot()
 	var fs []finding
-	for _, check := range []func(Stats) (finding, bool){
-		oomUnderNoEviction, volatileWithoutTTLs, oomOtherwise, evictionPressure,
+	for _, check := range []func(evidence) (finding, bool){
+		oomUnderNoEviction, volatileWithoutTTLs, oomTooLarge, oomNoVictim, evictionPressure,
 		c.bigKeysDominate, peakAboveCurrent, heapAboveUsed,
 	} {
-		if f, ok := check(st); ok {
+		if f, ok := check(ev); ok {
 			fs = append(fs, f)
 		}
 	}
@@ -75,43 +91,84 @@ func fewTTLs(st Stats) bool {
 	return isVolatile(st.Policy) && st.Keys > 0 && st.Expires*100 < st.Keys*doctorVolatilePct
 }
 
-func oomUnderNoEviction(st Stats) (finding, bool) {
-	if st.OOMRejections == 0 || st.Policy != NoEviction.Name() {
+// afterFix is the fix of refusals whose cause is gone: what changed, and
+// how to see whether they recur.
+func afterFix(change string) string {
+	return change + ", which should end them: call ResetStats, and the next Doctor shows whether any refusal follows."
+}
+
+func oomUnderNoEviction(ev evidence) (finding, bool) {
+	n := ev.refused[refusal{policy: NoEviction.Name()}]
+	if n == 0 {
 		return finding{}, false
 	}
-	return finding{"oom-noeviction",
-		fmt.Sprintf("OOM: %d writes were refused under noeviction, which never evicts (used_memory %s of maxmemory %s).",
-			st.OOMRejections, humanBytes(st.UsedMemory), maxHuman(st.MaxMemory)),
+	p := fmt.Sprintf("OOM: %d writes were refused under noeviction, which never evicts (used_memory %s of maxmemory %s)",
+		n, humanBytes(ev.UsedMemory), maxHuman(ev.MaxMemory))
+	if ev.Policy != NoEviction.Name() {
+		return finding{"oom-noeviction", p + fmt.Sprintf("; the policy is now %s.", ev.Policy),
+			afterFix("the switch to " + ev.Policy + " lets writes evict")}, true
+	}
+	return finding{"oom-noeviction", p + ".",
 		"if this is a cache, switch to an evicting policy (SetPolicy(AllKeysLRU)); if every key must stay, raise MaxMemory or delete keys, and have writers wait (SetWait) or fall back to the source of truth."}, true
 }
 
-func volatileWithoutTTLs(st Stats) (finding, bool) {
-	if !fewTTLs(st) {
+func volatileWithoutTTLs(ev evidence) (finding, bool) {
+	if !fewTTLs(ev.Stats) {
 		return finding{}, false
 	}
 	p := fmt.Sprintf("%s evicts only keys with a TTL, and only %d of %d keys have one: the cache cannot make room",
-		st.Policy, st.Expires, st.Keys)
-	if st.OOMRejections > 0 {
-		p += fmt.Sprintf(" (%d writes already refused with OOM)", st.OOMRejections)
+		ev.Policy, ev.Expires, ev.Keys)
+	if n := ev.refused[refusal{policy: ev.Policy}]; n > 0 {
+		p += fmt.Sprintf(" (%d writes already refused with OOM)", n)
 	}
 	return finding{"volatile-without-ttl", p + ".",
-		fmt.Sprintf("write cache-like keys with SetWithTTL (or Expire them), or switch to %s.", allKeysFor(st.Policy))}, true
+		fmt.Sprintf("write cache-like keys with SetWithTTL (or Expire them), or switch to %s.", allKeysFor(ev.Policy))}, true
 }
 
-// oomOtherwise covers refusals the two findings above do not explain:
-// entries larger than maxmemory, a volatile-* policy that ran out of
-// victims, a custom policy that named none.
-func oomOtherwise(st Stats) (finding, bool) {
-	if st.OOMRejections == 0 || st.Policy == NoEviction.Name() || fewTTLs(st) {
+// oomTooLarge covers refusals of entries larger than maxmemory was then,
+// under any policy.
+func oomTooLarge(ev evidence) (finding, bool) {
+	var n uint64
+	for r, k := range ev.refused {
+		if r.tooLarge {
+			n += k
+		}
+	}
+	if n == 0 {
 		return finding{}, false
 	}
-	return finding{"oom-evicting",
-		fmt.Sprintf("OOM: %d writes were refused although %s evicts: each was larger than maxmemory (%s), or the policy found nothing more it may evict.",
-			st.OOMRejections, st.Policy, maxHuman(st.MaxMemory)),
-		"OOMError.Hint says which for each refusal: raise MaxMemory above the largest entry, or split or shrink big values (BigKeys lists them)."}, true
+	p := fmt.Sprintf("OOM: %d writes were refused because the entry alone was larger than maxmemory: no policy can make room for it (the largest needed %s; maxmemory is %s).",
+		n, humanBytes(ev.largest), maxHuman(ev.MaxMemory))
+	if ev.MaxMemory == 0 || ev.MaxMemory >= ev.largest {
+		return finding{"oom-too-large", p, afterFix("MaxMemory now holds the largest")}, true
+	}
+	return finding{"oom-too-large", p,
+		"raise MaxMemory above the largest entry, or split or shrink big values (BigKeys lists the largest resident ones)."}, true
 }
 
-func evictionPressure(st Stats) (finding, bool) {
+// oomNoVictim covers refusals by an evicting policy that found nothing
+// more it may evict: a volatile-* policy out of keys with a TTL (unless
+// volatileWithoutTTLs reports it now), a custom policy that named none.
+func oomNoVictim(ev evidence) (finding, bool) {
+	var under []string
+	for r, n := range ev.refused {
+		if r.tooLarge || r.policy == NoEviction.Name() || r.policy == ev.Policy && fewTTLs(ev.Stats) {
+			continue
+		}
+		under = append(under, fmt.Sprintf("%d under %s", n, r.policy))
+	}
+	if len(under) == 0 {
+		return finding{}, false
+	}
+	slices.Sort(under)
+	return finding{"oom-no-victim",
+		fmt.Sprintf("OOM: writes were refused because the policy found nothing more it may evict: %s (used_memory %s of maxmemory %s).",
+			strings.Join(under, ", "), humanBytes(ev.UsedMemory), maxHuman(ev.MaxMemory)),
+		"a volatile-* policy evicts only keys with a TTL: give more keys a TTL or switch to its allkeys-* twin; otherwise raise MaxMemory or delete keys (OOMError.Hint says which for each refusal)."}, true
+}
+
+func evictionPressure(ev evidence) (finding, bool) {
+	st := ev.Stats
 	if st.Writes < doctorMinWrites || st.EvictedKeys*2 < st.Writes {
 		return finding{}, false
 	}
@@ -136,7 +193,8 @@ func hitRatio(st Stats) string {
 
 // bigKeysDominate reports when the largest 1% of keys (at least one) hold
 // half of used_memory or more.
-func (c *Cache[K, V]) bigKeysDominate(st Stats) (finding, bool) {
+func (c *Cache[K, V]) bigKeysDominate(ev evidence) (finding, bool) {
+	st := ev.Stats
 	if st.Keys < doctorMinBigKeys || st.UsedMemory == 0 {
 		return finding{}, false
 	}
@@ -158,7 +216,8 @@ func (c *Cache[K, V]) bigKeysDominate(st Stats) (finding, bool) {
 		"split or shrink these values, give them a TTL, or keep them outside the cache; BigKeys and MemoryUsage show the largest."}, true
 }
 
-func peakAboveCurrent(st Stats) (finding, bool) {
+func peakAboveCurrent(ev evidence) (finding, bool) {
+	st := ev.Stats
 	if st.UsedMemoryPeak-st.UsedMemory < doctorPeakSlack || 2*st.UsedMemoryPeak <= 3*st.UsedMemory {
 		return finding{}, false
 	}
@@ -168,13 +227,14 @@ func peakAboveCurrent(st Stats) (finding, bool) {
 		"the Go heap may still be sized for the peak: if the peak will not return, lower MaxMemory to what you need, and set GOMEMLIMIT so the runtime gives memory back; if it will, make sure the process's memory limit allows for it."}, true
 }
 
-func heapAboveUsed(st Stats) (finding, bool) {
-	heap := int64(st.HeapInuse)
+func heapAboveUsed(ev evidence) (finding, bool) {
+	st := ev.Stats
+	heap := int64(st.ProcessHeapInuse)
 	if st.UsedMemory < doctorMinUsed || heap < 2*st.UsedMemory || heap-st.UsedMemory < doctorHeapSlack {
 		return finding{}, false
 	}
 	return finding{"heap",
-		fmt.Sprintf("Heap: the process's heap in use is %s, %.1f times the %s the cache charges (mem_fragmentation_ratio).",
-			humanBytes(heap), st.FragmentationRatio(), humanBytes(st.UsedMemory)),
+		fmt.Sprintf("Heap: the whole process's Go heap in use (process_heap_inuse) is %s, %.1f times the %s the cache charges (used_memory).",
+			humanBytes(heap), float64(heap)/float64(st.UsedMemory), humanBytes(st.UsedMemory)),
 		"if the cache should hold most of the heap, the Sizer undercounts (pointers, maps, nested slices): measure a value with MemoryUsage against the heap and fix the Sizer; otherwise the rest of the program uses the heap, so size MaxMemory from the process's limit minus that (MaxMemoryFromLimit)."}, true
 }

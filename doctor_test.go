@@ -1,6 +1,7 @@
 package maxmem
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -58,10 +59,66 @@ func TestDoctorVolatilePolicyWithoutTTLs(t *testing.T) {
 	wantFinding(t, c, "volatile-without-ttl", "only 0 of 2 keys have one", "1 writes already refused", "allkeys-lru")
 }
 
-func TestDoctorOOMUnderEvictingPolicy(t *testing.T) {
+func TestDoctorOOMTooLarge(t *testing.T) {
 	c, _ := newBytesCache(t, 4096, AllKeysLRU, 1)
 	c.Set("big", make([]byte, 5000))
-	wantFinding(t, c, "oom-evicting", "1 writes were refused although allkeys-lru evicts")
+	var oom *OOMError
+	if err := c.Set("bigger", make([]byte, 6000)); !errors.As(err, &oom) {
+		t.Fatalf("Set of an entry larger than maxmemory = %v", err)
+	}
+	wantFinding(t, c, "oom-too-large", "2 writes were refused because the entry alone was larger than maxmemory",
+		"the largest needed "+humanBytes(oom.Need), "raise MaxMemory above")
+	if err := c.SetMaxMemory(oom.Need); err != nil {
+		t.Fatal(err)
+	}
+	wantFinding(t, c, "oom-too-large", "2 writes were refused", "MaxMemory now holds the largest", "ResetStats")
+}
+
+// The case: refusals under noeviction, then a switch to an
+// evicting policy. They are judged as noeviction refusals, not as entries
+// too large for allkeys-lru.
+func TestDoctorJudgesRefusalsByThePolicyOfTheirTime(t *testing.T) {
+	c, _ := newTestCache(t, 2, NoEviction)
+	mustSet(t, c, "a", 1)
+	mustSet(t, c, "b", 2)
+	if err := c.Set("c", 3); !errors.Is(err, ErrOOM) {
+		t.Fatalf("Set on a full noeviction cache = %v", err)
+	}
+	if err := c.SetPolicy(AllKeysLRU); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		mustSet(t, c, fmt.Sprint("k", i), i)
+	}
+	wantFinding(t, c, "oom-noeviction", "1 writes were refused under noeviction", "the policy is now allkeys-lru", "ResetStats")
+	if text := c.Doctor(); strings.Contains(text, "larger than maxmemory") || strings.Contains(text, "switch to an evicting policy") {
+		t.Fatalf("Doctor judges noeviction's refusal by allkeys-lru:\n%s", text)
+	}
+}
+
+// The other way round: an entry too large for allkeys-lru, then a switch
+// to noeviction, is still an entry too large, not a noeviction refusal.
+func TestDoctorTooLargeStaysTooLargeAfterSwitch(t *testing.T) {
+	c, _ := newBytesCache(t, 4096, AllKeysLRU, 1)
+	c.Set("big", make([]byte, 5000))
+	if err := c.SetPolicy(NoEviction); err != nil {
+		t.Fatal(err)
+	}
+	wantFinding(t, c, "oom-too-large", "1 writes were refused because the entry alone was larger than maxmemory")
+}
+
+// A volatile-* policy that ran out of keys with a TTL, then a switch to
+// allkeys-lru: the refusals are reported under volatile-lru.
+func TestDoctorVolatileRefusalsAfterSwitch(t *testing.T) {
+	c, _ := newTestCache(t, 2, VolatileLRU)
+	mustSet(t, c, "a", 1)
+	mustSet(t, c, "b", 2)
+	c.Set("c", 3)
+	c.Set("d", 4)
+	if err := c.SetPolicy(AllKeysLRU); err != nil {
+		t.Fatal(err)
+	}
+	wantFinding(t, c, "oom-no-victim", "nothing more it may evict: 2 under volatile-lru", "give more keys a TTL")
 }
 
 func TestDoctorEvictionPressure(t *testing.T) {

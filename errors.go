@@ -109,33 +109,31 @@ func invalid(format string, args ...any) error {
 }
 
 // newOOMError counts a refused write and describes it completely: the
-// budget, the policy, and the keys with and without a TTL. It locks each
-// shard in turn, so call it with no shard lock held.
+// budget, the policy, and the keys with and without a TTL.
 //
 // Hook: refuse in write.go builds the error without the key counts; it can
 // return c.newOOMError(charge, tooLarge) instead of its struct literal.
 func (c *Cache[K, V]) newOOMError(charge int64, tooLarge bool) *OOMError {
-	c.oom.Add(1)
 	e := &OOMError{
 		Need:     charge,
-		Used:     c.budget.used.Load(),
+		Used:     c.used(),
 		Max:      c.budget.max.Load(),
 		Policy:   c.policy.Load().p.Name(),
 		TooLarge: tooLarge,
 	}
+	c.stats.refused.add(e)
 	c.countKeys(e)
 	return e
 }
 
-// countKeys fills in the key counts of e. Call it with no shard lock held.
+// countKeys fills in the key counts of e, as the shards last published
+// them.
 func (c *Cache[K, V]) countKeys(e *OOMError) {
 	e.Keys, e.KeysWithTTL = 0, 0
 	for i := range c.shards {
-		s := &c.shards[i]
-		s.mu.RLock()
-		e.Keys += int64(s.n)
-		e.KeysWithTTL += int64(s.ttl.Len())
-		s.mu.RUnlock()
+		s := &c.shards[i].pub
+		e.Keys += s.count.Load()
+		e.KeysWithTTL += s.ttls.Load()
 	}
 	e.Counted = true
 }

@@ -2,315 +2,349 @@ package maxmem
 
 // Eviction
 //
-// A write that does not fit asks for one victim at a time (evictOne) until
-// the bytes it freed, plus whatever room there is, cover its charge. The
-// victim's bytes become the write's credit rather than free room, so no
-// other writer can take them (see store in write.go).
+// A write that does not fit evicts one entry at a time until it does (see
+// write.go). Expired entries go first: each shard publishes its earliest
+// deadline, so finding one costs an atomic load per shard, never a scan.
+// Then the policy speaks, in one of five ways:
 //
-// Expired entries go first: every shard publishes the earliest deadline in
-// its TTL heap, so finding an expired entry costs one atomic load per shard
-// and never a scan. Only when nothing has expired does the policy speak.
+//   - By recency (allkeys-lru, volatile-lru, allkeys-lrm, volatile-lrm).
+//     Each shard keeps exact recency lists and publishes the recency stamp
+//     of its least recent entry (of each class). The victim is the least
+//     recent entry of the shard whose published stamp is oldest: where
+//     Redis samples five keys into a pool of sixteen, maxmem compares every
+//     shard's exact least recent entry, so the LRU it keeps is exact up to
+//     the reads still waiting in the read rings (reads.go). The chosen shard
+//     applies its waiting reads under its lock before it gives up its
+//     victim; if they made its least recent entry younger than another
+//     shard's, the choice is made again.
+//   - By deadline (volatile-ttl): the same, with each shard's earliest
+//     deadline, so the victim is the entry closest to expiring, exactly.
+//   - At random (allkeys-random, volatile-random): a shard chosen in
+//     proportion to the entries it may evict, then one of them uniformly,
+//     so every entry of the cache is as likely to go.
+//   - By sampling (allkeys-lfu, volatile-lfu and any Policy written outside
+//     the package): Redis's eviction pool, pool.go.
+//   - By admission (allkeys-tinylfu): the writer's own shard decides, so
+//     that its newcomer is the one that faces the victim (admission.go).
 //
-// The exact policies (LRU, LRM, TTL) name a candidate per shard, with a
-// score, and the highest score in the whole cache is evicted. Each shard
-// keeps an exact recency list and an exact TTL heap, so the per-shard
-// candidates are the per-shard extremes and the best of them is the global
-// extreme: where Redis samples five keys and keeps a pool of sixteen, maxmem
-// evicts precisely the least recently used key. Recency is measured on
-// one clock for all shards (see stamp.go), so candidates from different
-// shards compare as their accesses happened. The built-in exact policies
-// read their candidate straight from the ledger; others see it through
-// the Shard view. The sampling policies (LFU, random, custom ones) go
-// through Redis's eviction pool instead: see pool.go.
-//
-// Shards are consulted one at a time, each under its own lock, with its
-// recorded reads replayed first, and the winner is locked again to evict
-// it; if it changed in between (its generation moved) it is asked again,
-// so the victim is always chosen under the lock that removes it. A shard's
-// answer is kept until the shard changes (a removal, a deadline, a new
-// least recent entry), so a stream of evictions asks again only the shards
-// that changed in between. Scores are absolute stamps and deadlines, so
-// answers given at different moments still compare.
+// A victim in the writer's own shard is taken under the lock the write
+// already holds (evictLocalLocked); any other is taken under its own
+// shard's lock once the writer has let go of its own (evictElsewhere), and
+// its bytes become the write's credit.
 
-import (
-	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
-	"time"
-	"weak"
+import "math"
+
+// order is how a policy picks its victims.
+type order uint8
+
+const (
+	orderNone      order = iota // noeviction: never
+	orderRecency                // the least recently used (or modified) entry
+	orderDeadline               // the entry closest to its deadline
+	orderRandom                 // an entry chosen uniformly
+	orderSampled                // the best of sampled candidates (pool.go)
+	orderAdmission              // the admission layout (admission.go)
 )
 
-// candidateHint is the last victim an exact policy named in a shard,
-// published so that an eviction can compare shards without locking the
-// ones that have not changed. It is valid while the shard's generation
-// equals gen and the policy is unchanged. Writers hold the shard lock and
-// clear gen first; readers check gen before and after reading the rest.
-type candidateHint struct {
-	gen    atomic.Uint64 // the shard generation it belongs to; 0: none
-	policy atomic.Pointer[policyState]
-	slot   atomic.Uint32 // 0: the policy named no victim
-	score  atomic.Uint64
+// choice is where one scan of the shards found the next victim.
+type choice[K comparable, V any] struct {
+	s        *shard[K, V] // the shard that holds it; nil: no shard has a candidate
+	expired  bool         // the victim is an expired entry
+	runnerUp uint64       // the best candidate key of every other shard
 }
 
-// publish records the policy's answer for the current generation.
-func (h *candidateHint) publish(gen uint64, p *policyState, slot uint32, score uint64) {
-	h.gen.Store(0)
-	if h.policy.Load() != p {
-		h.policy.Store(p)
+// choose scans every shard once for the next victim: an expired entry
+// first, then, under a policy that orders entries (by recency or by
+// deadline), the shard whose candidate comes first. home, the writer's
+// shard, is locked by the caller (nil if none), so its figures are read as
+// they are rather than as it last published them. Under the other
+// policies the choice names a shard only for an expired entry.
+func (c *Cache[K, V]) choose(home *shard[K, V], p *policyState) choice[K, V] {
+	if s := c.expiredShard(home); s != nil {
+		return choice[K, V]{s: s, expired: true}
 	}
-	h.slot.Store(slot)
-	h.score.Store(score)
-	h.gen.Store(gen)
-}
-
-// read returns the published answer if it is current for generation gen
-// and policy p.
-func (h *candidateHint) read(gen uint64, p *policyState) (slot uint32, score uint64, fresh bool) {
-	if h.gen.Load() != gen || h.policy.Load() != p {
-		return 0, 0, false
+	if p.order != orderRecency && p.order != orderDeadline {
+		return choice[K, V]{}
 	}
-	slot, score = h.slot.Load(), h.score.Load()
-	return slot, score, h.gen.Load() == gen
-}
-
-// evicted is an entry taken out to make room, with why and its charge. The
-// caller decides what the charge becomes (a write's credit, or released)
-// before it reports the entry to OnEvict, so a panicking callback cannot
-// lose the bytes.
-type evicted[K comparable, V any] struct {
-	pair[K, V]
-	reason Reason
-	charge int64
-}
-
-// evictOne removes one entry to make room: an expired one if any, else the
-// policy's victim. home is the shard of the write that needs the room (nil
-// for none). It does not release the victim's charge. ok is false when
-// nothing can be evicted.
-func (c *Cache[K, V]) evictOne(p *policyState, now int64, home *shard[K, V]) (e evicted[K, V], ok bool) {
-	if e, ok = c.expireOne(now); ok {
-		return e, true
+	best, runner, k, bestAt := uint64(math.MaxUint64), uint64(math.MaxUint64), p.keyKind(), -1
+	var homeLedger *ledger
+	if home != nil {
+		homeLedger = &home.ledger
 	}
-	if p.admission {
-		return c.evictAdmitted(p, home) // see admission.go
-	}
-	if !p.reusable {
-		return c.evictSampled(p, now) // see pool.go
-	}
-	return c.evictVictim(p, now)
-}
-
-// evictionClock returns the time an eviction needs, or 0 when it needs
-// none: the clock is read (slow on some machines) only when an entry has a
-// TTL or the LFU counters decay.
-func (c *Cache[K, V]) evictionClock(p *policyState) int64 {
-	if p.frequency {
-		return c.now()
-	}
-	for i := range c.shards {
-		if c.shards[i].soonest.Load() != math.MaxInt64 {
-			return c.now()
+	for i, l := range c.ledgers { // not c.shards: a generic element costs more to reach
+		key := l.pub.keys[k].Load()
+		if l == homeLedger {
+			key = l.liveKey(k)
+		}
+		switch {
+		case key < best:
+			best, runner, bestAt = key, best, i
+		case key < runner:
+			runner = key
 		}
 	}
-	return 0
+	ch := choice[K, V]{runnerUp: runner}
+	if bestAt >= 0 {
+		ch.s = &c.shards[bestAt]
+	}
+	return ch
 }
 
-// expireOne removes one entry whose deadline has passed, in any shard.
-func (c *Cache[K, V]) expireOne(now int64) (evicted[K, V], bool) {
-	for i := range c.shards {
-		s := &c.shards[i]
-		if s.soonest.Load() > now {
-			continue
-		}
-		s.lockForWrite()
-		gone, charge, ok := s.popExpiredLocked(now)
-		s.unlock()
-		if ok {
-			return evicted[K, V]{gone, Expired, charge}, true
-		}
+// The kinds of candidate key a shard publishes: the recency stamp of its
+// least recent entry, of its least recent entry with a TTL, and its
+// earliest deadline. The smaller the key, the sooner its entry goes.
+const (
+	oldestKey = iota
+	oldestVolatileKey
+	soonestKey
+	numKeys
+)
+
+// keyKind returns the kind of key p orders by.
+func (p *policyState) keyKind() int {
+	switch {
+	case p.order == orderDeadline:
+		return soonestKey
+	case p.volatile:
+		return oldestVolatileKey
 	}
-	return evicted[K, V]{}, false
+	return oldestKey
 }
 
-// evictVictim evicts the policy's best candidate across all shards.
-func (c *Cache[K, V]) evictVictim(p *policyState, now int64) (evicted[K, V], bool) {
-	for {
-		s, slot, gen := c.bestCandidate(p, now)
-		if s == nil {
-			return evicted[K, V]{}, false
-		}
-		if gone, charge, ok := c.evictFrom(s, slot, gen, p, now); ok {
-			return evicted[K, V]{gone, Evicted, charge}, true
-		}
-		// the shard emptied meanwhile; look again
+// expiredShard returns a shard with an entry whose deadline has passed, if
+// any. The budget keeps a bound below every deadline in the cache, so
+// while no deadline can have passed it reads one atomic and not the clock.
+func (c *Cache[K, V]) expiredShard(home *shard[K, V]) *shard[K, V] {
+	bound := c.budget.soonest.Load()
+	if bound == math.MaxInt64 {
+		return nil
 	}
-}
-
-// evictFrom removes the candidate at slot of s, or, if s changed since its
-// generation was gen, the policy's victim there now.
-func (c *Cache[K, V]) evictFrom(s *shard[K, V], slot uint32, gen uint64, p *policyState, now int64) (pair[K, V], int64, bool) {
-	s.lockAndDrain()
-	defer s.unlock() // a custom Policy may panic
-	if s.gen.Load() != gen {
-		if slot, _ = c.candidateLocked(s, p, now); slot == 0 {
-			return pair[K, V]{}, 0, false
-		}
-	}
-	gone, charge := s.removeLocked(slot)
-	s.counters.evicted++
-	return gone, charge, true
-}
-
-// bestCandidate asks every non-empty shard for its victim and returns the
-// shard with the highest score, the slot, and the shard's generation then.
-// A shard whose published answer is still current is not locked.
-func (c *Cache[K, V]) bestCandidate(p *policyState, now int64) (*shard[K, V], uint32, uint64) {
-	var (
-		best      *shard[K, V]
-		bestSlot  uint32
-		bestGen   uint64
-		bestScore uint64
-	)
-	for i := range c.shards {
-		s := &c.shards[i]
-		if s.count.Load() == 0 {
-			continue
-		}
-		slot, score, gen := c.candidateOf(s, p, now)
-		if slot != 0 && (best == nil || score > bestScore) {
-			best, bestSlot, bestGen, bestScore = s, slot, gen, score
-		}
-	}
-	return best, bestSlot, bestGen
-}
-
-// candidateOf returns p's victim in s (slot 0: none), its score, and the
-// generation of s it belongs to: the published answer if it is current,
-// else a fresh one under the lock.
-func (c *Cache[K, V]) candidateOf(s *shard[K, V], p *policyState, now int64) (slot uint32, score, gen uint64) {
-	if p.reusable && !s.pending() { // recorded reads may change the answer
-		gen = s.gen.Load()
-		if slot, score, fresh := s.hint.read(gen, p); fresh {
-			return slot, score, gen
-		}
-	}
-	s.lockAndDrain()
-	defer s.unlock() // a custom Policy may panic
-	slot, score = c.candidateLocked(s, p, now)
-	return slot, score, s.gen.Load()
-}
-
-// candidateLocked returns the slot of p's victim in s (0: none) and its
-// score: the published answer if s has not changed since, else a fresh
-// one, checked to name a resident entry (a custom policy could hand back a
-// zero Entry). An exact policy's fresh answer is published.
-func (c *Cache[K, V]) candidateLocked(s *shard[K, V], p *policyState, now int64) (uint32, uint64) {
-	gen := s.gen.Load()
-	if p.reusable {
-		if slot, score, fresh := s.hint.read(gen, p); fresh {
-			return slot, score
-		}
-	}
-	s.layoutLocked(p)
-	if p.exact != nil {
-		slot, score := p.exact.victimOf(&s.ledger)
-		s.hint.publish(gen, p, slot, score)
-		return slot, score
-	}
-	s.viewNow = now
-	cand, ok := p.p.Victim(&s.ledger)
-	slot := cand.Entry.slot
-	if !ok || slot > s.n {
-		slot, cand.Score = 0, 0
-	}
-	return slot, cand.Score
-}
-
-// shrink evicts until used memory is within MaxMemory again, or until the
-// policy has nothing left to evict.
-func (c *Cache[K, V]) shrink() {
-	for c.budget.over() > 0 {
-		p := c.policy.Load()
-		e, ok := c.evictOne(p, c.evictionClock(p), nil)
-		if !ok {
-			return
-		}
-		c.budget.release(e.charge)
-		c.notify(e.pair, e.reason)
-	}
-}
-
-// sweepInterval is how often the background sweeper reclaims expired
-// entries: ten times a second, as Redis's default hz.
-const sweepInterval = 100 * time.Millisecond
-
-// sweepBatch bounds how many entries a sweep removes under one lock hold.
-const sweepBatch = 128
-
-// sweep removes every expired entry, a batch at a time per shard.
-func (c *Cache[K, V]) sweep() {
 	now := c.now()
-	var batch [sweepBatch]pair[K, V]
-	for i := range c.shards {
-		s := &c.shards[i]
-		for s.soonest.Load() <= now {
-			s.lockForWrite()
-			n, freed := s.popExpiredBatchLocked(now, batch[:])
-			s.unlock()
-			c.budget.release(freed)
-			for _, e := range batch[:n] {
-				c.notify(e, Expired)
-			}
-			clear(batch[:n])
-		}
+	if bound > now {
+		return nil
 	}
+	earliest := int64(math.MaxInt64)
+	for i, l := range c.ledgers {
+		d := l.pub.soonest.Load()
+		if home != nil && l == &home.ledger {
+			d = l.liveSoonest()
+		}
+		if d <= now {
+			return &c.shards[i]
+		}
+		earliest = min(earliest, d)
+	}
+	// None has passed: raise the bound, unless a shard lowered it meanwhile
+	// (its deadline may be one this scan read too early to see).
+	c.budget.soonest.CompareAndSwap(bound, earliest)
+	return nil
 }
 
-// sweeper runs sweep in the background until stopped, or until its cache
-// is garbage: it holds the cache only weakly, and a cleanup stops it when
-// the cache is collected without Close.
-type sweeper struct {
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
+// liveKey returns the locked shard's candidate key of kind k, as it is
+// (MaxUint64: none).
+func (l *ledger) liveKey(k int) uint64 {
+	if k == soonestKey {
+		return deadlineKey(l.liveSoonest())
+	}
+	if slot := l.leastRecentLocked(k == oldestVolatileKey); slot != 0 {
+		return l.node(slot).getStamp()
+	}
+	return math.MaxUint64
 }
 
-func startSweeper[K comparable, V any](c *Cache[K, V]) *sweeper {
-	sw := &sweeper{quit: make(chan struct{}), done: make(chan struct{})}
-	ref := weak.Make(c)
-	go sw.run(func() bool {
-		c := ref.Value()
-		if c == nil {
+// deadlineKey orders deadlines as keys; MaxInt64 (none) orders last.
+func deadlineKey(d int64) uint64 {
+	if d == math.MaxInt64 {
+		return math.MaxUint64
+	}
+	return uint64(d)
+}
+
+// liveSoonest returns the locked shard's earliest deadline (MaxInt64: none).
+func (l *ledger) liveSoonest() int64 {
+	if l.ttl.Len() == 0 {
+		return math.MaxInt64
+	}
+	return l.head(l.ttl.Min()).expireAt
+}
+
+// evictLocalLocked evicts one entry from s, which the caller holds locked,
+// if s holds the victim the policy would choose across the whole cache,
+// and reports whether it did; otherwise it returns the choice, for
+// evictElsewhere.
+func (c *Cache[K, V]) evictLocalLocked(s *shard[K, V], fx *effects[K, V]) (choice[K, V], bool) {
+	p := c.policy.Load()
+	s.layoutLocked(p) // SetPolicy may not have reached s yet
+	s.drainLocked()
+	ch := c.choose(s, p)
+	var slot uint32
+	switch {
+	case ch.s != s && !(p.order == orderAdmission && ch.s == nil):
+		return ch, false
+	case ch.expired:
+		slot = s.ttl.Min()
+	case p.order == orderAdmission:
+		if s.n == 0 || 2*s.adm.total() < c.nominal() {
+			return ch, false // a small shard is spared: another one evicts
+		}
+		slot = s.admVictimLocked()
+	default:
+		slot = s.candidateLocked(p)
+	}
+	r := Evicted
+	if ch.expired {
+		r = Expired
+	}
+	c.dropLocked(s, slot, r, fx)
+	return ch, true
+}
+
+// candidateLocked returns the slot of the locked shard's candidate under a
+// policy that orders entries: its least recent entry, or the one whose
+// deadline comes first (0 if none).
+func (l *ledger) candidateLocked(p *policyState) uint32 {
+	if p.order == orderDeadline {
+		if l.ttl.Len() == 0 {
+			return 0
+		}
+		return l.ttl.Min()
+	}
+	return l.leastRecentLocked(p.volatile)
+}
+
+// takeOutLocked removes the entry at slot of s for reason r, counts it,
+// records it for OnEvict and returns its charge, which the caller accounts
+// for.
+func (c *Cache[K, V]) takeOutLocked(s *shard[K, V], slot uint32, r Reason, fx *effects[K, V]) int64 {
+	gone, charge := s.removeLocked(slot, c.cfg.OnEvict != nil)
+	switch r {
+	case Expired:
+		s.counters.expired++
+	case Evicted:
+		s.counters.evicted++
+	}
+	if c.cfg.OnEvict != nil {
+		fx.add(gone, r)
+	}
+	return charge
+}
+
+// evictElsewhere evicts the next victim, which ch located (see choose),
+// with no lock held; its bytes are added to credit. settle takes the
+// chosen shard's candidate even if the reads it applies under its lock
+// make another shard's better (choose compares what shards published). It
+// reports false when nothing could be evicted: nothing is left to, or the
+// choice no longer held and the caller should choose again.
+func (c *Cache[K, V]) evictElsewhere(ch choice[K, V], settle bool, credit *int64, fx *effects[K, V]) (evicted, retry bool) {
+	if ch.expired {
+		ok := c.evictFrom(ch.s, credit, fx, expiredVictim)
+		return ok, !ok
+	}
+	p := c.policy.Load()
+	switch p.order {
+	case orderRecency, orderDeadline:
+		if ch.s == nil {
+			return false, false
+		}
+		ok := c.evictFrom(ch.s, credit, fx, func(l *ledger) (uint32, Reason, bool) {
+			slot := l.candidateLocked(p)
+			return slot, Evicted, slot != 0 && (settle || l.liveKey(p.keyKind()) <= ch.runnerUp)
+		})
+		return ok, !ok
+	case orderAdmission:
+		return c.evictAdmitted(credit, fx), false
+	case orderRandom:
+		return c.evictRandom(p.volatile, credit, fx), false
+	case orderSampled:
+		return c.evictSampled(p, credit, fx), false
+	}
+	return false, false
+}
+
+// victimFunc picks the victim of a locked shard; ok false: none there, or
+// none that is still the best.
+type victimFunc func(l *ledger) (slot uint32, r Reason, ok bool)
+
+// expiredVictim picks an entry of l whose deadline has passed.
+func expiredVictim(l *ledger) (uint32, Reason, bool) {
+	slot, ok := l.soonestExpiredLocked(l.now())
+	return slot, Expired, ok
+}
+
+// evictFrom locks s, applies its recorded reads, and evicts the entry pick
+// names, adding its bytes to credit. It reports whether it evicted one.
+func (c *Cache[K, V]) evictFrom(s *shard[K, V], credit *int64, fx *effects[K, V], pick victimFunc) bool {
+	s.lockAndDrain()
+	defer s.unlock()                // a custom Policy may panic
+	s.layoutLocked(c.policy.Load()) // SetPolicy may not have reached s yet
+	slot, r, ok := pick(&s.ledger)
+	if !ok {
+		return false
+	}
+	charge := c.takeOutLocked(s, slot, r, fx)
+	s.handOverLocked(charge)
+	*credit += charge
+	return true
+}
+
+// evictRandom evicts an entry chosen uniformly among those the policy may
+// evict (those with a TTL if volatileOnly).
+func (c *Cache[K, V]) evictRandom(volatileOnly bool, credit *int64, fx *effects[K, V]) bool {
+	for range evictTries {
+		i := c.randomShard(volatileOnly)
+		if i < 0 {
 			return false
 		}
-		c.sweep()
-		return true
-	})
-	runtime.AddCleanup(c, func(sw *sweeper) { sw.signal() }, sw)
-	return sw
-}
-
-func (sw *sweeper) run(tick func() bool) {
-	defer close(sw.done)
-	t := time.NewTicker(sweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-sw.quit:
-			return
-		case <-t.C:
-			if !tick() {
-				return
-			}
+		if c.evictFrom(&c.shards[i], credit, fx, func(l *ledger) (uint32, Reason, bool) {
+			e, ok := l.Random(volatileOnly)
+			return e.slot, Evicted, ok
+		}) {
+			return true
 		}
 	}
+	return false // the shards chosen emptied meanwhile
 }
 
-func (sw *sweeper) signal() { sw.once.Do(func() { close(sw.quit) }) }
+// evictTries bounds how often an eviction chooses again when its choice
+// no longer holds under the chosen shard's lock.
+const evictTries = 3
 
-// stop ends the sweeper and waits until it has.
-func (sw *sweeper) stop() {
-	sw.signal()
-	<-sw.done
+// leastRecentLocked returns the slot of the least recent entry (among those
+// with a TTL if volatileOnly), 0 if none: the backs of the two class lists
+// compared.
+func (l *ledger) leastRecentLocked(volatileOnly bool) uint32 {
+	v := l.lists[volatile].back
+	if volatileOnly {
+		return v
+	}
+	p := l.lists[persistent].back
+	if p == 0 || v != 0 && l.node(v).getStamp() < l.node(p).getStamp() {
+		return v
+	}
+	return p
+}
+
+// shrink evicts until the budget holds no more than MaxMemory again, or
+// until the policy has nothing left to evict.
+func (c *Cache[K, V]) shrink() {
+	c.collectLeases()
+	for tries := 0; ; {
+		m := c.budget.max.Load()
+		if m == 0 || c.budget.reserved.Load() <= m {
+			return
+		}
+		var credit int64
+		var fx effects[K, V]
+		ok, retry := c.evictElsewhere(c.choose(nil, c.policy.Load()), tries == evictTries, &credit, &fx)
+		c.budget.giveBack(credit)
+		fx.report(c)
+		switch {
+		case ok:
+			tries = 0
+		case retry && tries < evictTries:
+			tries++
+		default:
+			return
+		}
+	}
 }

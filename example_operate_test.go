@@ -78,7 +78,7 @@ func ExampleCache_Doctor() {
 	}
 	fmt.Print(c.Doctor())
 	// Output:
-	// maxmem memory doctor: 1 problem(s) found.
+	// maxmem memory doctor: 1 problem(s) found (counters since the cache was created or stats were reset).
 	//
 	//  * volatile-lru evicts only keys with a TTL, and only 0 of 5 keys have one: the cache cannot make room (5 writes already refused with OOM).
 	//    Fix: write cache-like keys with SetWithTTL (or Expire them), or switch to allkeys-lru.

@@ -1,10 +1,12 @@
 package maxmem
 
-// The index: a compact swiss table from 64-bit hashes to uint32 slots. It
-// stores no keys: the caller keeps its entries by slot, looks up the
-// candidate slots whose hash fragment matches, and compares the keys
-// itself. That costs five bytes per table slot (one control byte and the
-// slot number), where a map[string]uint32 costs twenty-five.
+// The index: a compact swiss table from the low 32 bits of key hashes to
+// uint32 slots. It stores no keys: the caller keeps its entries by slot,
+// looks up the candidate slots whose hash fragment matches, and compares
+// the keys itself. That costs five bytes per table slot (one control byte
+// and the slot number), where a map[string]uint32 costs twenty-five. The
+// caller keeps each entry's 32 hash bits beside it (node.hash), so that
+// removing, moving or rehoming an entry never hashes its key again.
 //
 // Layout: slots come in groups of eight with one 64-bit control word per
 // group. A control byte is empty (0x80), deleted (0xFE), or, for a full slot,
@@ -62,13 +64,20 @@ type group struct {
 	slots [groupSize]uint32
 }
 
+// reset empties the table. Readers without the lock may still hold the
+// old storage: it is replaced, not changed.
+func (t *table) reset() {
+	t.g.Store(nil)
+	t.live, t.dead = 0, 0
+}
+
 // count returns the number of entries.
 func (t *table) count() int { return t.live }
 
 // load returns the current storage, nil if the table never held an entry.
 func (t *table) load() *groups { return t.g.Load() }
 
-func h2(hash uint64) uint64 { return hash & 0x7F }
+func h2(hash uint32) uint64 { return uint64(hash & 0x7F) }
 
 // matchByte marks with 0x80 the bytes of w equal to b. It may also mark a
 // byte that follows a marked one (a borrow): see match.
@@ -105,7 +114,7 @@ type cursor struct {
 }
 
 // probe returns the first group of hash's probe sequence.
-func (gs *groups) probe(hash uint64) cursor { return cursor{group: (hash >> 7) & gs.mask} }
+func (gs *groups) probe(hash uint32) cursor { return cursor{group: uint64(hash>>7) & gs.mask} }
 
 // advance moves c to the next group of the sequence (triangular steps,
 // which visit every group).
@@ -123,7 +132,7 @@ func (gs *groups) at(c cursor) *group { return &gs.a[c.group] }
 // lane that follows a match (a borrow in the byte arithmetic), never an
 // empty or deleted one, so every marked lane holds a stored slot and the
 // caller's key comparison filters the rare extra.
-func (g *group) match(hash uint64) (m uint64, final bool) {
+func (g *group) match(hash uint32) (m uint64, final bool) {
 	w := atomic.LoadUint64(&g.ctrl)
 	return matchByte(w, h2(hash)), matchEmpty(w) != 0
 }
@@ -137,13 +146,37 @@ func (c cursor) pos(m uint64) int { return int(c.group*groupSize) + lane(m) }
 
 func lane(m uint64) int { return bits.TrailingZeros64(m) >> 3 }
 
-// setSlot replaces the slot stored at pos, after the caller moved its entry.
-func (t *table) setSlot(pos int, slot uint32) {
-	atomic.StoreUint32(&t.g.Load().a[pos/groupSize].slots[pos%groupSize], slot)
+// find returns the position of slot, stored under hash; it must be there.
+func (t *table) find(hash, slot uint32) int {
+	gs := t.g.Load()
+	for c := gs.probe(hash); ; c.advance(gs) {
+		g := gs.at(c)
+		m, final := g.match(hash)
+		for ; m != 0; m &= m - 1 {
+			if g.slot(m) == slot {
+				return c.pos(m)
+			}
+		}
+		if final {
+			panic("maxmem: resident entry missing from the index")
+		}
+	}
 }
 
-// delete removes the entry at pos.
-func (t *table) delete(pos int) {
+// move records that the entry stored under hash at slot from is now at
+// slot to.
+func (t *table) move(hash, from, to uint32) {
+	pos := t.find(hash, from)
+	atomic.StoreUint32(&t.g.Load().a[pos/groupSize].slots[pos%groupSize], to)
+}
+
+// remove takes out slot, stored under hash.
+func (t *table) remove(hash, slot uint32) {
+	t.deletePos(t.find(hash, slot))
+}
+
+// deletePos removes the entry at pos.
+func (t *table) deletePos(pos int) {
 	gs := t.g.Load()
 	mark := uint64(deleted)
 	if matchEmpty(gs.a[pos/groupSize].ctrl) != 0 {
@@ -157,7 +190,7 @@ func (t *table) delete(pos int) {
 
 // insert adds slot under hash, which the caller knows is absent. hashOf must
 // return the hash of any stored slot; it is called only when the table grows.
-func (t *table) insert(hash uint64, slot uint32, hashOf func(uint32) uint64) {
+func (t *table) insert(hash, slot uint32, hashOf func(uint32) uint32) {
 	if t.live+t.dead >= t.capacity()*7/8 {
 		t.resize(hashOf)
 	}
@@ -183,8 +216,8 @@ func (gs *groups) ctrlAt(pos int) byte {
 }
 
 // free returns the first empty or deleted position on hash's probe path.
-func (gs *groups) free(hash uint64) int {
-	g, step := (hash>>7)&gs.mask, uint64(0)
+func (gs *groups) free(hash uint32) int {
+	g, step := uint64(hash>>7)&gs.mask, uint64(0)
 	for {
 		if m := gs.a[g].ctrl & msb; m != 0 {
 			return int(g*groupSize) + bits.TrailingZeros64(m)>>3
@@ -202,7 +235,7 @@ func (gs *groups) setCtrl(pos int, b uint64) {
 // resize makes room for one more entry: it doubles the table if it is more
 // than 7/16 full of live entries, else rebuilds it at the same size without
 // deleted markers.
-func (t *table) resize(hashOf func(uint32) uint64) {
+func (t *table) resize(hashOf func(uint32) uint32) {
 	n := max(1, t.capacity()/groupSize)
 	if t.live >= t.capacity()*7/16 {
 		n *= 2
@@ -212,7 +245,7 @@ func (t *table) resize(hashOf func(uint32) uint64) {
 
 // shrink rebuilds a table that is at most a quarter full at the smallest
 // size that keeps it under 7/16 full, to give memory back after deletions.
-func (t *table) shrink(hashOf func(uint32) uint64) {
+func (t *table) shrink(hashOf func(uint32) uint32) {
 	if t.capacity() <= 64 || t.live > t.capacity()/4 {
 		return
 	}
@@ -227,7 +260,7 @@ func (t *table) shrink(hashOf func(uint32) uint64) {
 
 // rebuild moves every entry into new storage of n groups, built where no
 // reader can see it and then published.
-func (t *table) rebuild(n int, hashOf func(uint32) uint64) {
+func (t *table) rebuild(n int, hashOf func(uint32) uint32) {
 	next := &groups{a: make([]group, n), mask: uint64(n - 1)}
 	for i := range next.a {
 		next.a[i].ctrl = allEmpty
@@ -245,7 +278,7 @@ func (t *table) rebuild(n int, hashOf func(uint32) uint64) {
 }
 
 // place stores slot under hash in storage no reader sees yet.
-func (gs *groups) place(hash uint64, slot uint32) {
+func (gs *groups) place(hash, slot uint32) {
 	pos := gs.free(hash)
 	g, shift := &gs.a[pos/groupSize], 8*uint(pos%groupSize)
 	g.ctrl = g.ctrl&^(0xFF<<shift) | h2(hash)<<shift

@@ -40,14 +40,14 @@ type slabIndex struct {
 	keys []string
 }
 
-func (s *slabIndex) hashOf(slot uint32) uint64 { return xxh3.HashString(s.keys[slot]) }
+func (s *slabIndex) hashOf(slot uint32) uint32 { return uint32(xxh3.HashString(s.keys[slot])) }
 
 func (s *slabIndex) find(k string) (int, uint32, bool) {
 	gs := s.t.load()
 	if gs == nil {
 		return 0, 0, false
 	}
-	h := xxh3.HashString(k)
+	h := uint32(xxh3.HashString(k))
 	for c := gs.probe(h); ; c.advance(gs) {
 		if c.step > gs.mask { // a probe visits each group once at most
 			panic("index: probed every group without reaching a final one")
@@ -71,11 +71,11 @@ func (s *slabIndex) put(k string, slot uint32) {
 		s.keys = append(s.keys, "")
 	}
 	s.keys[slot] = k
-	s.t.insert(xxh3.HashString(k), slot, s.hashOf)
+	s.t.insert(uint32(xxh3.HashString(k)), slot, s.hashOf)
 }
 func (s *slabIndex) del(k string) {
-	if pos, _, ok := s.find(k); ok {
-		s.t.delete(pos)
+	if _, slot, ok := s.find(k); ok {
+		s.t.remove(uint32(xxh3.HashString(k)), slot)
 	}
 }
 

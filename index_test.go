@@ -11,15 +11,15 @@ import (
 type indexModel struct {
 	t      table
 	keys   []uint64          // slot -> key
-	hashes map[uint64]uint64 // key -> hash
+	hashes map[uint64]uint32 // key -> hash
 	ref    map[uint64]uint32 // key -> slot
 }
 
 func newIndexModel() *indexModel {
-	return &indexModel{keys: []uint64{0}, hashes: map[uint64]uint64{}, ref: map[uint64]uint32{}}
+	return &indexModel{keys: []uint64{0}, hashes: map[uint64]uint32{}, ref: map[uint64]uint32{}}
 }
 
-func (m *indexModel) hashOf(slot uint32) uint64 { return m.hashes[m.keys[slot]] }
+func (m *indexModel) hashOf(slot uint32) uint32 { return m.hashes[m.keys[slot]] }
 
 func (m *indexModel) find(key uint64) (int, uint32, bool) {
 	gs := m.t.load()
@@ -57,11 +57,11 @@ func (m *indexModel) check(t *testing.T) {
 }
 
 // step applies one operation chosen by op to key.
-func (m *indexModel) step(op byte, key uint64, hash uint64) {
+func (m *indexModel) step(op byte, key uint64, hash uint32) {
 	if _, known := m.hashes[key]; !known {
 		m.hashes[key] = hash
 	}
-	pos, _, found := m.find(key)
+	_, old, found := m.find(key)
 	switch {
 	case !found && op%3 != 0:
 		slot := uint32(len(m.keys))
@@ -69,12 +69,12 @@ func (m *indexModel) step(op byte, key uint64, hash uint64) {
 		m.t.insert(m.hashes[key], slot, m.hashOf)
 		m.ref[key] = slot
 	case found && op%3 == 0:
-		m.t.delete(pos)
+		m.t.remove(m.hashes[key], old)
 		delete(m.ref, key)
 	case found && op%5 == 1:
 		slot := uint32(len(m.keys)) // the caller moved the entry
 		m.keys = append(m.keys, key)
-		m.t.setSlot(pos, slot)
+		m.t.move(m.hashes[key], old, slot)
 		m.ref[key] = slot
 	case op%7 == 2:
 		m.t.shrink(m.hashOf)
@@ -86,7 +86,7 @@ func TestIndexAgainstMap(t *testing.T) {
 	m := newIndexModel()
 	for i := range 20000 {
 		key := r.Uint64N(3000)
-		hash := key * 0x9E3779B97F4A7C15
+		hash := uint32(key * 0x9E3779B97F4A7C15 >> 32)
 		if key%10 == 0 {
 			hash = 42 // a crowd of full-hash collisions
 		}
@@ -104,7 +104,7 @@ func FuzzIndexAgainstMap(f *testing.F) {
 		m := newIndexModel()
 		for i := 0; i+1 < len(ops); i += 2 {
 			key := uint64(ops[i+1] % 64)
-			m.step(ops[i], key, uint64(ops[i+1]>>6)*0x9E3779B97F4A7C15) // four hashes: heavy collisions
+			m.step(ops[i], key, uint32(uint64(ops[i+1]>>6)*0x9E3779B97F4A7C15>>32)) // four hashes: heavy collisions
 		}
 		m.check(t)
 	})
@@ -112,8 +112,8 @@ func FuzzIndexAgainstMap(f *testing.F) {
 
 func TestMatchMarksOnlyFullLanes(t *testing.T) {
 	var tb table
-	keys := map[uint32]uint64{}
-	hashOf := func(s uint32) uint64 { return keys[s] }
+	keys := map[uint32]uint32{}
+	hashOf := func(s uint32) uint32 { return keys[s] }
 	// Control bytes 0x00 then 0x01 in one group make a probe for 0x00 see
 	// a borrow in the lane after the match: that lane is full, so its slot
 	// is a real one, and the empty and deleted lanes are never marked.
@@ -121,7 +121,7 @@ func TestMatchMarksOnlyFullLanes(t *testing.T) {
 	for slot := uint32(1); slot <= 3; slot++ {
 		tb.insert(keys[slot], slot, hashOf)
 	}
-	tb.delete(2) // lane 2 becomes empty: its group has empty lanes
+	tb.remove(0x01, 2) // lane 2 becomes empty: its group has empty lanes
 	gs := tb.load()
 	g := gs.at(gs.probe(0x00))
 	var got []uint32

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -189,13 +190,29 @@ func TestGetOrLoadRetriesAfterLeaderContextEnds(t *testing.T) {
 	}
 }
 
-func TestGetOrLoadReturnsValueOnOOM(t *testing.T) {
+// A loaded value that does not fit is served like any other, with no
+// error for the caller to tell apart, and counted as an uncached load.
+func TestGetOrLoadServesValueThatDoesNotFit(t *testing.T) {
 	c, _ := newTestCache(t, 1, NoEviction)
 	mustSet(t, c, "a", 1)
-	v, err := c.GetOrLoad(context.Background(), "b", constLoader(2, 0, new(atomic.Int32)))
-	var oom *OOMError
-	if v != 2 || !errors.As(err, &oom) || !oom.Counted {
-		t.Fatalf("GetOrLoad on a full cache = %v, %v; want the value and the OOM error", v, err)
+	var calls atomic.Int32
+	for range 2 {
+		v, err := c.GetOrLoad(context.Background(), "b", constLoader(2, time.Minute, &calls))
+		if v != 2 || err != nil {
+			t.Fatalf("GetOrLoad on a full cache = %v, %v; want the loaded 2 and no error", v, err)
+		}
+	}
+	st := c.Stats()
+	if calls.Load() != 2 || st.UncachedLoads != 2 || st.OOMRejections != 2 || len(resident(c, "b")) != 0 {
+		t.Fatalf("%d loads, total_uncached_loads %d, total_oom_errors %d, resident %v; want 2, 2, 2 and b not cached",
+			calls.Load(), st.UncachedLoads, st.OOMRejections, resident(c, "b"))
+	}
+	if !strings.Contains(st.String(), "total_uncached_loads:2\r\n") || st.Map()["total_uncached_loads"] != uint64(2) {
+		t.Fatalf("INFO or Map lacks total_uncached_loads:2:\n%s", st)
+	}
+	c.ResetStats()
+	if n := c.Stats().UncachedLoads; n != 0 {
+		t.Fatalf("total_uncached_loads %d after ResetStats", n)
 	}
 }
 

@@ -19,27 +19,28 @@ type MemoryStats struct {
 	KeysWithTTL    int64   // keys a volatile-* policy may evict
 	KeysWithoutTTL int64   // keys only an allkeys-* policy may evict
 	BytesPerKey    int64   // keys.bytes-per-key: TotalAllocated / Keys
-	HeapInuse      uint64  // the process's heap in use (see Stats.HeapInuse)
-	Fragmentation  float64 // fragmentation: HeapInuse / TotalAllocated
+	// ProcessHeapInuse is process.heap.inuse: the whole process's Go heap
+	// in use, not the cache's (see Stats.ProcessHeapInuse). Redis's
+	// fragmentation figures have no counterpart here.
+	ProcessHeapInuse uint64
 }
 
 // MemoryStats returns the cache's MEMORY STATS, from one Stats snapshot.
 func (c *Cache[K, V]) MemoryStats() MemoryStats {
 	st := c.Stats()
 	m := MemoryStats{
-		PeakAllocated:  st.UsedMemoryPeak,
-		TotalAllocated: st.UsedMemory,
-		MaxMemory:      st.MaxMemory,
-		Overhead:       st.Overhead,
-		OverheadPerKey: c.overhead,
-		Dataset:        st.Dataset,
-		DatasetPerc:    st.datasetPerc(),
-		PeakPerc:       st.PeakPerc(),
-		Keys:           st.Keys,
-		KeysWithTTL:    st.Expires,
-		KeysWithoutTTL: st.Keys - st.Expires,
-		HeapInuse:      st.HeapInuse,
-		Fragmentation:  st.FragmentationRatio(),
+		PeakAllocated:    st.UsedMemoryPeak,
+		TotalAllocated:   st.UsedMemory,
+		MaxMemory:        st.MaxMemory,
+		Overhead:         st.Overhead,
+		OverheadPerKey:   c.overhead,
+		Dataset:          st.Dataset,
+		DatasetPerc:      st.datasetPerc(),
+		PeakPerc:         st.PeakPerc(),
+		Keys:             st.Keys,
+		KeysWithTTL:      st.Expires,
+		KeysWithoutTTL:   st.Keys - st.Expires,
+		ProcessHeapInuse: st.ProcessHeapInuse,
 	}
 	if st.Keys > 0 {
 		m.BytesPerKey = st.UsedMemory / st.Keys
@@ -64,8 +65,7 @@ func (m MemoryStats) String() string {
 		{"dataset.bytes", m.Dataset},
 		{"dataset.percentage", fmt.Sprintf("%.2f", m.DatasetPerc)},
 		{"peak.percentage", fmt.Sprintf("%.2f", m.PeakPerc)},
-		{"heap.inuse", m.HeapInuse},
-		{"fragmentation", fmt.Sprintf("%.2f", m.Fragmentation)},
+		{"process.heap.inuse", m.ProcessHeapInuse},
 	} {
 		fmt.Fprintf(&b, "%s:%v\r\n", f.name, f.value)
 	}

@@ -32,7 +32,9 @@ func (c *Cache[K, V]) Publish(name string) error {
 
 // Map returns the figures keyed by their INFO names, with "keys",
 // "expires" and "avg_ttl" (milliseconds) from the keyspace line; it is
-// what Publish serves.
+// what Publish serves. Figures are numbers (percentages as float64, 95.33
+// where INFO writes "95.33%"); only maxmemory_policy and the _human
+// fields are text.
 func (s Stats) Map() map[string]any {
 	m := map[string]any{
 		"keys":    s.Keys,
@@ -42,6 +44,9 @@ func (s Stats) Map() map[string]any {
 	for _, sec := range s.sections() {
 		for _, f := range sec.fields {
 			m[f.name] = f.value
+			if p, ok := f.value.(percent); ok {
+				m[f.name] = float64(p) // a number, not INFO's "95.33%"
+			}
 		}
 	}
 	return m
@@ -62,6 +67,6 @@ func (s Stats) LogValue() slog.Value {
 		slog.Uint64("evicted_keys", s.EvictedKeys),
 		slog.Uint64("expired_keys", s.ExpiredKeys),
 		slog.Uint64("total_oom_errors", s.OOMRejections),
-		slog.Uint64("heap_inuse", s.HeapInuse),
+		slog.Uint64("process_heap_inuse", s.ProcessHeapInuse),
 	)
 }

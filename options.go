@@ -44,12 +44,26 @@ type Options[K comparable, V any] struct {
 	// Clock is the source of time for TTLs and LFU decay. nil means the
 	// system clock; tests pass a fake one.
 	Clock Clock
-	// Seed seeds the random choices (random policies, LFU, sampling), for
-	// reproducible runs. 0 means a random seed.
+	// Seed seeds the random choices (random policies, LFU, sampling) and
+	// the hash of string and integer keys, for reproducible runs: the same
+	// keys land in the same shards and slots in every run. 0, the default,
+	// means a random seed for each cache, which is what keeps keys chosen by
+	// someone else (URLs, user ids) from being chosen to collide: a fixed
+	// seed gives that protection up, since whoever knows it can craft keys
+	// that all share one shard and one probe sequence, and make every
+	// operation on them cost a scan (BenchmarkCraftedKeys). Use it for tests
+	// and simulations.
 	Seed uint64
 }
 
 // Clock tells the time. A Cache reads it for TTL deadlines and LFU decay.
+//
+// A Clock may also have a method After(d time.Duration) <-chan time.Time
+// that sends on the channel once its time has advanced by d, as
+// time.After does and as the fake clocks of test libraries do. SetWait
+// uses it to sleep until the next entry expires; with a Clock that has
+// none, it sleeps d of real time (and the background sweep, which reads
+// the Clock ten times a second, also wakes it when entries expire).
 type Clock interface {
 	Now() time.Time
 }
@@ -125,30 +139,57 @@ func DefaultShards(maxMemory int64, cpus int) int {
 // MinShardBytes is the least budget per shard DefaultShards allows.
 const MinShardBytes = 16 << 10
 
-// ErrMemoryFormat is wrapped by ParseMemory's errors.
+// ErrMemoryFormat is wrapped by every error of ParseMemory.
 var ErrMemoryFormat = errors.New("maxmem: malformed memory size")
 
-// memoryUnits are redis.conf's units: k, m, g are powers of 1000 and kb, mb,
-// gb powers of 1024, in any case.
+// memoryUnits are the units ParseMemory accepts, lower-cased: redis.conf's
+// (k, m, g are powers of 1000; kb, mb, gb powers of 1024) and Go's, as
+// GOMEMLIMIT is written (B, KiB, MiB, GiB, TiB: powers of 1024).
 var memoryUnits = map[string]int64{
 	"": 1, "b": 1,
 	"k": 1000, "kb": 1 << 10,
 	"m": 1000 * 1000, "mb": 1 << 20,
 	"g": 1000 * 1000 * 1000, "gb": 1 << 30,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
 }
 
-// ParseMemory reads a size as redis.conf writes it: "100" (bytes), "1k"
-// (1000), "1kb" (1024), "1m", "1mb", "1g", "1gb"; units in any case. Negative,
-// fractional and overflowing sizes are errors.
+// memoryForms is what ParseMemory's errors say it accepts.
+const memoryForms = "a size is a whole number with an optional unit: " +
+	"kb, mb, gb (powers of 1024) or k, m, g (powers of 1000) as in redis.conf, " +
+	"or B, KiB, MiB, GiB, TiB as in GOMEMLIMIT; units in any case"
+
+// ParseMemory reads a size as redis.conf or GOMEMLIMIT writes it: "100"
+// (bytes), "1k" (1000), "1kb" (1024), "1m", "1mb", "1g", "1gb", as in
+// redis.conf, or "1B", "1KiB" (1024), "8MiB", "2GiB", "1TiB", as Go writes
+// them; units in any case. An empty string, a sign, a fraction ("1.5gb"),
+// an unknown unit or a size above math.MaxInt64 bytes is an error wrapping
+// ErrMemoryFormat that says what is wrong and, but for the last, which
+// forms are accepted.
 func ParseMemory(s string) (int64, error) {
-	digits := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
-	mul, ok := memoryUnits[strings.ToLower(s[len(digits):])]
-	if !ok || digits == "" || strings.ContainsAny(digits, "+-") {
-		return 0, fmt.Errorf("%w: %q", ErrMemoryFormat, s)
+	digits := s[:len(s)-len(strings.TrimLeft(s, "0123456789"))]
+	unit := s[len(digits):]
+	mul, ok := memoryUnits[strings.ToLower(unit)]
+	switch {
+	case s == "":
+		return 0, memoryError(s, "empty")
+	case s[0] == '-' || s[0] == '+':
+		return 0, memoryError(s, "a sign is not accepted")
+	case digits == "":
+		return 0, memoryError(s, "does not start with digits")
+	case len(unit) > 1 && unit[0] == '.' && unit[1] >= '0' && unit[1] <= '9':
+		return 0, memoryError(s, "a fraction is not accepted (use a smaller unit)")
+	case !ok:
+		return 0, memoryError(s, fmt.Sprintf("unknown unit %q", unit))
 	}
 	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil || n > math.MaxInt64/mul {
-		return 0, fmt.Errorf("%w: %q is out of range", ErrMemoryFormat, s)
+		return 0, fmt.Errorf("%w: %q is larger than %d bytes", ErrMemoryFormat, s, int64(math.MaxInt64))
 	}
 	return n * mul, nil
+}
+
+// memoryError is ParseMemory's error for s: what is wrong, and the forms
+// it accepts.
+func memoryError(s, what string) error {
+	return fmt.Errorf("%w: %q: %s; %s", ErrMemoryFormat, s, what, memoryForms)
 }

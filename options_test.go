@@ -1,6 +1,10 @@
 package maxmem
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 // DefaultShards: four per CPU, a power of two in [8, 256], and no more
 // than one per MinShardBytes of budget.
@@ -24,5 +28,78 @@ func TestDefaultShards(t *testing.T) {
 	defer c.Close()
 	if len(c.shards) != 2 {
 		t.Fatalf("New with a %d-byte budget made %d shards, want 2", 3*MinShardBytes, len(c.shards))
+	}
+}
+
+func TestParseMemoryAccepts(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{
+		{"0", 0},
+		{"100", 100},
+		{"1b", 1},
+		{"1B", 1},
+		// redis.conf: k, m, g are powers of 1000; kb, mb, gb of 1024; any case.
+		{"1k", 1000},
+		{"1K", 1000},
+		{"1kb", 1 << 10},
+		{"2KB", 2 << 10},
+		{"1m", 1000 * 1000},
+		{"1mb", 1 << 20},
+		{"3g", 3 * 1000 * 1000 * 1000},
+		{"1gb", 1 << 30},
+		{"1Gb", 1 << 30},
+		// Go, as GOMEMLIMIT is written: KiB, MiB, GiB, TiB are powers of 1024.
+		{"1KiB", 1 << 10},
+		{"8MiB", 8 << 20},
+		{"2GiB", 2 << 30},
+		{"1TiB", 1 << 40},
+		{"8mib", 8 << 20},
+		{"8388608B", 8 << 20},
+		{"8388607TiB", 8388607 << 40},
+	} {
+		got, err := ParseMemory(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("ParseMemory(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestParseMemoryRefusesAndSaysWhy(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		why  string // in the error, besides the list of accepted forms
+		list bool   // the error lists the accepted forms
+	}{
+		{"", "empty", true},
+		{"k", "does not start with digits", true},
+		{"kb", "does not start with digits", true},
+		{"1.5gb", "a fraction is not accepted", true},
+		{"0.5", "a fraction is not accepted", true},
+		{"1,5mb", `unknown unit ",5mb"`, true},
+		{"-1", "a sign is not accepted", true},
+		{"+1", "a sign is not accepted", true},
+		{"-1gb", "a sign is not accepted", true},
+		{"1tb", `unknown unit "tb"`, true},
+		{"1 mb", `unknown unit " mb"`, true},
+		{" 1", "does not start with digits", true},
+		{"12 parsecs", `unknown unit " parsecs"`, true},
+		{"1e9", `unknown unit "e9"`, true},
+		{"99999999999999999999", "larger than 9223372036854775807 bytes", false},
+		{"9223372036854775807gb", "larger than 9223372036854775807 bytes", false},
+		{"8388608TiB", "larger than 9223372036854775807 bytes", false},
+	} {
+		n, err := ParseMemory(tc.in)
+		switch {
+		case !errors.Is(err, ErrMemoryFormat):
+			t.Errorf("ParseMemory(%q) = %d, %v; want an error wrapping ErrMemoryFormat", tc.in, n, err)
+		case !strings.Contains(err.Error(), tc.why):
+			t.Errorf("ParseMemory(%q) = %v; want it to say %q", tc.in, err, tc.why)
+		case tc.list && !strings.Contains(err.Error(), "KiB") || tc.list && !strings.Contains(err.Error(), "kb"):
+			t.Errorf("ParseMemory(%q) = %v; want the accepted forms listed", tc.in, err)
+		case n != 0:
+			t.Errorf("ParseMemory(%q) = %d with an error; want 0", tc.in, n)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -111,18 +112,29 @@ func checkArenas[K comparable, V any](t *testing.T, c *Cache[K, V]) {
 		s := &c.shards[i]
 		s.lockAndDrain()
 		a := s.arena
-		var items int64
+		var items, own int64 // bytes of shared items; of chunks of their own
 		for slot := uint32(1); slot <= s.n; slot++ {
-			_, it := a.parse(s.head(slot).word)
-			items += int64(it.end - int(uint32(s.head(slot).word)))
+			w := s.head(slot).word
+			ch, it := a.parse(w)
+			if refLen(w) == 0 {
+				own += int64(len(ch.data))
+				continue
+			}
+			if n := it.end - refOff(w); n != refLen(w) {
+				t.Errorf("shard %d slot %d: item of %d bytes, reference says %d", i, slot, n, refLen(w))
+			}
+			items += int64(refLen(w))
+			if it.external {
+				own += int64(len(a.value(w)))
+			}
 		}
-		live, size, allowed := a.live, a.held(), a.live+a.live/16+maxChunk
+		live, size, allowed := a.live, a.held(), a.live+a.live/16+maxChunk+own
 		s.unlock()
 		if live != items {
 			t.Errorf("shard %d: arena counts %d live bytes, its entries hold %d", i, live, items)
 		}
 		if size > allowed {
-			t.Errorf("shard %d: arena holds %d bytes for %d live", i, size, live)
+			t.Errorf("shard %d: arena holds %d bytes for %d live and %d in chunks of their own", i, size, live, own)
 		}
 	}
 }
@@ -202,4 +214,112 @@ func (a *arena) held() int64 {
 		}
 	}
 	return n
+}
+
+// Every way an item is laid out in the arena round-trips through writes,
+// rewrites, compaction and removal, with and without the lock: short items,
+// long lengths, custom sizes, values of maxShared bytes or more (their own
+// chunk, exactly as long as the value), and keys so long that the whole
+// item gets a chunk of its own.
+func TestPackedLayouts(t *testing.T) {
+	shapes := []struct {
+		name       string
+		klen, vlen int
+	}{
+		{"short", 10, 40},
+		{"long value", 10, 5000},
+		{"value of maxShared", 16, maxShared},
+		{"value of 64 KiB", 16, 64 << 10},
+		{"huge key", maxShared, 10},
+		{"huge key and value", maxShared, 64 << 10},
+	}
+	for _, sized := range []bool{false, true} {
+		for _, sh := range shapes {
+			t.Run(fmt.Sprint(sh.name, "/custom=", sized), func(t *testing.T) {
+				opts := Options[string, []byte]{Shards: 1}
+				if sized {
+					opts.Sizer = func(k string, v []byte) int64 { return int64(len(k) + len(v) + 7) }
+				}
+				c := mustNew(t, opts)
+				keys := make([]string, 8)
+				for i := range keys {
+					keys[i] = strings.Repeat(string(rune('a'+i)), sh.klen)
+				}
+				value := func(k string, round int) []byte {
+					return bytes.Repeat([]byte{k[0], byte(round)}, sh.vlen/2+1)[:sh.vlen]
+				}
+				for round := range 40 {
+					for _, k := range keys {
+						if err := c.Set(k, value(k, round)); err != nil {
+							t.Fatal(err)
+						}
+					}
+					c.Delete(keys[round%len(keys)])
+					c.Set(keys[round%len(keys)], value(keys[round%len(keys)], round))
+					for _, k := range keys {
+						if got, ok := c.Get(k); !ok || !bytes.Equal(got, value(k, round)) {
+							t.Fatalf("round %d: Get of a %d-byte key: %d bytes, %v", round, len(k), len(got), ok)
+						}
+					}
+					checkInvariants(t, c)
+				}
+				checkArenas(t, c)
+				checkAccounting(t, c)
+				want := int64(sh.klen+sh.vlen+7) + EntryOverhead[string, []byte]()
+				if !sized {
+					want = packedSize(sh.klen, sh.vlen) + EntryOverhead[string, []byte]()
+				}
+				if got, _ := c.MemoryUsage(keys[0]); got != want {
+					t.Fatalf("MemoryUsage %d, want %d", got, want)
+				}
+			})
+		}
+	}
+}
+
+// A value of maxShared bytes or more costs the cache no more than its own
+// length in whole pages and one shared item: no header pushes it into
+// another page.
+func TestPackedLargeValueCharge(t *testing.T) {
+	for _, vlen := range []int{maxShared, 64 << 10, 1 << 20} {
+		charge := packedSize(16, vlen)
+		if extra := charge - int64(vlen); extra < 0 || extra > 64 {
+			t.Errorf("a %d-byte value is charged %d bytes beyond itself", vlen, extra)
+		}
+	}
+}
+
+// Gets without the lock run safely beside Clear, SetMaxMemory and
+// SetPolicy, which replace what such a Get reads (run with -race).
+func TestPackedReadsUnderClear(t *testing.T) {
+	c := mustNew(t, Options[string, []byte]{Policy: AllKeysLRU, Shards: 2})
+	var done atomic.Bool
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Go(func() {
+			for i := 0; !done.Load(); i++ {
+				k := fmt.Sprint("k", i%100)
+				if v, ok := c.Get(k); ok && !bytes.HasPrefix(v, []byte(k)) {
+					t.Errorf("Get(%q) = %q", k, v)
+					return
+				}
+			}
+		})
+	}
+	for round := range 200 {
+		for i := range 100 {
+			k := fmt.Sprint("k", i)
+			c.Set(k, append([]byte(k), byte(round)))
+		}
+		switch round % 3 {
+		case 0:
+			c.Clear()
+		case 1:
+			c.SetPolicy(AllKeysTinyLFU)
+		case 2:
+			c.SetPolicy(AllKeysLRU)
+		}
+	}
+	done.Store(true)
+	readers.Wait()
 }

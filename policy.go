@@ -72,6 +72,7 @@ type Shard interface {
 // Entry describes one resident entry to a Policy.
 type Entry struct {
 	slot     uint32
+	hash     uint32 // the key's hash bits, to recognise the entry later
 	stamp    uint64 // the recency stamp and deadline, absolute, so that scores
 	deadline int64  // computed at different moments stay comparable
 	// Size is the bytes charged for the entry, as MemoryUsage reports.
@@ -180,43 +181,30 @@ func scope(volatile bool, kind string) string {
 	return "allkeys-" + kind
 }
 
-// deterministicPolicy is a built-in policy whose victim in a shard depends
-// only on the shard's contents, and whose scores are absolute (stamps and
-// deadlines, not ages): the cache may reuse its answer for a shard that has
-// not changed. Sampling policies are not: a reused sample is no sample.
-type deterministicPolicy interface {
-	// victimOf is Victim without the Shard view: the victim's slot and
-	// score, read straight from the ledger.
-	victimOf(l *ledger) (slot uint32, score uint64)
-}
-
-// admissionPolicy is a built-in policy that evicts through the shards'
-// admission layout instead of through Victim.
-type admissionPolicy interface {
-	admission()
+// builtin is implemented by the built-in policies: it says how the cache
+// finds their victims itself (eviction.go), without asking Victim, and
+// whether only keys with a TTL qualify. A Policy from outside the package
+// is asked through Victim, and sampled (pool.go).
+type builtin interface {
+	order() (o order, volatileOnly bool)
 }
 
 type tinyLFU struct{}
 
 func (tinyLFU) Name() string                   { return "allkeys-tinylfu" }
-func (tinyLFU) admission()                     {}
+func (tinyLFU) order() (order, bool)           { return orderAdmission, false }
 func (tinyLFU) Victim(Shard) (Candidate, bool) { return Candidate{}, false }
 
 type noEviction struct{}
 
 func (noEviction) Name() string                   { return "noeviction" }
+func (noEviction) order() (order, bool)           { return orderNone, false }
 func (noEviction) Victim(Shard) (Candidate, bool) { return Candidate{}, false }
 
 type lru struct{ volatile bool }
 
-func (p lru) Name() string { return scope(p.volatile, "lru") }
-func (p lru) victimOf(l *ledger) (uint32, uint64) {
-	slot := l.leastRecent(p.volatile)
-	if slot == 0 {
-		return 0, 0
-	}
-	return slot, ^l.node(slot).stamp
-}
+func (p lru) Name() string         { return scope(p.volatile, "lru") }
+func (p lru) order() (order, bool) { return orderRecency, p.volatile }
 func (p lru) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.LeastRecent(p.volatile)
 	return Candidate{Entry: e, Score: ^e.stamp}, ok
@@ -224,23 +212,17 @@ func (p lru) Victim(s Shard) (Candidate, bool) {
 
 type lrm struct{ volatile bool }
 
-func (p lrm) Name() string                        { return scope(p.volatile, "lrm") }
-func (p lrm) victimOf(l *ledger) (uint32, uint64) { return lru(p).victimOf(l) }
-func (lrm) Tracks() Tracking                      { return TrackModification }
+func (p lrm) Name() string         { return scope(p.volatile, "lrm") }
+func (p lrm) order() (order, bool) { return orderRecency, p.volatile }
+func (lrm) Tracks() Tracking       { return TrackModification }
 func (p lrm) Victim(s Shard) (Candidate, bool) {
 	return lru(p).Victim(s) // the same list, ordered by modification
 }
 
 type ttlPolicy struct{}
 
-func (ttlPolicy) Name() string { return "volatile-ttl" }
-func (ttlPolicy) victimOf(l *ledger) (uint32, uint64) {
-	if l.ttl.Len() == 0 {
-		return 0, 0
-	}
-	slot := l.ttl.Min()
-	return slot, uint64(math.MaxInt64 - l.head(slot).expireAt)
-}
+func (ttlPolicy) Name() string         { return "volatile-ttl" }
+func (ttlPolicy) order() (order, bool) { return orderDeadline, true }
 func (ttlPolicy) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.SoonestExpiring()
 	return Candidate{Entry: e, Score: uint64(math.MaxInt64 - e.deadline)}, ok
@@ -251,7 +233,8 @@ func (ttlPolicy) Victim(s Shard) (Candidate, bool) {
 // Efraimidis and Spirakis): uniform over the whole cache, not per shard.
 type random struct{ volatile bool }
 
-func (p random) Name() string { return scope(p.volatile, "random") }
+func (p random) Name() string         { return scope(p.volatile, "random") }
+func (p random) order() (order, bool) { return orderRandom, p.volatile }
 func (p random) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.Random(p.volatile)
 	if !ok {
@@ -270,8 +253,9 @@ func (p random) Victim(s Shard) (Candidate, bool) {
 // the colder of two on a tie.
 type lfuPolicy struct{ volatile bool }
 
-func (p lfuPolicy) Name() string   { return scope(p.volatile, "lfu") }
-func (lfuPolicy) Tracks() Tracking { return TrackFrequency }
+func (p lfuPolicy) Name() string         { return scope(p.volatile, "lfu") }
+func (p lfuPolicy) order() (order, bool) { return orderSampled, p.volatile }
+func (lfuPolicy) Tracks() Tracking       { return TrackFrequency }
 func (p lfuPolicy) Victim(s Shard) (Candidate, bool) {
 	var best Candidate
 	found := false

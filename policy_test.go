@@ -218,11 +218,12 @@ func TestLFUKeepsHotKeys(t *testing.T) {
 // LFU counters decay by one per lfu-decay-time without access.
 // lfuCounter returns the decayed LFU counter of key, as a policy sees it.
 func lfuCounter(c *Cache[string, int], key string) uint8 {
-	s, h := c.shardOf(key)
+	h := c.hash.of(key)
+	s := c.shardFor(h)
 	s.lockAndDrain()
-	defer s.mu.Unlock()
-	slot, _ := s.findLocked(key, h)
-	s.viewNow = c.now()
+	defer s.unlock()
+	slot, _ := s.findLocked(key, uint32(h))
+	s.view = viewState{}
 	return s.entry(slot).Frequency
 }
 

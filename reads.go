@@ -1,39 +1,31 @@
 package maxmem
 
-// Buffered reads
+// Reads without the lock
 //
-// A Get changes nothing where it reads. Everything a read changes (the
-// entry's place in its recency list, its LFU counter, the admission
-// layout's sketch and climber, the keyspace hit or miss) is recorded as an
-// event in one of its shard's read rings and applied later, under the
-// shard's lock: by the reader whose event fills its ring half way, and by
-// every section that must see every earlier read (an eviction, Stats:
-// lockAndDrain; in the generic layout, every write too). A Get that finds
-// nothing only counts itself in its ring. A read takes its recency stamp
-// when it happens (see stamp.go), and a replay places each entry by its
-// stamp (see placeLocked), so the order of the lists is the order the
-// reads happened, whichever ring they went to and whenever each ring is
-// replayed.
+// In the packed layout a Get takes no lock. It looks the key up through
+// atomic loads between two reads of the shard's seq, which every write
+// makes odd while it changes anything such a Get reads (a seqlock), and
+// tries again if a write overlapped (getPacked). Nothing it reads is ever
+// freed or rewritten under it (arena.go, slab.go, index.go), so a look-up
+// that a write overlaps can come back wrong, never fault.
 //
-// A shard has one ring per processor, and a goroutine records into its
-// processor's: goroutines running on different cores write different
-// cache lines, and a reader that replays replays only its own ring, whose
-// events its core already holds.
-// A ring takes no lock: a reader claims a position with one
-// compare-and-swap, fills the event in, and publishes it with one atomic
-// store; a replay stops at the first event not yet published. A reader
-// that finds its ring full (or loses the race for a position) drops its
-// event and counts its hit or miss in an atomic instead: the one recency
-// update it carried is lost, which only readers racing each other in one
-// ring can cause.
+// What a read changes (the entry's place in its recency list, its LFU
+// counter, the admission sketch, the hit count) is recorded in one of the
+// shard's read rings and applied later under the lock: by the reader
+// whose event fills its ring half way, if the lock is free, and before
+// anything that must see every read (an eviction in the shard, Stats).
+// The rings are lossy: a reader that finds its ring full drops its event
+// and only counts its hit, which costs that one recency update. This is
+// how otter and Caffeine record reads.
 //
-// An event names its entry by slot. In the generic layout readers hold the
-// lock shared while they record, and every section that holds it
-// exclusively replays the rings before it moves anything, so the slot is
-// still the entry's when the event is replayed. In the packed layout
-// readers hold no lock, so an event also carries the entry's arena
-// reference, which changes whenever the entry moves or is rewritten; a
-// replay skips the events whose entry is no longer where they say.
+// A goroutine records into the ring of the processor it runs on, so
+// goroutines running side by side write different cache lines. A ring
+// takes no lock: a reader claims a position with one compare-and-swap,
+// fills the event in and publishes it with one atomic store; a drain stops
+// at the first event not yet published. An event names its entry by slot
+// and by the entry's word, the reference of its item, which changes when
+// the entry is rewritten or moved to another slot; a drain skips events
+// whose entry is no longer where they say.
 
 import (
 	"math/bits"
@@ -45,60 +37,57 @@ import (
 // ringSize is how many events a ring holds (a power of two).
 const ringSize = 32
 
-// readEvent is one recorded Get that found an entry: the entry's slot, its
-// arena reference (packed layout), the read's recency stamp, and the key's
-// hash (for the admission layout's sketch). done is the event's ring
+// readEvent is one recorded Get that found an entry: the entry's slot and
+// word, and the recency stamp of the read. done is the event's ring
 // position plus one once the event is written.
 type readEvent struct {
 	done  atomic.Uint32
 	slot  uint32
-	ref   uint64
+	word  uint64
 	stamp uint64
-	hash  uint64
 }
 
 // readRing is one ring of recorded reads. Positions count up forever and
 // wrap in uint32; tail - head is the number of events held.
 type readRing struct {
 	tail   atomic.Uint32 // positions claimed
-	misses atomic.Uint64 // Gets that found nothing, not yet counted (see recordRead)
-	_      [cacheLine - 16]byte
-	head   atomic.Uint32 // positions replayed
+	misses atomic.Uint64 // Gets that found nothing, not yet counted
+	lost   atomic.Uint64 // hits whose events found the ring full, not yet counted
+	_      [cacheLine - 24]byte
+	head   atomic.Uint32 // positions drained
 	_      [cacheLine - 4]byte
 	events [ringSize]readEvent
 }
 
-// record stores an event and reports whether it did (kept), and whether
-// it filled the ring half way or all the way, in which case the caller
-// should replay the rings if the lock is free. Only the reader whose event
-// crosses one of those marks is told to, so readers do not all race for
-// the lock.
-func (r *readRing) record(slot uint32, ref, stamp, hash uint64) (kept, half bool) {
-	t := r.tail.Load()
-	if t-r.head.Load() >= ringSize || !r.tail.CompareAndSwap(t, t+1) {
-		return false, false
-	}
-	e := &r.events[t&(ringSize-1)]
-	e.slot, e.ref, e.stamp, e.hash = slot, ref, stamp, hash
-	e.done.Store(t + 1)
-	held := t + 1 - r.head.Load()
-	return true, held == ringSize/2 || held == ringSize
-}
-
-// newRings returns the read rings of a shard: one per processor that runs
-// Go code (GOMAXPROCS when the cache is made), rounded up to a power of
-// two, at most maxRings. Beyond that, processors share rings: a ring is
-// about a kilobyte, and a shard is one of many.
+// newRings returns a shard's read rings: one per processor that runs Go
+// code when the cache is made, rounded up to a power of two, at most
+// maxRings. Processors beyond share rings.
 func newRings() []readRing {
 	n := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1))
 	return make([]readRing, min(n, maxRings))
 }
 
-// maxRings bounds the read rings of a shard.
+// maxRings bounds a shard's read rings (each is about 600 bytes).
 const maxRings = 8
 
+// record stores an event and reports whether it did (kept), and whether it
+// filled the ring half way or all the way, in which case the caller should
+// drain it if the lock is free. Only the reader whose event crosses one of
+// those marks is told to, so readers do not all race for the lock.
+func (r *readRing) record(slot uint32, word, stamp uint64) (kept, drain bool) {
+	t := r.tail.Load()
+	if t-r.head.Load() >= ringSize || !r.tail.CompareAndSwap(t, t+1) {
+		return false, false
+	}
+	e := &r.events[t&(ringSize-1)]
+	e.slot, e.word, e.stamp = slot, word, stamp
+	e.done.Store(t + 1)
+	held := t + 1 - r.head.Load()
+	return true, held == ringSize/2 || held == ringSize
+}
+
 // ring returns the ring the calling goroutine records into: its
-// processor's, so goroutines running side by side never share one.
+// processor's.
 func (l *ledger) ring() *readRing {
 	p := procPin()
 	procUnpin()
@@ -115,19 +104,52 @@ func procPin() int
 //go:linkname procUnpin runtime.procUnpin
 func procUnpin()
 
-// drainLocked replays the recorded reads of every ring; the lock must be
-// held in write mode.
+// recordHit records a Get without the lock that found the entry at slot,
+// whose word was word, and drains the reader's ring if the event filled
+// it half way and the lock is free.
+func (l *ledger) recordHit(slot uint32, word uint64) {
+	p := procPin()
+	procUnpin()
+	r := &l.reads[p&(len(l.reads)-1)]
+	kept, drain := r.record(slot, word, recencyNow())
+	switch {
+	case !kept:
+		r.lost.Add(1)
+	case drain && l.mu.TryLock():
+		l.drainRingLocked(r)
+		l.unlock()
+	}
+}
+
+// recordMiss counts a Get without the lock that found nothing.
+func (l *ledger) recordMiss() { l.ring().misses.Add(1) }
+
+// drainOwnLocked applies the reads the calling goroutine's processor
+// recorded, before a write: so a goroutine's reads and writes reach the
+// lists in the order it made them. (Reads that other goroutines are
+// making meanwhile have no order with the write to keep.)
+func (l *ledger) drainOwnLocked() {
+	if l.reads == nil {
+		return
+	}
+	if r := l.ring(); r.head.Load() != r.tail.Load() {
+		l.drainRingLocked(r)
+	}
+}
+
+// drainLocked applies the recorded reads of every ring.
 func (l *ledger) drainLocked() {
 	for i := range l.reads {
 		l.drainRingLocked(&l.reads[i])
 	}
 }
 
-// drainRingLocked replays the events of one ring, in order.
+// drainRingLocked applies the events of one ring, in order, each with the
+// stamp its read took. A goroutine's own ring is drained before each of
+// its writes (drainOwnLocked), so its reads reach the lists in the order
+// it made them, before anything it writes later.
 func (l *ledger) drainRingLocked(r *readRing) {
-	if r.misses.Load() != 0 {
-		l.countMissesLocked(r.misses.Swap(0))
-	}
+	l.countRing(r)
 	h, t := r.head.Load(), r.tail.Load()
 	if h == t {
 		return
@@ -136,135 +158,136 @@ func (l *ledger) drainRingLocked(r *readRing) {
 	if p.frequency { // the clock is slow to read: only for LFU decay
 		now = l.now()
 	}
+	plain := l.adm == nil && !p.modification && !p.frequency // the usual case: only recency moves
 	for ; h != t; h++ {
 		e := &r.events[h&(ringSize-1)]
 		if e.done.Load() != h+1 {
-			break // claimed but not written yet: replayed next time
+			break // claimed but not written yet: applied next time
 		}
-		l.replayLocked(e, p, now)
+		l.counters.hits++
+		switch {
+		case e.slot > l.n || l.head(e.slot).word != e.word:
+		case plain:
+			l.restampLocked(e.slot, e.stamp)
+		default:
+			l.readLocked(e.slot, e.stamp, p, now)
+		}
 	}
 	r.head.Store(h)
 }
 
-// pending reports whether events wait to be replayed.
-func (l *ledger) pending() bool {
-	for i := range l.reads {
-		if l.reads[i].head.Load() != l.reads[i].tail.Load() {
-			return true
+// missLocked counts a Get that found nothing: a keyspace miss, and a
+// request for the admission layout's climber.
+func (l *ledger) missLocked() {
+	l.counters.misses++
+	if l.adm != nil {
+		l.admMissesLocked(1)
+	}
+}
+
+// countRing moves a ring's counts of misses and of hits whose events were
+// dropped into the shard's counters.
+func (l *ledger) countRing(r *readRing) {
+	if r.lost.Load() != 0 {
+		l.counters.hits += r.lost.Swap(0)
+	}
+	if r.misses.Load() != 0 {
+		misses := r.misses.Swap(0)
+		l.counters.misses += misses
+		if l.adm != nil {
+			l.admMissesLocked(misses)
 		}
 	}
-	return false
+}
+
+// readLocked applies a Get that found the entry at slot.
+func (l *ledger) readLocked(slot uint32, stamp uint64, p *policyState, now int64) {
+	if l.adm != nil {
+		l.admRequestLocked(l.node(slot).hash)
+	}
+	l.touchLocked(slot, stamp, p, now)
 }
 
 // forgetReads drops the recorded reads: they name slots that are gone.
 func (l *ledger) forgetReads() {
 	for i := range l.reads {
-		l.reads[i].head.Store(l.reads[i].tail.Load())
+		r := &l.reads[i]
+		l.countRing(r)
+		l.counters.hits += uint64(r.tail.Load() - r.head.Load())
+		r.head.Store(r.tail.Load())
 	}
 }
 
-// countMissesLocked counts n Gets that found nothing: keyspace misses, and
-// requests for the admission layout's climber.
-func (l *ledger) countMissesLocked(n uint64) {
-	l.counters.misses += n
-	if l.adm != nil {
-		l.admMissesLocked(n)
-	}
-}
-
-// replayLocked applies one recorded read, a hit. The common case, under an
-// LRU policy, is written out: it moves the entry to the front of its
-// list.
-func (l *ledger) replayLocked(e *readEvent, p *policyState, now int64) {
-	if l.adm != nil {
-		l.admRequestLocked(e.hash)
-	}
-	l.counters.hits++
-	if e.slot > l.n || l.arena != nil && l.head(e.slot).word != e.ref {
-		return // the entry moved or was rewritten since the read
-	}
-	n := l.node(e.slot)
-	switch {
-	case p.modification:
-	case l.adm != nil:
-		n.stamp = e.stamp
-		l.admAccessLocked(e.slot)
-	default:
-		l.placeLocked(n, e.slot, e.stamp)
-	}
-	if p.frequency {
-		l.countAccessLocked(e.slot, p, now)
-	}
-}
-
-// recordRead records a Get of the key hashed h that found slot, whose
-// arena reference is ref, or, for slot 0, a Get that found nothing: a miss
-// changes nothing but counters, so it only adds one to its ring's count.
-// A hit that finds its ring full is counted at once. It reports whether
-// the ring is half full: the caller then replays the rings with drain, once
-// it holds no lock.
-func (l *ledger) recordRead(slot uint32, ref, h uint64) (half bool) {
-	r := l.ring()
-	if slot == 0 {
-		r.misses.Add(1)
-		return false
-	}
-	kept, half := r.record(slot, ref, recencyNow(), h)
-	if !kept {
-		l.lostHits.Add(1)
-	}
-	return half
-}
-
-// endRead records a Get made under the shared lock (see recordRead),
-// releases the lock, and replays the reader's ring if the Get filled it
-// half way.
-func (l *ledger) endRead(slot uint32, ref, h uint64) {
-	half := l.recordRead(slot, ref, h)
-	l.mu.RUnlock()
-	if half {
-		l.drain()
-	}
-}
-
-// lockAndDrain takes the shard's lock in write mode and replays the
-// recorded reads, so what follows sees them: evictions, and everything
-// that reports on the reads.
+// lockAndDrain takes the shard's lock and applies the recorded reads, so
+// that what follows sees them.
 func (l *ledger) lockAndDrain() {
-	l.mu.Lock()
+	l.lock()
 	l.drainLocked()
 }
 
-// lockForWrite takes the shard's lock in write mode for a write, an expiry
-// or a look-up. In the packed layout it leaves the recorded reads in their
-// rings: a replay puts an entry in its list by the stamp of its read, so
-// reads replayed after a write still land behind it, and an event whose
-// entry the write moved or rewrote no longer matches its reference and is
-// skipped. In the generic layout events name bare slots, so it replays
-// them before anything moves.
-func (l *ledger) lockForWrite() {
-	l.mu.Lock()
-	if l.arena == nil {
-		l.drainLocked()
+// lockFreeTries bounds how often a Get in the packed layout looks a key up
+// without the lock, while writes to its shard keep moving things, before
+// it takes the lock.
+const lockFreeTries = 4
+
+// getPacked is Get in the packed layout (see above). It returns done false
+// when it could not read the shard between two writes, or found the entry
+// expired: then the caller takes the lock.
+func getPacked[K comparable, V any](s *shard[K, V], key K, h uint32, c *Cache[K, V]) (v V, found, done bool) {
+	k := keyString(key)
+	for range lockFreeTries {
+		seq := s.seq.Load()
+		slot, hd, w, value, ok := s.lookup(k, h)
+		var expireAt int64
+		if ok {
+			expireAt = hd.loadExpireAt()
+		}
+		if seq&1 != 0 || s.seq.Load() != seq {
+			continue
+		}
+		switch {
+		case !ok:
+			s.recordMiss()
+			return v, false, true
+		case c.expired(expireAt):
+			return v, false, false
+		}
+		s.recordHit(slot, w)
+		return bytesValue[V](value, c.stringValues), true, true
 	}
+	return v, false, false
 }
 
-// unlock ends a section lockAndDrain began, and the write section in it,
-// if any (see mutateLocked).
-func (l *ledger) unlock() {
-	l.endWriteLocked()
-	l.mu.Unlock()
-}
-
-// drain replays the ring the calling goroutine records into, after its
-// event filled it half way, if the lock is free: a reader never waits for
-// it (a waiting writer would hold up every reader of the shard that takes
-// the lock), and replays only its own ring, whose events are still in its
-// core's cache. While the lock is busy the ring keeps filling, and the
-// next section that must see every read (above) replays it.
-func (l *ledger) drain() {
-	if l.mu.free() && l.mu.TryLock() {
-		l.drainRingLocked(l.ring())
-		l.mu.Unlock()
+// lookup finds key, whose hash bits are h, in the packed layout, and
+// returns its slot, its head, its word and its value, a slice of the
+// arena. It reads only through atomic loads and checks every bound, so a
+// reader without the lock may call it: what it returns is then right only
+// if seq did not move meanwhile (a page list or chunk table it loaded may
+// have been replaced since, but stays readable).
+func (l *ledger) lookup(key string, h uint32) (slot uint32, hd *head, w uint64, value []byte, found bool) {
+	gs := l.idx.load()
+	if gs == nil {
+		return 0, nil, 0, nil, false
 	}
+	pages, chunks := l.slab.p.Load(), l.arena.table.Load()
+	c := gs.probe(h)
+	for range gs.mask + 1 { // a probe meets an empty slot before this, unless the table moved under it
+		g := gs.at(c)
+		m, final := g.match(h)
+		for ; m != 0; m &= m - 1 {
+			slot = g.slot(m)
+			if hd = headIn(pages, slot); hd == nil {
+				continue
+			}
+			w = hd.loadWord()
+			if value, found = chunks.valueOf(w, key); found {
+				return slot, hd, w, value, true
+			}
+		}
+		if final {
+			break
+		}
+		c.advance(gs)
+	}
+	return 0, nil, 0, nil, false
 }

@@ -11,12 +11,12 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maxmem/maxmem/internal/redistest"
 )
 
 // resp is a minimal RESP2 client for the commands this test sends.
@@ -68,37 +68,12 @@ func (c *resp) do(t *testing.T, args ...string) any {
 // startRedis runs a throwaway redis-server and connects to it.
 func startRedis(t *testing.T) *resp {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("MAXMEM_REQUIRE_REDIS") != "" {
-			t.Fatal("redis-server is required (MAXMEM_REQUIRE_REDIS) but not installed")
-		}
-		t.Skip("redis-server not installed; .ci/run installs it")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	conn, err := net.Dial("tcp", redistest.Start(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		conn, err := net.Dial("tcp", addr)
-		if err == nil {
-			t.Cleanup(func() { conn.Close() })
-			return &resp{conn: conn, r: bufio.NewReader(conn)}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not start: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond) // waiting for a process to listen
-	}
+	t.Cleanup(func() { conn.Close() })
+	return &resp{conn: conn, r: bufio.NewReader(conn)}
 }
 
 // reply renders a Cache result as the Redis reply it stands for.

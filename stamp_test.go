@@ -22,7 +22,7 @@ func TestRecencyClockIncreases(t *testing.T) {
 // the clock has not moved.
 func TestWriteStampsAreDistinct(t *testing.T) {
 	var l ledger
-	l.lastStamp = recencyNow() + 1<<40 // a clock that lags the shard's last stamp
+	l.lastWrite = recencyNow() + 1<<40 // a clock that lags the shard's last stamp
 	first := l.writeStampLocked()
 	if second := l.writeStampLocked(); second <= first {
 		t.Fatalf("second write stamp %d, first %d", second, first)

@@ -2,12 +2,17 @@ package maxmem
 
 import (
 	"fmt"
+	"maps"
 	"runtime/metrics"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// Stats is a snapshot of the cache's INFO figures.
+// Stats is a snapshot of the cache's INFO figures. The counters (hits,
+// misses, evictions, expirations, writes, OOM refusals) and the peak are
+// since the cache was created or ResetStats was last called.
 type Stats struct {
 	UsedMemory     int64  // used_memory: bytes charged now
 	UsedMemoryPeak int64  // used_memory_peak: the most ever charged
@@ -19,7 +24,10 @@ type Stats struct {
 	Misses         uint64 // keyspace_misses
 	EvictedKeys    uint64 // evicted_keys
 	ExpiredKeys    uint64 // expired_keys
-	OOMRejections  uint64 // writes refused with ErrOOM
+	OOMRejections  uint64 // total_oom_errors: writes refused with ErrOOM
+	// UncachedLoads is total_uncached_loads: values GetOrLoad loaded and
+	// returned but could not store, because they did not fit (ErrOOM).
+	UncachedLoads uint64
 
 	// Overhead is used_memory_overhead: the cache's own bytes, Keys times
 	// EntryOverhead plus PolicyMemory.
@@ -34,52 +42,58 @@ type Stats struct {
 	// estimated from at most avgTTLSamples of them per shard; 0 if none.
 	AvgTTL time.Duration
 	// Writes counts the writes and TTL changes the cache accepted since it
-	// was created (total_writes).
+	// was created or its stats were reset (total_writes).
 	Writes uint64
-	// HeapInuse is heap_inuse: bytes of the whole process's Go heap in use
-	// (live and not yet swept objects plus the free space of their spans),
-	// read from runtime/metrics when the snapshot was taken.
-	HeapInuse uint64
-	// HeapObjects is heap_objects: objects on the process's Go heap.
-	HeapObjects uint64
+	// ProcessHeapInuse is process_heap_inuse: bytes of the whole process's
+	// Go heap in use (live and not yet swept objects plus the free space of
+	// their spans), read from runtime/metrics when the snapshot was taken.
+	// The cache's entries are part of it, and so is everything else the
+	// program allocates: it is not the cache's own memory.
+	ProcessHeapInuse uint64
+	// ProcessHeapObjects is process_heap_objects: objects on the process's
+	// Go heap.
+	ProcessHeapObjects uint64
 }
 
 // avgTTLSamples bounds the TTL heap positions read per shard for AvgTTL.
 const avgTTLSamples = 128
 
-// Stats returns the current figures. Each shard is read under its lock, one
-// after the other, so the figures of a busy cache are not one instant's.
-// AvgTTL reads at most avgTTLSamples deadlines per shard.
+// Stats returns the current figures, as of one instant: it holds every
+// shard's lock while it reads them (briefly: it reads counters, and at most
+// avgTTLSamples deadlines per shard for AvgTTL).
 func (c *Cache[K, V]) Stats() Stats {
 	st := Stats{
-		UsedMemory:     c.budget.used.Load(),
-		UsedMemoryPeak: c.budget.peak.Load(),
-		MaxMemory:      c.budget.max.Load(),
-		Policy:         c.policy.Load().p.Name(),
-		OOMRejections:  c.oom.Load(),
+		MaxMemory:     c.budget.max.Load(),
+		Policy:        c.policy.Load().p.Name(),
+		OOMRejections: c.stats.refused.total.Load(),
+		UncachedLoads: c.stats.uncachedLoads.Load(),
 	}
 	now := c.now()
 	var ttlSum float64 // Σ over shards of mean TTL × volatile entries
+	c.lockAll()
 	for i := range c.shards {
 		ttlSum += c.shards[i].addStats(&st, now)
 	}
+	c.unlockAll()
 	if st.Expires > 0 {
 		st.AvgTTL = time.Duration(ttlSum / float64(st.Expires))
 	}
+	c.budget.raisePeak(st.UsedMemory)
+	st.UsedMemoryPeak = c.budget.peak.Load()
 	st.Overhead = st.Keys*c.overhead + st.PolicyMemory
 	st.Dataset = max(0, st.UsedMemory-st.Overhead)
-	st.HeapInuse, st.HeapObjects = readHeap()
+	st.ProcessHeapInuse, st.ProcessHeapObjects = readHeap()
 	return st
 }
 
 // addStats adds the shard's counters to st and returns its mean TTL times
 // its number of entries with a TTL.
 func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
-	s.lockAndDrain() // recorded reads count their hits when replayed
-	defer s.unlock()
+	s.drainLocked() // recorded reads count their hits when applied
+	st.UsedMemory += s.charged.Load()
 	st.Keys += int64(s.n)
 	st.Expires += int64(s.ttl.Len())
-	st.Hits += s.counters.hits + s.lostHits.Load()
+	st.Hits += s.counters.hits
 	st.Misses += s.counters.misses
 	st.EvictedKeys += s.counters.evicted
 	st.ExpiredKeys += s.counters.expired
@@ -88,6 +102,21 @@ func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
 		st.PolicyMemory += s.adm.sketch.Bytes()
 	}
 	return s.meanTTLLocked(now) * float64(s.ttl.Len())
+}
+
+// lockAll locks every shard, in order. No other code holds two shard locks,
+// so the order cannot deadlock.
+func (c *Cache[K, V]) lockAll() {
+	for i := range c.shards {
+		c.shards[i].lock()
+	}
+}
+
+// unlockAll unlocks every shard.
+func (c *Cache[K, V]) unlockAll() {
+	for i := range c.shards {
+		c.shards[i].unlock()
+	}
 }
 
 // meanTTLLocked estimates the mean time left, in nanoseconds, of the
@@ -108,7 +137,8 @@ func (s *shard[K, V]) meanTTLLocked(now int64) float64 {
 	return sum / float64(k)
 }
 
-// heapMetrics are the runtime/metrics behind HeapInuse and HeapObjects.
+// heapMetrics are the runtime/metrics behind ProcessHeapInuse and
+// ProcessHeapObjects.
 var heapMetrics = [...]string{
 	"/memory/classes/heap/objects:bytes",
 	"/memory/classes/heap/unused:bytes",
@@ -136,24 +166,19 @@ func (s Stats) PeakPerc() float64 {
 	return 100 * float64(s.UsedMemory) / float64(s.UsedMemoryPeak)
 }
 
-// FragmentationRatio is mem_fragmentation_ratio, defined for an in-process
-// cache as HeapInuse over UsedMemory: how much heap the process holds per
-// byte the cache charges. Redis divides the resident set size by
-// used_memory; here the heap is the whole process's, so a ratio far above
-// 1 means either that the rest of the program uses most of the heap or
-// that the Sizer undercounts. 0 when UsedMemory is 0.
-func (s Stats) FragmentationRatio() float64 {
-	if s.UsedMemory <= 0 {
-		return 0
-	}
-	return float64(s.HeapInuse) / float64(s.UsedMemory)
-}
-
-// field is one "name:value" line of INFO.
+// field is one "name:value" line of INFO. Its value is a number, a name,
+// or text for people (the _human fields); Map publishes it as it is.
 type field struct {
 	name  string
 	value any
 }
+
+// percent is a share in percent: INFO writes it as Redis does ("95.33%"),
+// Map publishes it as a number (see Stats.Map).
+type percent float64
+
+// String writes p as INFO does: two decimals and a percent sign.
+func (p percent) String() string { return fmt.Sprintf("%.2f%%", float64(p)) }
 
 // section is one "# Name" part of INFO.
 type section struct {
@@ -169,18 +194,17 @@ func (s Stats) sections() []section {
 			{"used_memory_human", humanBytes(s.UsedMemory)},
 			{"used_memory_peak", s.UsedMemoryPeak},
 			{"used_memory_peak_human", humanBytes(s.UsedMemoryPeak)},
-			{"used_memory_peak_perc", fmt.Sprintf("%.2f%%", s.PeakPerc())},
+			{"used_memory_peak_perc", percent(s.PeakPerc())},
 			{"used_memory_overhead", s.Overhead},
 			{"used_memory_policy", s.PolicyMemory},
 			{"used_memory_dataset", s.Dataset},
-			{"used_memory_dataset_perc", fmt.Sprintf("%.2f%%", s.datasetPerc())},
-			{"heap_inuse", s.HeapInuse},
-			{"heap_inuse_human", humanBytes(int64(s.HeapInuse))},
-			{"heap_objects", s.HeapObjects},
+			{"used_memory_dataset_perc", percent(s.datasetPerc())},
+			{"process_heap_inuse", s.ProcessHeapInuse},
+			{"process_heap_inuse_human", humanBytes(int64(s.ProcessHeapInuse))},
+			{"process_heap_objects", s.ProcessHeapObjects},
 			{"maxmemory", s.MaxMemory},
 			{"maxmemory_human", humanBytes(s.MaxMemory)},
 			{"maxmemory_policy", s.Policy},
-			{"mem_fragmentation_ratio", fmt.Sprintf("%.2f", s.FragmentationRatio())},
 		}},
 		{"Stats", []field{
 			{"total_writes", s.Writes},
@@ -189,6 +213,7 @@ func (s Stats) sections() []section {
 			{"evicted_keys", s.EvictedKeys},
 			{"expired_keys", s.ExpiredKeys},
 			{"total_oom_errors", s.OOMRejections},
+			{"total_uncached_loads", s.UncachedLoads},
 		}},
 	}
 }
@@ -204,8 +229,12 @@ func (s Stats) datasetPerc() float64 {
 // String renders the figures as Redis's INFO memory, INFO stats and INFO
 // keyspace do: sections headed "# Name", "field:value" lines ending in
 // CRLF, Redis's field names, and a "db0:keys=...,expires=...,avg_ttl=..."
-// line (avg_ttl in milliseconds) when the cache holds keys. heap_inuse,
-// heap_objects and total_writes have no Redis counterpart.
+// line (avg_ttl in milliseconds) when the cache holds keys.
+// process_heap_inuse, process_heap_objects, total_writes and
+// total_uncached_loads have no Redis counterpart. Redis's
+// mem_fragmentation_ratio is left out: what the process's heap holds
+// besides the cache's entries is the rest of the program's, not the
+// cache's fragmentation.
 func (s Stats) String() string {
 	var b strings.Builder
 	for _, sec := range s.sections() {
@@ -236,4 +265,89 @@ func humanBytes(n int64) string {
 		}
 	}
 	panic("unreachable")
+}
+
+// The counters Stats reports are kept in three places: the shards'
+// shardCounters (hits, misses, evictions, expirations, writes), under each
+// shard's lock; the budget's peak; and cacheStats, for what belongs to no
+// shard. ResetStats zeroes all three.
+
+// cacheStats are the counters of Stats kept for the cache as a whole.
+type cacheStats struct {
+	refused       refusals      // writes refused with ErrOOM
+	uncachedLoads atomic.Uint64 // GetOrLoad values returned but not stored: they did not fit
+}
+
+// reset zeroes the counters.
+func (cs *cacheStats) reset() {
+	cs.refused.reset()
+	cs.uncachedLoads.Store(0)
+}
+
+// refusals counts the writes refused with ErrOOM, each filed under its
+// cause as judged when it was refused (the policy then, and whether the
+// entry alone was larger than maxmemory then), so that Doctor judges it by
+// the rules in force when it happened, not by the present ones.
+type refusals struct {
+	total   atomic.Uint64      // total_oom_errors
+	mu      sync.Mutex         // guards the fields below
+	causes  map[refusal]uint64 // refusals by cause; nil until the first
+	largest int64              // the largest entry refused as larger than maxmemory
+}
+
+// refusal is the cause of a refused write, as judged when it was refused.
+type refusal struct {
+	policy   string // maxmemory-policy then
+	tooLarge bool   // the entry alone was larger than maxmemory then
+}
+
+// add counts the refusal e reports.
+func (r *refusals) add(e *OOMError) {
+	r.total.Add(1)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.causes == nil {
+		r.causes = make(map[refusal]uint64)
+	}
+	r.causes[refusal{e.Policy, e.TooLarge}]++
+	if e.TooLarge {
+		r.largest = max(r.largest, e.Need)
+	}
+}
+
+// snapshot returns a copy of the counts by cause and the largest entry
+// refused as too large.
+func (r *refusals) snapshot() (causes map[refusal]uint64, largest int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.causes), r.largest
+}
+
+// reset zeroes the counts.
+func (r *refusals) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.total.Store(0)
+	r.causes, r.largest = nil, 0
+}
+
+// ResetStats zeroes the counters of Stats, as Redis's CONFIG RESETSTAT
+// does: keyspace_hits, keyspace_misses, evicted_keys, expired_keys,
+// total_writes, total_oom_errors (with the causes Doctor reads) and
+// total_uncached_loads, and starts used_memory_peak again from
+// used_memory. The figures that describe the present (used_memory, keys,
+// maxmemory, ...) are unchanged. Reads recorded but not yet applied count
+// before the reset.
+func (c *Cache[K, V]) ResetStats() {
+	c.lockAll()
+	var used int64
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.drainLocked()
+		s.counters = shardCounters{}
+		used += s.charged.Load()
+	}
+	c.budget.peak.Store(used)
+	c.unlockAll()
+	c.stats.reset()
 }

@@ -20,7 +20,7 @@ func TestStatsStringHasRedisFields(t *testing.T) {
 		"# Memory\r\n", "# Stats\r\n", "# Keyspace\r\n",
 		"used_memory:", "used_memory_human:", "used_memory_peak:", "used_memory_peak_human:",
 		"used_memory_peak_perc:100.00%\r\n", "used_memory_dataset:300\r\n",
-		"heap_inuse:", "heap_objects:", "mem_fragmentation_ratio:",
+		"process_heap_inuse:", "process_heap_objects:",
 		"maxmemory_human:", "maxmemory_policy:allkeys-lru\r\n",
 		"evicted_keys:0\r\n", "expired_keys:0\r\n", "keyspace_hits:1\r\n",
 		"keyspace_misses:1\r\n", "total_oom_errors:0\r\n",
@@ -39,26 +39,23 @@ func TestStatsStringHasRedisFields(t *testing.T) {
 	}
 }
 
-func TestStatsPeakPercAndRatio(t *testing.T) {
-	s := Stats{UsedMemory: 7, UsedMemoryPeak: 8, HeapInuse: 21}
+func TestStatsPeakPerc(t *testing.T) {
+	s := Stats{UsedMemory: 7, UsedMemoryPeak: 8}
 	if got := s.PeakPerc(); got != 87.5 {
 		t.Errorf("PeakPerc = %v, want 87.5", got)
-	}
-	if got := s.FragmentationRatio(); got != 3 {
-		t.Errorf("FragmentationRatio = %v, want 3", got)
 	}
 	if !strings.Contains(s.String(), "used_memory_peak_perc:87.50%\r\n") {
 		t.Errorf("String lacks used_memory_peak_perc:87.50%%:\n%s", s)
 	}
-	if z := (Stats{}); z.PeakPerc() != 100 || z.FragmentationRatio() != 0 || strings.Contains(z.String(), "db0:") {
-		t.Errorf("zero Stats: peak %v, ratio %v, %q", z.PeakPerc(), z.FragmentationRatio(), z.String())
+	if z := (Stats{}); z.PeakPerc() != 100 || strings.Contains(z.String(), "db0:") {
+		t.Errorf("zero Stats: peak %v, %q", z.PeakPerc(), z.String())
 	}
 }
 
 func TestStatsReadsTheHeap(t *testing.T) {
 	c, _ := newTestCache(t, 10, nil)
-	if st := c.Stats(); st.HeapInuse == 0 || st.HeapObjects == 0 {
-		t.Fatalf("heap_inuse %d, heap_objects %d: want the process's figures", st.HeapInuse, st.HeapObjects)
+	if st := c.Stats(); st.ProcessHeapInuse == 0 || st.ProcessHeapObjects == 0 {
+		t.Fatalf("process_heap_inuse %d, process_heap_objects %d: want the process's figures", st.ProcessHeapInuse, st.ProcessHeapObjects)
 	}
 }
 

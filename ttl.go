@@ -44,51 +44,46 @@ func (c *Cache[K, V]) Persist(key K) bool {
 
 // changeTTL sets the deadline of a resident key (0: none). Persist on a key
 // without TTL changes nothing and reports false.
-func (c *Cache[K, V]) changeTTL(key K, expireAt int64) bool {
+func (c *Cache[K, V]) changeTTL(key K, expireAt int64) (changed bool) {
 	if c.closed.Load() {
 		return false
 	}
-	s, h := c.shardOf(key)
-	s.lockForWrite()
-	slot, ok, unlocked := c.lookupLocked(s, key, h)
-	if unlocked {
-		return false
-	}
-	defer s.unlock()
-	if !ok || (expireAt == 0 && s.head(slot).expireAt == 0) {
-		return false
-	}
-	s.setExpireLocked(slot, expireAt)
-	p, now := c.policy.Load(), int64(0)
-	if p.frequency { // the clock is slow to read: only for LFU
-		now = c.now()
-	}
-	s.writtenLocked(slot, p, now)
-	return true
+	c.loadInvalidate(key)
+	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
+		if !found || expireAt == 0 && s.head(slot).expireAt == 0 {
+			return
+		}
+		s.drainOwnLocked()
+		s.setExpireLocked(slot, expireAt)
+		p, now := c.policy.Load(), int64(0)
+		if p.frequency { // the clock is slow to read: only for LFU
+			now = c.now()
+		}
+		s.writtenLocked(slot, p, now)
+		changed = true
+	})
+	return changed
 }
 
 // TTL returns the time key has left, NoExpiry for a key without TTL, or
 // Missing for an absent key (Redis PTTL). It does not count as an access,
 // but, as in Redis, it counts as a keyspace hit or miss.
-func (c *Cache[K, V]) TTL(key K) time.Duration {
+func (c *Cache[K, V]) TTL(key K) (ttl time.Duration) {
 	if c.closed.Load() {
 		return Missing
 	}
-	s, h := c.shardOf(key)
-	s.lockForWrite()
-	slot, ok, unlocked := c.lookupLocked(s, key, h)
-	if unlocked {
-		s.lockForWrite()
-	}
-	defer s.unlock()
-	switch {
-	case !ok:
-		s.counters.misses++
-		return Missing
-	case s.head(slot).expireAt == 0:
-		s.counters.hits++
-		return NoExpiry
-	}
-	s.counters.hits++
-	return time.Duration(s.head(slot).expireAt - c.now())
+	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
+		switch {
+		case !found:
+			s.counters.misses++
+			ttl = Missing
+		case s.head(slot).expireAt == 0:
+			s.counters.hits++
+			ttl = NoExpiry
+		default:
+			s.counters.hits++
+			ttl = time.Duration(s.head(slot).expireAt - c.now())
+		}
+	})
+	return ttl
 }

@@ -4,7 +4,13 @@ import "time"
 
 // The methods below make a locked shard's ledger the read-only Shard view a
 // Policy sees. They are called only from Policy.Victim, with the shard's
-// lock held and viewNow set.
+// lock held and view set.
+
+// viewState is what a consultation of the policy needs besides the ledger.
+type viewState struct {
+	now     int64 // the cache clock when the consultation began; 0: not read yet
+	samples int   // Samples() for this consultation; 0: the configured number
+}
 
 // Len returns the number of resident entries.
 func (l *ledger) Len() int { return int(l.n) }
@@ -14,8 +20,8 @@ func (l *ledger) Volatile() int { return l.ttl.Len() }
 
 // Samples returns how many entries this consultation should sample.
 func (l *ledger) Samples() int {
-	if l.viewSamples > 0 {
-		return l.viewSamples
+	if l.view.samples > 0 {
+		return l.view.samples
 	}
 	return l.samples
 }
@@ -23,27 +29,12 @@ func (l *ledger) Samples() int {
 // Rand returns a random number from the shard's seeded source.
 func (l *ledger) Rand() uint64 { return l.rng.Uint64() }
 
-// LeastRecent returns the entry with the oldest recency stamp: the backs of
-// the two class lists compared.
+// LeastRecent returns the entry with the oldest recency stamp.
 func (l *ledger) LeastRecent(volatileOnly bool) (Entry, bool) {
-	if slot := l.leastRecent(volatileOnly); slot != 0 {
+	if slot := l.leastRecentLocked(volatileOnly); slot != 0 {
 		return l.entry(slot), true
 	}
 	return Entry{}, false
-}
-
-// leastRecent returns the slot of the entry with the oldest recency stamp
-// (among those with a TTL if volatileOnly), 0 if none.
-func (l *ledger) leastRecent(volatileOnly bool) uint32 {
-	v := l.lists[volatile].back
-	if volatileOnly {
-		return v
-	}
-	p := l.lists[persistent].back
-	if p == 0 || v != 0 && l.node(v).stamp < l.node(p).stamp {
-		return v
-	}
-	return p
 }
 
 // SoonestExpiring returns the entry whose deadline comes first.
@@ -69,26 +60,33 @@ func (l *ledger) Random(volatileOnly bool) (Entry, bool) {
 	return l.entry(uint32(1 + l.rng.Uint64()%n)), true
 }
 
-// entry describes the entry at slot as of viewNow.
+// entry describes the entry at slot as of the consultation.
 func (l *ledger) entry(slot uint32) Entry {
 	n, now := l.node(slot), recencyNow()
+	stamp := n.getStamp()
 	e := Entry{
 		slot:      slot,
-		stamp:     n.stamp,
+		hash:      n.hash,
+		stamp:     stamp,
 		deadline:  l.head(slot).expireAt,
 		Size:      l.charge(slot),
-		Idle:      now - min(n.stamp, now),
+		Idle:      now - min(stamp, now),
 		Frequency: n.freq,
 		TTL:       NoExpiry,
 	}
 	if l.policy.Load().frequency {
-		e.Frequency = lfuDecay(n, l.viewNow, l.decayMinutes)
+		e.Frequency = lfuDecay(n, l.viewNow(), l.decayMinutes)
 	}
 	if e.deadline != 0 {
-		if l.viewNow == 0 { // the eviction found no TTL before this one arrived
-			l.viewNow = l.base.now()
-		}
-		e.TTL = time.Duration(e.deadline - l.viewNow)
+		e.TTL = time.Duration(e.deadline - l.viewNow())
 	}
 	return e
+}
+
+// viewNow returns the cache clock for this consultation, reading it once.
+func (l *ledger) viewNow() int64 {
+	if l.view.now == 0 {
+		l.view.now = l.now()
+	}
+	return l.view.now
 }

@@ -30,6 +30,10 @@ const (
 	// benchTTL is the TTL of the TTL runs: long enough that nothing
 	// expires during a run, so the runs measure TTL bookkeeping.
 	benchTTL = time.Hour
+
+	// asideItems is the number of distinct keys of the look-aside runs:
+	// 4x the capacity, so misses and evictions go on all the time.
+	asideItems = 4 * capacity
 )
 
 // fixture holds the keys and values shared by the benchmarks.
@@ -40,8 +44,12 @@ type fixture struct {
 	fillKeys   []string // Key(i) for i < capacity: the prefill
 	insertKeys []string // insertPool keys never in the prefill
 	missKeys   []string // keySpace keys never stored
-	entryBytes int      // typical key+value length
-	budget     int64    // maxmem's byte budget for capacity entries
+	// asideKeys are keySpace keys drawn from a Zipf distribution over 4x
+	// the capacity, and asideValues their values: the look-aside runs.
+	asideKeys   []string
+	asideValues [][]byte
+	entryBytes  int   // typical key+value length
+	budget      int64 // maxmem's byte budget for capacity entries
 }
 
 var (
@@ -73,6 +81,11 @@ func getFixture() *fixture {
 		f.missKeys = make([]string, keySpace)
 		for i := range f.missKeys {
 			f.missKeys[i] = Key(10_000_000 + i)
+		}
+		f.asideKeys = ZipfKeys(keySpace, asideItems, 43)
+		f.asideValues = make([][]byte, keySpace)
+		for i := range f.asideKeys {
+			f.asideValues[i] = Value(i)
 		}
 		f.entryBytes = len(Key(capacity/2)) + len(Value(capacity/2))
 		f.budget = peers.MaxmemBudget(f.fillKeys, f.values[:capacity])
@@ -147,6 +160,33 @@ func mixed(c peers.Cache, readPct int, ttl bool) func(pb *testing.PB) {
 	}
 }
 
+// lookAside returns a RunParallel body of the look-aside runs: readPct % of
+// the operations are Gets of Zipf keys over 4x the capacity, each miss
+// followed by a Set of the key, as a service does in front of its
+// database; the rest are Sets (writes through). Every cache evicts.
+func lookAside(c peers.Cache, readPct int) func(pb *testing.PB) {
+	x := getFixture()
+	pattern := writePattern(100 - readPct)
+	return func(pb *testing.PB) {
+		i := int(rand.Uint32())
+		op := 0
+		for pb.Next() {
+			k, v := x.asideKeys[i&keyMask], x.asideValues[i&keyMask]
+			if !pattern[op] {
+				if _, ok := c.Get(k); !ok {
+					c.Set(k, v)
+				}
+			} else {
+				c.Set(k, v)
+			}
+			i++
+			if op++; op == 100 {
+				op = 0
+			}
+		}
+	}
+}
+
 // inserts returns a RunParallel body that only writes keys not in the
 // cache, so every write evicts. Goroutines start 64Ki keys apart.
 func inserts(c peers.Cache) func(pb *testing.PB) {
@@ -166,7 +206,8 @@ var readShares = []int{100, 90, 75, 50, 25, 0}
 
 // BenchmarkThroughput is the GetPutBenchmark port: ops/s of every cache
 // at each read share, plus an all-insert run that evicts on every
-// write and a 75 %-read run with a TTL on every entry.
+// write and a 75 %-read run with a TTL on every entry; then the same read
+// shares as a look-aside cache over 4x its capacity (lookaside-reads=N%).
 func BenchmarkThroughput(b *testing.B) {
 	for _, reads := range readShares {
 		b.Run(fmt.Sprintf("reads=%d%%", reads), func(b *testing.B) {
@@ -175,6 +216,17 @@ func BenchmarkThroughput(b *testing.B) {
 					c := newFilled(f, false)
 					defer c.Close()
 					runParallel(b, mixed(c, reads, false))
+				})
+			}
+		})
+	}
+	for _, reads := range readShares {
+		b.Run(fmt.Sprintf("lookaside-reads=%d%%", reads), func(b *testing.B) {
+			for _, f := range peers.All() {
+				b.Run("cache="+f.Name, func(b *testing.B) {
+					c := newFilled(f, false)
+					defer c.Close()
+					runParallel(b, lookAside(c, reads))
 				})
 			}
 		})

@@ -68,6 +68,8 @@ func runChild(o options, w io.Writer) error {
 		v, err = measureGC(o.cache, o.n, o.gcOps, o.gcGarbage)
 	case "scale":
 		v = measureScale(o.n)
+	case "profile":
+		v, err = measureProfile(o.cache, o.op, o.profTime)
 	default:
 		err = fmt.Errorf("unknown child %q", o.child)
 	}

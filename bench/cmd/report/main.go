@@ -3,14 +3,17 @@
 // entries, and how maxmem's latency scales with its size. It runs each
 // measurement in a subprocess of itself so heaps never mix, and prints
 // markdown tables. Given go test -bench output (-bench FILE), it also
-// tabulates throughput and latency as medians with ratios to otter,
-// and draws ops/s by read share as an SVG.
+// tabulates throughput (prefilled and look-aside) and latency as medians
+// with ratios to otter and the best other cache, draws ops/s by read
+// share as two SVGs, and checks the targets of the "Core v2" issue. With
+// -profiles it also runs maxmem's Get hit and evicting Set under the CPU
+// profiler and lists where the time goes.
 //
 // It is a manual tool, not part of CI:
 //
 //	cd bench
 //	go test -run '^$' -bench . -count 6 -timeout 60m | tee bench.txt
-//	go run ./cmd/report -bench bench.txt -svg throughput.svg > report.md
+//	go run ./cmd/report -bench bench.txt -profiles > report.md
 package main
 
 import (
@@ -18,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // options are the command-line flags.
@@ -26,8 +30,14 @@ type options struct {
 	cache     string // internal: the cache a subprocess measures
 	ttl       bool   // internal: whether entries get a TTL
 	n         int    // internal: entries for the subprocess
+	op        string // internal: the BenchmarkLatency operation to profile
 	benchFile string
 	svgFile   string
+	svgAside  string // the look-aside plot
+	profiles  bool
+	profTime  time.Duration // how long each profiled operation runs
+	profOps   string        // the BenchmarkLatency operations to profile
+	profTop   int           // functions listed per ranking
 	memN      int
 	gcN       int
 	gcOps     int
@@ -42,14 +52,20 @@ func main() {
 	flag.StringVar(&o.cache, "cache", "", "internal: cache to measure")
 	flag.BoolVar(&o.ttl, "ttl", false, "internal: write entries with a TTL")
 	flag.IntVar(&o.n, "n", 0, "internal: number of entries")
+	flag.StringVar(&o.op, "op", "", "internal: BenchmarkLatency operation to profile")
 	flag.StringVar(&o.benchFile, "bench", "", "go test -bench output to tabulate (optional)")
 	flag.StringVar(&o.svgFile, "svg", "throughput.svg", "where to write the throughput plot (with -bench)")
+	flag.StringVar(&o.svgAside, "svg-lookaside", "throughput-lookaside.svg", "where to write the look-aside throughput plot (with -bench)")
+	flag.BoolVar(&o.profiles, "profiles", false, "also profile maxmem's operations (the profiles section)")
+	flag.DurationVar(&o.profTime, "profile-time", 5*time.Second, "how long each operation runs under the CPU profiler")
+	flag.StringVar(&o.profOps, "profile-ops", "GetHit,SetInsertEvict", "BenchmarkLatency operations to profile, comma-separated")
+	flag.IntVar(&o.profTop, "profile-top", 15, "functions listed in each ranking of the profiles section")
 	flag.IntVar(&o.memN, "mem-n", 1_000_000, "entries for the memory table")
 	flag.IntVar(&o.gcN, "gc-n", 5_000_000, "entries resident for the GC table")
 	flag.IntVar(&o.gcOps, "gc-ops", 10_000_000, "operations of the mixed workload in the GC table")
 	flag.IntVar(&o.gcGarbage, "gc-garbage", 512, "bytes of pointer-free garbage each workload operation allocates")
 	flag.IntVar(&o.scaleMax, "scale-max", 10_000_000, "largest size of the scale table")
-	flag.StringVar(&o.sections, "sections", "env,bench,mem,gc,scale,targets", "sections to print, comma-separated")
+	flag.StringVar(&o.sections, "sections", "env,bench,mem,gc,scale,targets", "sections to print, comma-separated (profiles runs only with -profiles or when named here)")
 	flag.Parse()
 
 	var err error

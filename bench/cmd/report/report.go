@@ -30,6 +30,7 @@ func (r *report) run() error {
 	for _, s := range strings.Split(r.o.sections, ",") {
 		want[strings.TrimSpace(s)] = true
 	}
+	want["profiles"] = want["profiles"] || r.o.profiles
 	steps := []struct {
 		name string
 		fn   func() error
@@ -39,6 +40,7 @@ func (r *report) run() error {
 		{"mem", r.memSection},
 		{"gc", r.gcSection},
 		{"scale", r.scaleSection},
+		{"profiles", r.profileSection},
 		{"targets", r.targetSection},
 	}
 	for _, s := range steps {

@@ -12,6 +12,33 @@ import (
 // readShares are the read percentages of BenchmarkThroughput.
 var readShares = []int{100, 90, 75, 50, 25, 0}
 
+// lookAside prefixes the read-share runs of the look-aside variant:
+// "lookaside-reads=90%" is the look-aside twin of "reads=90%".
+const lookAside = "lookaside-"
+
+// Runs of BenchmarkThroughput that are not read shares.
+const (
+	insertEvict = "insert-evict"
+	ttlRun      = "ttl-reads=75%"
+)
+
+// floors are the peers that are not caches: map+mutex keeps no recency
+// and evicts an arbitrary entry. The tables show it as the floor; the
+// targets against "every other cache" leave it out.
+var floors = map[string]bool{"map+mutex": true}
+
+// otherCaches returns the caches maxmem's targets compare with: every
+// peer but the floors, in table order.
+func otherCaches() []string {
+	var names []string
+	for _, f := range peers.Peers() {
+		if !floors[f.Name] {
+			names = append(names, f.Name)
+		}
+	}
+	return names
+}
+
 // throughputName is the benchmark name of one throughput run.
 func throughputName(run, cache string) string {
 	return "BenchmarkThroughput/" + run + "/cache=" + cache
@@ -22,17 +49,31 @@ func latencyName(op, cache string) string {
 	return "BenchmarkLatency/op=" + op + "/cache=" + cache
 }
 
-// throughputRuns are the columns of the throughput table.
-func throughputRuns() []string {
-	var runs []string
-	for _, r := range readShares {
-		runs = append(runs, fmt.Sprintf("reads=%d%%", r))
-	}
-	return append(runs, "insert-evict", "ttl-reads=75%")
+// readRun names the run of the variant with the given prefix ("" or
+// lookAside) at reads % reads.
+func readRun(prefix string, reads int) string {
+	return fmt.Sprintf("%sreads=%d%%", prefix, reads)
 }
 
+// readRuns returns the variant's run at each of the given read shares.
+func readRuns(prefix string, shares ...int) []string {
+	runs := make([]string, len(shares))
+	for i, s := range shares {
+		runs[i] = readRun(prefix, s)
+	}
+	return runs
+}
+
+// prefilledRuns are the columns of the prefilled throughput table.
+func prefilledRuns() []string {
+	return append(readRuns("", readShares...), insertEvict, ttlRun)
+}
+
+// lookAsideRuns are the columns of the look-aside throughput table.
+func lookAsideRuns() []string { return readRuns(lookAside, readShares...) }
+
 // benchSections reads -bench output and prints the throughput and
-// latency tables, and writes the plot.
+// latency tables, and writes the plots.
 func (r *report) benchSections() error {
 	if r.o.benchFile == "" {
 		return nil
@@ -45,36 +86,77 @@ func (r *report) benchSections() error {
 	if r.bench, err = parseBench(f); err != nil {
 		return err
 	}
-	r.throughputTable()
+	r.printf("## Throughput\n\nMillions of operations per second (median of runs), GOMAXPROCS goroutines, capacity 2^14, Zipf keys. The cache is prefilled with 2^14 keys; the keys are drawn over 2^15/3 items, so the read-share runs never evict.\n\n")
+	r.throughputTable(prefilledRuns())
+	r.printf("### Look-aside\n\nThe same, with keys drawn over 4x the capacity (2^16 items): each Get that misses is followed by a Set of its key, the other operations are Sets, so every cache evicts all along.\n\n")
+	r.throughputTable(lookAsideRuns())
 	r.latencyTable()
-	return r.writePlot()
+	if err := r.writePlot(r.o.svgFile, "Throughput by read share (capacity 2^14, Zipf keys)", ""); err != nil {
+		return err
+	}
+	return r.writePlot(r.o.svgAside, "Look-aside throughput by read share (capacity 2^14, Zipf keys over 4x that)", lookAside)
 }
 
-// throughputTable prints median Mops/s per cache and run, and
-// maxmem's ratio to otter.
-func (r *report) throughputTable() {
-	runs := throughputRuns()
-	r.printf("## Throughput\n\nMillions of operations per second (median of runs), GOMAXPROCS goroutines, capacity 2^14, Zipf keys.\n\n")
-	r.printf("| cache | %s |\n|---|%s\n", strings.Join(runs, " | "), strings.Repeat("---:|", len(runs)))
-	for _, f := range peers.All() {
-		cells := make([]string, len(runs))
-		for i, run := range runs {
-			cells[i] = "–"
-			if v, ok := r.bench.median(throughputName(run, f.Name), "ops/s"); ok {
-				cells[i] = fmt.Sprintf("%.1f", v/1e6)
-			}
-		}
-		r.printf("| %s | %s |\n", f.Name, strings.Join(cells, " | "))
+// throughputTable prints median Mops/s per cache and run, then maxmem's
+// ratio to otter, to the best other cache and allkeys-tinylfu's to
+// allkeys-lru.
+func (r *report) throughputTable(runs []string) {
+	labels := make([]string, len(runs))
+	for i, run := range runs {
+		labels[i] = strings.TrimPrefix(run, lookAside)
 	}
+	r.printf("| cache | %s |\n|---|%s\n", strings.Join(labels, " | "), strings.Repeat("---:|", len(runs)))
+	for _, f := range peers.All() {
+		r.printf("| %s | %s |\n", f.Name, r.rowCells(runs, func(run string) string { return r.mopsCell(run, f.Name) }))
+	}
+	r.printf("| **maxmem / otter** | %s |\n", r.rowCells(runs, func(run string) string {
+		return r.ratioCell(throughputName(run, "maxmem"), throughputName(run, "otter"), "ops/s")
+	}))
+	r.printf("| **maxmem / best other cache** | %s |\n", r.rowCells(runs, r.bestOtherCell))
+	r.printf("| **maxmem-tinylfu / maxmem** | %s |\n\n", r.rowCells(runs, func(run string) string {
+		return r.ratioCell(throughputName(run, "maxmem-tinylfu"), throughputName(run, "maxmem"), "ops/s")
+	}))
+}
+
+// rowCells joins cell(run) for every run into a table row's cells.
+func (r *report) rowCells(runs []string, cell func(run string) string) string {
 	cells := make([]string, len(runs))
 	for i, run := range runs {
-		cells[i] = r.ratioCell(throughputName(run, "maxmem"), throughputName(run, "otter"), "ops/s")
+		cells[i] = cell(run)
 	}
-	r.printf("| **maxmem / otter** | %s |\n", strings.Join(cells, " | "))
-	for i, run := range runs {
-		cells[i] = r.ratioCell(throughputName(run, "maxmem-tinylfu"), throughputName(run, "maxmem"), "ops/s")
+	return strings.Join(cells, " | ")
+}
+
+// mopsCell formats a cache's median ops/s in a run, in millions.
+func (r *report) mopsCell(run, cache string) string {
+	if v, ok := r.bench.median(throughputName(run, cache), "ops/s"); ok {
+		return fmt.Sprintf("%.1f", v/1e6)
 	}
-	r.printf("| **maxmem-tinylfu / maxmem** | %s |\n\n", strings.Join(cells, " | "))
+	return "–"
+}
+
+// bestOther returns maxmem's ops/s in run over that of the fastest
+// other cache (floors left out), named in the cell.
+func (r *report) bestOther(run string) (cell, bool) {
+	best, name := 0.0, ""
+	for _, c := range otherCaches() {
+		if v, ok := r.bench.median(throughputName(run, c), "ops/s"); ok && v > best {
+			best, name = v, c
+		}
+	}
+	mm, ok := r.bench.median(throughputName(run, "maxmem"), "ops/s")
+	if !ok || best == 0 {
+		return cell{}, false
+	}
+	return cell{mm / best, name}, true
+}
+
+// bestOtherCell formats bestOther for the table.
+func (r *report) bestOtherCell(run string) string {
+	if c, ok := r.bestOther(run); ok {
+		return fmt.Sprintf("%.2fx (%s)", c.v, c.at)
+	}
+	return "–"
 }
 
 // ratioCell formats the ratio of two benchmarks' medians in unit.
@@ -127,17 +209,15 @@ func (r *report) latencyTable() {
 	r.printf("| **maxmem / map** | %s | | | |\n\n", r.ratioCell(latencyName("GetHit", "maxmem"), latencyName("GetHit", "map"), "ns/op"))
 }
 
-// writePlot draws median ops/s against read share, one line per cache.
-func (r *report) writePlot() error {
-	chart := svgplot.Chart{
-		Title:  "Throughput by read share (capacity 2^14, Zipf keys)",
-		XLabel: "reads (%)",
-		YLabel: "million ops/s",
-	}
+// writePlot draws median ops/s against read share, one line per cache,
+// for the variant with the given run prefix. It writes nothing when file
+// is empty or no run of the variant was measured.
+func (r *report) writePlot(file, title, prefix string) error {
+	chart := svgplot.Chart{Title: title, XLabel: "reads (%)", YLabel: "million ops/s"}
 	for _, f := range peers.All() {
 		s := svgplot.Series{Name: f.Name}
 		for _, share := range readShares {
-			if v, ok := r.bench.median(throughputName(fmt.Sprintf("reads=%d%%", share), f.Name), "ops/s"); ok {
+			if v, ok := r.bench.median(throughputName(readRun(prefix, share), f.Name), "ops/s"); ok {
 				s.X = append(s.X, float64(share))
 				s.Y = append(s.Y, v/1e6)
 			}
@@ -146,7 +226,10 @@ func (r *report) writePlot() error {
 			chart.Series = append(chart.Series, s)
 		}
 	}
-	out, err := os.Create(r.o.svgFile)
+	if file == "" || len(chart.Series) == 0 {
+		return nil
+	}
+	out, err := os.Create(file)
 	if err != nil {
 		return err
 	}

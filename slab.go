@@ -2,55 +2,52 @@ package maxmem
 
 import "sync/atomic"
 
-// Nodes
+// The slab
 //
-// A shard keeps the bookkeeping of each entry in two records, by slot. Its
-// head is what a Get reads: one word, which is the entry's charge in the
-// generic layout or the reference to its bytes in the packed one (see
-// arena.go), and its deadline. Its node is what the policy keeps: its
-// recency stamp and list links, its list, its place in the TTL heap and its
-// LFU counter. Replaying reads writes nodes all the time and heads never,
-// so the two live apart and a read on one core does not miss a head
-// because another core just moved the entry in its list. Neither holds
-// pointers, so the garbage collector never scans them, and the recency
-// lists and the TTL heap link entries by slot number, not by pointer. The
-// code that keeps them is not generic: it is compiled once, in this
-// package, where the compiler can inline it.
+// A shard keeps what it knows of each entry in two records, by slot. The
+// head is what a Get reads: the entry's word (the place of its bytes in
+// the packed layout, its size in the generic one; see store.go) and its
+// deadline. The node is what the writer and the policy keep: the links of
+// the entry's recency list, its list, its place in the TTL heap, the low
+// half of its key's hash (so the index finds it again without rehashing
+// the key), its recency stamp and its LFU counter. Heads are read by Gets
+// that take no lock, so their fields are only ever written with atomic
+// stores; nodes are only touched under the shard's lock. Neither holds a
+// pointer, so the garbage collector never scans them.
 //
 // Slots number a shard's entries from 1; slot 0 is never used, so 0 means
-// "none" in the lists and a zero node is unlinked. The slots in use are
-// dense, 1 to n (a removal moves the last entry into the gap), so a uniform
-// sample is one random slot.
+// "none" in the lists and the index. The slots in use are dense, 1 to n
+// (a removal moves the last entry into the gap), so a uniform sample is
+// one random slot.
 //
-// Heads and nodes live in pages of pageSize (see slab): they grow without
-// copying what they hold, and their slack is part of one page. In the
-// packed layout, Get reads heads without the shard's lock; their fields
-// are therefore always written with atomic stores, and a page of heads,
-// once published, is only ever read, or written through those stores.
+// Heads and nodes live in pages of pageSize: they grow without copying
+// what they hold, and their slack is part of one page. The page list of
+// heads is published through an atomic pointer and replaced, never
+// changed in place, when a page is added, grown, shrunk or dropped.
 
 // head is what Get reads of an entry: 16 bytes.
 type head struct {
-	word     uint64 // the charge, or the arena reference (atomic: see above)
-	expireAt int64  // unix nanoseconds; 0: no TTL (atomic: see above)
+	word     uint64 // see store.go (atomic)
+	expireAt int64  // unix nanoseconds; 0: no TTL (atomic)
 }
 
-// node is what the policy keeps of an entry: 24 bytes.
+// node is what the writer keeps of an entry: 28 bytes, every field four
+// bytes wide or less, so that no padding rounds it up to 32.
 type node struct {
-	stamp uint64 // recency: the time of the last access, or of the last
-	//              modification while the policy tracks modification (LRM)
-	links   links  // place in its list
-	heapPos uint32 // position in the TTL heap, when the entry has a TTL
-	lfuTime uint16 // minute stamp of the last LFU update
-	freq    uint8  // LFU counter
-	list    uint8  // its list: persistent or volatile in the classic layout,
-	//                window, probation or protected in the admission layout
+	prev, next uint32    // neighbours in its list, towards the front and the back
+	heapPos    uint32    // position in the TTL heap, when the entry has a TTL
+	hash       uint32    // the low 32 bits of the key's hash, for the index
+	stamp      [2]uint32 // recency (see recency.go), as two halves
+	lfuTime    uint16    // minute of the last LFU update
+	freq       uint8     // LFU counter
+	list       uint8     // the list that holds it (see lists in shard.go)
 }
 
-// links are a node's neighbours in its list: prev towards the front, next
-// towards the back.
-type links struct {
-	prev, next uint32
-}
+// getStamp returns the node's recency stamp.
+func (n *node) getStamp() uint64 { return uint64(n.stamp[1])<<32 | uint64(n.stamp[0]) }
+
+// setStamp sets the node's recency stamp.
+func (n *node) setStamp(s uint64) { n.stamp = [2]uint32{uint32(s), uint32(s >> 32)} }
 
 // expired reports whether h has passed its deadline at now.
 func (h *head) expired(now int64) bool {
@@ -80,31 +77,27 @@ const (
 
 // slab holds a shard's heads and nodes by slot. Every page but the last
 // is full; the last grows by doubling up to a full page, so a small shard
-// holds a small slab. The page list of heads is published through an
-// atomic pointer and replaced, never changed in place, when a page is
-// added, grown, shrunk or dropped; a page's length is its capacity, and
-// which slots are in use is the ledger's n.
+// holds a small slab.
 type slab struct {
-	p     atomic.Pointer[[][]head] // for readers without the lock
+	p     atomic.Pointer[[][]head] // the heads, for readers without the lock
 	heads [][]head                 // the same, for the lock holder
 	nodes [][]node
 }
 
-// head returns the head at slot, which must be addressable (see resize),
-// for the lock holder.
+// head returns the head at slot, which must be addressable, for the lock
+// holder.
 func (s *slab) head(slot uint32) *head { return &s.heads[slot>>pageBits][slot&pageMask] }
 
 // node returns the node at slot, for the lock holder.
 func (s *slab) node(slot uint32) *node { return &s.nodes[slot>>pageBits][slot&pageMask] }
 
-// peek returns the head at slot, or nil if slot is beyond the pages: for
-// readers without the lock.
-func (s *slab) peek(slot uint32) *head {
-	pp := s.p.Load()
-	if pp == nil || int(slot>>pageBits) >= len(*pp) {
+// headIn returns the head at slot in pages, a page list loaded from p, or
+// nil if slot is beyond the pages: for readers without the lock.
+func headIn(pages *[][]head, slot uint32) *head {
+	if pages == nil || int(slot>>pageBits) >= len(*pages) {
 		return nil
 	}
-	page := (*pp)[slot>>pageBits]
+	page := (*pages)[slot>>pageBits]
 	if int(slot&pageMask) >= len(page) {
 		return nil
 	}
@@ -142,7 +135,7 @@ func (s *slab) reset() {
 // headBytes and nodeBytes are the sizes of a head and a node.
 const (
 	headBytes = 16
-	nodeBytes = 24
+	nodeBytes = 28
 )
 
 // paged is an array addressed by slot, in pages as a slab: the keys and
