@@ -18,15 +18,15 @@ import (
 // heap whatever they are.
 const (
 	headBytes  = 16 // what a Get reads: the deadline and one word (charge or arena place)
-	nodeBytes  = 24 // what the policy keeps: recency stamp and links, TTL heap position, LFU counter
+	nodeBytes  = 28 // what the policy keeps: recency stamp and links, TTL heap position, LFU counter
 	heapBytes  = 4  // the entry's TTL heap slot, charged with or without a TTL
 	indexBytes = 7  // 5 bytes a table slot, the table 2/3 full on average
 	// genericOverhead is the overhead of an entry kept as Go values whose
 	// pair of key and value has no padding.
 	genericOverhead = headBytes + nodeBytes + heapBytes + indexBytes
 	// itemHeader is the arena header of a packed entry with a key under 64
-	// bytes and a value under 128: its slot (4) and two one-byte lengths.
-	itemHeader = 6
+	// bytes and a value under 128: two one-byte lengths.
+	itemHeader = 2
 	// packedOverhead is EntryOverhead of the packed layout.
 	packedOverhead = genericOverhead + itemHeader
 )
