@@ -46,6 +46,9 @@ func probeGroups[K comparable, V any](c *Cache[K, V], key K) int {
 	gs := s.idx.load()
 	visited := 0
 	for cur := gs.probe(uint32(h)); ; cur.advance(gs) {
+		if cur.step > gs.mask { // a probe visits each group once at most
+			panic("index: probed every group without reaching a final one")
+		}
 		visited++
 		g := gs.at(cur)
 		m, final := g.match(uint32(h))
