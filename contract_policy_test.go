@@ -384,3 +384,31 @@ func TestContractVolatileTTLAcrossShards(t *testing.T) {
 		}
 	})
 }
+
+// PERSIST of a key without a TTL changes nothing and answers false, but,
+// as in Redis (OBJECT IDLETIME drops to 0), it looks the key up for
+// writing: an access for LRU, and no modification for LRM.
+func TestContractPersistWithoutTTLIsAnAccess(t *testing.T) {
+	for _, tc := range []struct {
+		policy string
+		victim string
+	}{{"allkeys-lru", key(1)}, {"allkeys-lrm", key(0)}} {
+		p, _ := maxmem.ParsePolicy(tc.policy)
+		t.Run(tc.policy, func(t *testing.T) {
+			forEachLayout(t, false, func(t *testing.T, l layout) {
+				e := newEnv(t, l, p, 3)
+				for i := range 3 {
+					e.set(key(i), i)
+				}
+				if e.s.Persist(key(0)) {
+					t.Fatal("Persist of a key without a TTL answered true")
+				}
+				e.set(key(3), 3)
+				got := e.s.Events()
+				if len(got) != 1 || got[0].key != tc.victim || got[0].reason != maxmem.Evicted {
+					t.Fatalf("Persist then a write: OnEvict %v, want %s evicted", got, tc.victim)
+				}
+			})
+		})
+	}
+}

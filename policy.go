@@ -8,9 +8,16 @@ import (
 )
 
 // Policy chooses which entry leaves when a write needs room: Redis's
-// maxmemory-policy. The cache asks each shard's policy for its best victim,
-// evicts the candidate with the highest Score, and repeats until the write
-// fits; a policy never frees memory itself.
+// maxmemory-policy. A policy never frees memory itself: it names victims,
+// one at a time, until the write fits.
+//
+// The built-in policies are found by the cache itself (see eviction.go). A
+// Policy written outside the package is sampled as Redis samples: for each
+// eviction the cache picks one shard, in proportion to its entries, asks
+// Victim there Shard.Samples() times (each time to look at one entry),
+// keeps the sixteen best candidates seen so far, across evictions and
+// shards, and evicts the one with the highest Score that is still as it
+// was when it was named. When none is, it asks every shard once.
 //
 // Victim runs with the shard locked: it must be quick and must not call the
 // Cache. Implementations must be safe for concurrent use (shards are asked in

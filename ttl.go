@@ -42,23 +42,28 @@ func (c *Cache[K, V]) Persist(key K) bool {
 	return c.changeTTL(key, 0)
 }
 
-// changeTTL sets the deadline of a resident key (0: none). Persist on a key
-// without TTL changes nothing and reports false.
+// changeTTL sets the deadline of a resident key (0: none). Persist on a
+// key without TTL changes nothing and reports false, but, as in Redis,
+// looks the key up for writing: an access, not a modification.
 func (c *Cache[K, V]) changeTTL(key K, expireAt int64) (changed bool) {
 	if c.closed.Load() {
 		return false
 	}
 	c.loadInvalidate(key)
 	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
-		if !found || expireAt == 0 && s.head(slot).expireAt == 0 {
+		if !found {
 			return
 		}
 		s.drainOwnLocked()
-		s.setExpireLocked(slot, expireAt)
 		p, now := c.policy.Load(), int64(0)
 		if p.frequency { // the clock is slow to read: only for LFU
 			now = c.now()
 		}
+		if expireAt == 0 && s.head(slot).expireAt == 0 {
+			s.touchLocked(slot, s.writeStampLocked(), p, now)
+			return
+		}
+		s.setExpireLocked(slot, expireAt)
 		s.writtenLocked(slot, p, now)
 		changed = true
 	})
