@@ -621,10 +621,16 @@ func (a *arena) victim() uint32 {
 }
 
 // reset drops every chunk. Readers without the lock may still hold the
-// table: it is replaced, not changed.
+// table: it is replaced, not changed. The generations are kept, so that a
+// reference made before the reset never names a chunk made after it.
 func (a *arena) reset() {
-	a.table.Store(nil)
-	a.gens, a.free = nil, nil
+	if t := a.table.Load(); t != nil {
+		a.table.Store(&chunkTable{c: make([]atomic.Pointer[chunk], len(t.c))})
+		a.free = a.free[:0]
+		for i := len(t.c) - 1; i >= 1; i-- {
+			a.free = append(a.free, uint32(i))
+		}
+	}
 	a.head, a.fill, a.live, a.garbage = 0, 0, 0, 0
 }
 

@@ -208,16 +208,6 @@ func (l *ledger) readLocked(slot uint32, stamp uint64, p *policyState, now int64
 	l.touchLocked(slot, stamp, p, now)
 }
 
-// forgetReads drops the recorded reads: they name slots that are gone.
-func (l *ledger) forgetReads() {
-	for i := range l.reads {
-		r := &l.reads[i]
-		l.countRing(r)
-		l.counters.hits += uint64(r.tail.Load() - r.head.Load())
-		r.head.Store(r.tail.Load())
-	}
-}
-
 // lockAndDrain takes the shard's lock and applies the recorded reads, so
 // that what follows sees them.
 func (l *ledger) lockAndDrain() {

@@ -186,7 +186,7 @@ func (l *ledger) resetLocked() {
 	l.ttl.Reset()
 	l.pub.count.Store(0)
 	l.dirty = true
-	l.forgetReads()
+	l.drainLocked() // counts the recorded reads; with no entries left, applies none
 }
 
 // addLocked appends a new entry whose key hashes to h, with word as its
