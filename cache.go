@@ -118,12 +118,8 @@ func New[K comparable, V any](o Options[K, V]) (*Cache[K, V], error) {
 	}
 	packed, stringValues := packedLayout[K, V]()
 	size := cfg.Sizer
-	switch {
-	case size != nil:
-	case packed:
-		size = packedSizer[K, V](stringValues)
-	default:
-		if size, err = builtinSizer[K, V](); err != nil {
+	if size == nil {
+		if size, err = BuiltinSizer[K, V](); err != nil {
 			return nil, err
 		}
 	}
@@ -178,7 +174,23 @@ func (c *Cache[K, V]) hashString(k string) uint64 {
 	return c.hash.of(*(*K)(unsafe.Pointer(&k)))
 }
 
-func builtinSizer[K comparable, V any]() (func(K, V) int64, error) {
+// BuiltinSizer returns the Sizer a Cache[K, V] uses when Options.Sizer is
+// nil, so that a Sizer of one's own can start from it: for string keys
+// with []byte or string values, the bytes the key and value take in the
+// cache's arena (and their share of its slack); for other types, the bytes
+// of strings, byte slices, numbers, booleans, and arrays, slices and
+// pointer-free structs of those. For any other type it returns an error,
+// as New does.
+//
+// A Sizer that adds to it, say for memory of the caller's kept beside each
+// entry, keeps MaxMemory a bound on both:
+//
+//	base, _ := maxmem.BuiltinSizer[string, []byte]()
+//	opts.Sizer = func(k string, v []byte) int64 { return base(k, v) + perEntry }
+func BuiltinSizer[K comparable, V any]() (func(K, V) int64, error) {
+	if packed, stringValues := packedLayout[K, V](); packed {
+		return packedSizer[K, V](stringValues), nil
+	}
 	ks, err := sizer.Of[K]()
 	if err != nil {
 		return nil, fmt.Errorf("maxmem: no built-in size for keys, pass Options.Sizer: %w", err)

@@ -189,3 +189,25 @@ func Example_tinyLFUScanResistance() {
 	// allkeys-lru kept most hot keys: false
 	// allkeys-tinylfu kept most hot keys: true
 }
+
+// A Sizer of one's own can start from the built-in one: here each entry is
+// also charged 100 bytes the application keeps beside it, so MaxMemory
+// bounds both.
+func ExampleBuiltinSizer() {
+	base, err := maxmem.BuiltinSizer[string, []byte]()
+	if err != nil {
+		panic(err)
+	}
+	cache, err := maxmem.New(maxmem.Options[string, []byte]{
+		MaxMemory: 1 << 20,
+		Sizer:     func(k string, v []byte) int64 { return base(k, v) + 100 },
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer cache.Close()
+	cache.Set("key", []byte("value"))
+	withExtra, _ := cache.MemoryUsage("key")
+	fmt.Println(withExtra - base("key", []byte("value")) - maxmem.EntryOverhead[string, []byte]())
+	// Output: 100
+}

@@ -34,16 +34,18 @@ func NewCache(o maxmem.Options[string, []byte]) (*maxmem.Cache[string, []byte], 
 // chargeIndex is NewCache's default Sizer: the key and value as the cache
 // charges them by default, plus the store's memory outside the cache.
 func chargeIndex(k string, v []byte) int64 {
-	return packedCharge(len(k)+len(v)) + int64(len(k)) + IndexBytes
+	return builtin(k, v) + int64(len(k)) + IndexBytes
 }
 
-// packedCharge approximates what the cache's built-in sizer charges n bytes
-// of key and value in its arena: the bytes, a sixteenth more for the
-// arena's garbage, and a few bytes of item header. A custom Sizer replaces
-// that figure, and maxmem does not export it.
-func packedCharge(n int) int64 {
-	return int64(n + (n+15)/16 + 8)
-}
+// builtin is the cache's own Sizer for string keys and []byte values.
+var builtin = func() func(string, []byte) int64 {
+	f, err := maxmem.BuiltinSizer[string, []byte]()
+	if err != nil {
+		panic(err) // string keys and []byte values always have one
+	}
+	return f
+}()
+
 
 // OnEvict tells the store that owns key that the cache removed it, so that
 // the store's indexes forget it. Pass it as maxmem.Options.OnEvict of a

@@ -108,7 +108,8 @@ func TestNewCacheChargesTheIndex(t *testing.T) {
 	set(t, s, "get:k", 1, "value", "k")
 	k := s.prefix + "get:k"
 	got, _ := c.MemoryUsage(k)
-	want := packedCharge(len(k)+len("value")) + int64(len(k)) + IndexBytes + maxmem.EntryOverhead[string, []byte]()
+	base, _ := maxmem.BuiltinSizer[string, []byte]()
+	want := base(k, []byte("value")) + int64(len(k)) + IndexBytes + maxmem.EntryOverhead[string, []byte]()
 	if got != want {
 		t.Fatalf("MEMORY USAGE %d, want %d", got, want)
 	}
