@@ -46,7 +46,6 @@ var builtin = func() func(string, []byte) int64 {
 	return f
 }()
 
-
 // OnEvict tells the store that owns key that the cache removed it, so that
 // the store's indexes forget it. Pass it as maxmem.Options.OnEvict of a
 // cache given to New (NewCache does), or call it from your own OnEvict. It
