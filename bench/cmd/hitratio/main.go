@@ -5,10 +5,11 @@
 //
 // Usage, from the bench directory:
 //
-//	go run ./cmd/hitratio [-traces dir] [-only a,b] [-out dir] [-limit n] [-workers n]
+//	go run ./cmd/hitratio [-traces dir] [-generators=false] [-only a,b] [-out dir] [-limit n] [-workers n]
 //
-// Every trace listed in the traces directory's SOURCES.txt is replayed at 8
-// cache sizes, cold, as a look-aside cache: each request is a Get and a miss
+// Every trace listed in the traces directory's SOURCES.txt, and every
+// adversarial generator of internal/gen, is replayed at 8 cache sizes, cold,
+// as a look-aside cache (a generator makes its requests for each size): each request is a Get and a miss
 // is followed by a Set. The hit ratio is hits over all requests. The exact
 // LRU reference is checked against published LRU figures; the command exits
 // with status 1 if it strays by more than 0.05 points.
@@ -34,6 +35,9 @@ type config struct {
 	out     string
 	limit   int
 	workers int
+	// generators adds the adversarial generators of internal/gen to the
+	// traces.
+	generators bool
 	seed    uint64
 	args    []string
 	// caches, when set, keeps only the caches whose name contains one of
@@ -61,8 +65,9 @@ func main() {
 func parseFlags() config {
 	var cfg config
 	var only string
-	flag.StringVar(&cfg.traces, "traces", filepath.Join("..", "..", "shared", "traces"), "directory holding the traces and their SOURCES.txt")
-	flag.StringVar(&only, "only", "", "comma-separated trace names to run (e.g. OLTP,gli); empty runs all")
+	flag.StringVar(&cfg.traces, "traces", filepath.Join("..", "..", "shared", "traces"), "directory holding the traces and their SOURCES.txt (empty: no real traces)")
+	flag.BoolVar(&cfg.generators, "generators", true, "also replay the adversarial generators (bench/internal/gen) at their sizes")
+	flag.StringVar(&only, "only", "", "comma-separated trace and generator names to run (e.g. OLTP,gli,shift-scan); empty runs all")
 	flag.StringVar(&cfg.out, "out", ".", "directory to write hitratio.md and charts/ into")
 	flag.IntVar(&cfg.limit, "limit", 0, "replay at most this many requests of each trace (0: whole traces); a capped trace is marked in the report")
 	flag.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "replays run in parallel")
@@ -99,6 +104,7 @@ func run(cfg config) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	traces = append(traces, generatedTraces(cfg)...)
 	if len(traces) == 0 {
 		return false, fmt.Errorf("no traces selected in %s", cfg.traces)
 	}

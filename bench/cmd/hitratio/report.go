@@ -80,7 +80,7 @@ func writeReport(cfg config, traces []*loadedTrace, caches []sim.Factory, res re
 // writeMarkdown renders the whole report.
 func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.Factory, res results, checks []check) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
-	p("# Hit ratios on real traces\n\n")
+	p("# Hit ratios on real traces and adversarial generators\n\n")
 	p("Generated on %s by:\n\n```\n%s\n```\n\n", time.Now().UTC().Format("2006-01-02"), cfg.command())
 	p("%s\n", methodText)
 	if cfg.limit > 0 {
@@ -107,6 +107,11 @@ entry; otter's and theine's sketches are outside their N too). The row
 Weighted traces (oracleGeneral, AdaptSize) bound total bytes: the references and
 peers count object sizes only; maxmem charges its per-entry overhead on top.
 golang-lru only counts entries and is not run on weighted traces.
+Adversarial generators (bench/internal/gen, their tables after the real traces')
+make their requests for each cache size, so that a workload keeps its shape at
+every size (a loop is always 1.2 times the cache, a hot set always moves every 2
+cache-sizes of requests): unit-size keys, 8 sizes from 16 to 40,000 entries,
+50 cache-sizes of requests (at least 200,000, at most 2,000,000), fixed seeds.
 
 * **LRU (exact)**: a list-based LRU, checked against the published figures below.
 * **Redis sampled LRU / LFU**: Redis's approximation as in src/evict.c:
@@ -137,14 +142,25 @@ order, so their figures can move by a few hundredths between runs.
 // writeSummary prints the mean hit ratio of each cache over traces and sizes.
 func writeSummary(p func(string, ...any), traces []*loadedTrace, caches []sim.Factory, res results) {
 	p("## Summary: mean hit ratio over all traces and sizes\n\n")
-	p("| cache | all traces | entry-count traces | weighted traces |\n|---|---:|---:|---:|\n")
+	p("| cache | all | real traces | real, entry-count | real, weighted | generated |\n|---|---:|---:|---:|---:|---:|\n")
 	for c, f := range caches {
-		all, allOK := mean(traces, res, c, func(*loadedTrace) bool { return true })
-		ent, entOK := mean(traces, res, c, func(t *loadedTrace) bool { return !t.weighted() })
-		wt, wtOK := mean(traces, res, c, (*loadedTrace).weighted)
-		p("| %s | %s | %s | %s |\n", f.Name, pct(all, allOK), pct(ent, entOK), pct(wt, wtOK))
+		p("| %s |", f.Name)
+		for _, keep := range traceGroups {
+			p(" %s |", pct(mean(traces, res, c, keep)))
+		}
+		p("\n")
 	}
 	p("\nA mean is shown only when the cache ran every trace of the group at every size.\n\n")
+}
+
+// traceGroups select the traces of the summary's columns: all, real, real
+// entry-count, real weighted, generated.
+var traceGroups = []func(*loadedTrace) bool{
+	func(*loadedTrace) bool { return true },
+	func(t *loadedTrace) bool { return t.gen == nil },
+	func(t *loadedTrace) bool { return t.gen == nil && !t.weighted() },
+	func(t *loadedTrace) bool { return t.gen == nil && t.weighted() },
+	func(t *loadedTrace) bool { return t.gen != nil },
 }
 
 // mean averages cache c's hit ratios over the traces selected by keep; ok
@@ -216,6 +232,13 @@ func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, re
 	if t.weighted() {
 		unit = "MiB"
 	}
+	if t.gen != nil {
+		p("Generated (`internal/gen`): %s. ", t.gen.About)
+		p("Requests per size: %s", generatedLengths(t))
+		p(". Cache size in %s.\n\n![%s](charts/%s.svg)\n\n", unit, t.Name, t.Name)
+		writeTable(p, t, caches, res)
+		return
+	}
 	p("`%s`, %s format, %d requests", t.File, t.Format, len(t.reqs))
 	if t.capped() {
 		p(" (*capped* from %d by -limit)", t.total)
@@ -225,6 +248,20 @@ func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, re
 		p(", %s distinct bytes", formatSize(t.bytes, true))
 	}
 	p(". Cache size in %s.\n\n![%s](charts/%s.svg)\n\n", unit, t.Name, t.Name)
+	writeTable(p, t, caches, res)
+}
+
+// generatedLengths lists a generated trace's request counts per size.
+func generatedLengths(t *loadedTrace) string {
+	var parts []string
+	for si, size := range t.sizes {
+		parts = append(parts, fmt.Sprintf("%d at %d", t.length(si, t.limit), size))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeTable prints one trace's hit ratios, a row per cache.
+func writeTable(p func(string, ...any), t *loadedTrace, caches []sim.Factory, res [][]cell) {
 	p("| cache |")
 	for _, s := range t.sizes {
 		p(" %s |", formatSize(s, t.weighted()))
