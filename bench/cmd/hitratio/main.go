@@ -38,8 +38,8 @@ type config struct {
 	// generators adds the adversarial generators of internal/gen to the
 	// traces.
 	generators bool
-	seed    uint64
-	args    []string
+	seed       uint64
+	args       []string
 	// caches, when set, keeps only the caches whose name contains one of
 	// these substrings.
 	caches []string
