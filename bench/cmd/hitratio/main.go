@@ -38,8 +38,10 @@ type config struct {
 	// generators adds the adversarial generators of internal/gen to the
 	// traces.
 	generators bool
-	seed       uint64
-	args       []string
+	// models lists the policy models (internal/policymodel) to replay.
+	models string
+	seed   uint64
+	args   []string
 	// caches, when set, keeps only the caches whose name contains one of
 	// these substrings.
 	caches []string
@@ -72,6 +74,7 @@ func parseFlags() config {
 	flag.IntVar(&cfg.limit, "limit", 0, "replay at most this many requests of each trace (0: whole traces); a capped trace is marked in the report")
 	flag.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "replays run in parallel")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of every seeded cache")
+	flag.StringVar(&cfg.models, "models", "", "comma-separated policy models of internal/policymodel to replay as well, or all ("+modelNames()+")")
 	var caches string
 	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,tinylfu'); empty runs all")
 	flag.Parse()
@@ -108,7 +111,11 @@ func run(cfg config) (bool, error) {
 	if len(traces) == 0 {
 		return false, fmt.Errorf("no traces selected in %s", cfg.traces)
 	}
-	caches := selectCaches(cacheFactories(), cfg)
+	models, err := modelFactories(cfg)
+	if err != nil {
+		return false, err
+	}
+	caches := selectCaches(append(cacheFactories(), models...), cfg)
 	results := replayAll(traces, caches, cfg)
 	checks := selfCheck(traces, results)
 	if err := writeReport(cfg, traces, caches, results, checks); err != nil {

@@ -126,6 +126,14 @@ func probePolicyMemory(policy string, n, budget int64, seed uint64) (int64, erro
 	return st.PolicyMemory, nil
 }
 
+// MaxmemOverhead returns what maxmem charges an entry of this simulator
+// (a uint64 key, an int64 value the Sizer charges 1) beyond that 1 under
+// allkeys-lru: its per-entry overhead.
+func MaxmemOverhead() (int64, error) {
+	n, err := maxmemEntryCharge("allkeys-lru", 1)
+	return n - 1, err
+}
+
 // maxmemEntryCharge inserts one entry into a roomy cache and returns what
 // maxmem charges for it.
 func maxmemEntryCharge(policy string, seed uint64) (int64, error) {
