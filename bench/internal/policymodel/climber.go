@@ -44,18 +44,25 @@ func (c *climber) count(hits, requests int) bool {
 // startPeriod ends the current period, adapting the window unless it was
 // the first, and starts one of ratio × capacity requests (none while the
 // capacity is 0).
-func (c *climber) startPeriod(capacity int) {
+func (c *climber) startPeriod(capacity int) { c.startPeriodGrowing(capacity, false) }
+
+// startPeriodGrowing is startPeriod; with grow, the window grows by the
+// step's size whatever the hit ratio did.
+func (c *climber) startPeriodGrowing(capacity int, grow bool) {
 	if c.period > 0 {
-		c.adapt(float64(c.hits) / float64(c.requests))
+		if grow {
+			c.step = math.Abs(c.step)
+		}
+		c.adapt(float64(c.hits)/float64(c.requests), grow)
 	}
 	c.hits, c.requests, c.period = 0, 0, int(c.opt.ratio*float64(capacity))
 }
 
 // adapt moves the window's share in the direction that last raised the
 // hit ratio.
-func (c *climber) adapt(rate float64) {
+func (c *climber) adapt(rate float64, grow bool) {
 	change, amount := rate-c.prevRate, c.step
-	if change < 0 {
+	if change < 0 && !grow {
 		amount = -amount
 	}
 	if math.Abs(change) >= c.opt.restart {

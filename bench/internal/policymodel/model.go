@@ -137,7 +137,9 @@ func (c *Cache) Set(key uint64, size int64) {
 	if charge > c.budget-c.policyBytes {
 		return
 	}
-	c.makeRoom(charge)
+	if !c.makeRoom(charge) {
+		return // the policy's memory, grown while evicting, leaves no room
+	}
 	i := c.alloc(key, charge)
 	c.used += charge
 	c.pol.inserted(i)
@@ -154,12 +156,13 @@ func (c *Cache) chargeOf(size int64) int64 {
 	return c.overhead + 1
 }
 
-// makeRoom evicts until need more bytes fit in the budget, or nothing is
-// left to evict.
-func (c *Cache) makeRoom(need int64) {
+// makeRoom evicts until need more bytes fit in the budget and reports
+// whether they do; they may not when nothing is left to evict.
+func (c *Cache) makeRoom(need int64) bool {
 	for c.used+need > c.budget && len(c.index) > 0 {
 		c.evict(c.pol.victim())
 	}
+	return c.used+need <= c.budget
 }
 
 // evict removes the entry at slot.
@@ -208,8 +211,7 @@ func (c *Cache) reserve(n int64) bool {
 	if c.policyBytes+n > c.budget {
 		return false
 	}
-	c.makeRoom(n)
-	return c.tryReserve(n)
+	return c.makeRoom(n) && c.tryReserve(n)
 }
 
 // release gives n policy bytes back.

@@ -22,6 +22,8 @@ type sketchOptions struct {
 	perEntry     int     // table bytes per expected entry (maxmem: 2)
 	aging        float64 // halve after aging × capacity increments (maxmem: 10)
 	conservative bool    // raise only the counters at the key's minimum
+	doorkeeper   int     // bits per entry of a doorkeeper (0: none)
+	minBytes     int     // the table's least size (maxmem: 8)
 }
 
 // maxmemSketch are the options of maxmem's sketch.
@@ -34,13 +36,13 @@ const (
 
 // sketchBytes returns the table size for capacity entries.
 func sketchBytes(capacity int, o sketchOptions) int64 {
-	b, w := sketchLayout(capacity, o.perEntry)
+	b, w := sketchLayout(capacity, o)
 	return int64(b*w) * 8
 }
 
 // sketchLayout returns the blocks and words per block for capacity entries.
-func sketchLayout(capacity, perEntry int) (blocks, words int) {
-	need := max((max(capacity, 1)*perEntry+7)/8, 1)
+func sketchLayout(capacity int, o sketchOptions) (blocks, words int) {
+	need := max((max(capacity, 1)*o.perEntry+7)/8, 1, o.minBytes/8)
 	if need >= blockWords {
 		return (need + blockWords - 1) / blockWords, blockWords
 	}
@@ -50,7 +52,7 @@ func sketchLayout(capacity, perEntry int) (blocks, words int) {
 // resize replaces the table with an empty one for capacity entries.
 func (s *sketch) resize(capacity int, o sketchOptions) {
 	capacity = max(capacity, 1)
-	b, w := sketchLayout(capacity, o.perEntry)
+	b, w := sketchLayout(capacity, o)
 	*s = sketch{
 		table:    make([]uint64, b*w),
 		blocks:   uint64(b),
@@ -99,9 +101,12 @@ func (s *sketch) increment(h uint64) (halved bool) {
 	if s.opt.conservative {
 		floor = uint64(s.estimate(h))
 	}
-	if !s.raise(h, 1, floor) {
-		return false
-	}
+	return s.raise(h, 1, floor) && s.tick()
+}
+
+// tick counts one addition towards the period and halves the table when
+// the period is over, reporting whether it did.
+func (s *sketch) tick() (halved bool) {
 	if s.additions++; s.additions >= s.period {
 		s.halve()
 		return true

@@ -1,45 +1,46 @@
 package policymodel
 
-// tinyLFU is maxmem's allkeys-tinylfu layout for one shard (admission.go
-// in the core), and the variants researched from it. A new entry enters an
-// LRU window; behind it is a segmented LRU, probation then protected. When
-// room is needed and the window is over its share, the window's least
-// recent entry (the candidate) faces the main space's least recent entry
-// (the victim) and the sketch keeps the more frequent; ties keep the
-// incumbent. A hill climber sets the window's share.
+// tinyLFU is maxmem's allkeys-tinylfu for one shard (admission.go in the
+// core), and the variants researched from it: one layout (window, then
+// probation and protected) whose window share a hill climber sets, and a
+// frequency sketch that decides the duel between the window's least recent
+// entry and the main space's.
 type tinyLFU struct {
 	c     *Cache
 	opt   tinyOptions
-	lists [3]list // window, probation, protected
-	sk    sketch
+	lay   layout
+	freq  frequency
 	climb climber
-	// fitting is set while fitSketch evicts for the sketch's bytes, so the
-	// evictions do not resize it again.
-	fitting bool
+	// rejected holds ghosts of candidates the window lost (ghostShare).
+	rejected *ghostList
+	// ghostHits and missed count, this period, the writes that found a
+	// ghost and the misses (ghostHint).
+	ghostHits, missed int
+	// forced says the last period's move was the ghost hint's; blocked
+	// counts the periods the hint stays off after one that lowered the
+	// hit ratio.
+	forced  bool
+	blocked int
+	prev    float64
 	// pending and misses are the reads not yet applied (bufferReads).
 	pending []int32
 	misses  int
 }
 
-// The lists of the layout.
-const (
-	window uint8 = iota
-	probation
-	protected
-)
-
 // tinyOptions are a tinyLFU's parameters.
 type tinyOptions struct {
-	sketch  sketchOptions
+	freq    frequencyOptions
 	climber climberOptions
 	// protectedShare is protected's share of the main space (maxmem: 0.8).
 	protectedShare float64
-	// slack: a sketch is sized for at most 2n + slack entries while the
-	// cache holds n (maxmem: 1024).
-	slack int
-	// evictForSketch makes the sketch take its bytes by evicting entries;
-	// maxmem grows it only into free room.
-	evictForSketch bool
+	// ghostShare keeps ghosts of rejected candidates, as many as this
+	// share of the entries the cache holds; a key written while its ghost
+	// is kept skips the window's duel and enters probation (0: none).
+	ghostShare float64
+	// ghostHint grows the window at the end of a period in which at
+	// least this share of the misses found a rejected candidate's ghost,
+	// whatever the hit ratio did (0: never).
+	ghostHint float64
 	// bufferReads applies hits and counts misses as maxmem's read rings
 	// do: in batches, misses first, when 16 hits are pending and before
 	// a write.
@@ -47,21 +48,15 @@ type tinyOptions struct {
 }
 
 // maxmemTiny are the options of maxmem's allkeys-tinylfu.
-var maxmemTiny = tinyOptions{sketch: maxmemSketch, climber: maxmemClimber, protectedShare: 0.8, slack: 1024}
+var maxmemTiny = tinyOptions{freq: maxmemFrequency, climber: maxmemClimber, protectedShare: 0.8}
 
 // tinyPolicy returns a Policy running a tinyLFU with options o.
 func tinyPolicy(name, about string, o tinyOptions) Policy {
 	return Policy{Name: name, About: about, make: func(c *Cache) policy {
-		return &tinyLFU{c: c, opt: o, climb: newClimber(o.climber)}
+		p := &tinyLFU{c: c, opt: o, climb: newClimber(o.climber), freq: frequency{c: c, opt: o.freq}, rejected: newGhostList(c)}
+		p.lay = layout{c: c, nominal: c.budget, window: p.climb.window, protectedShare: o.protectedShare}
+		return p
 	}}
-}
-
-// nominal is the bytes the layout's shares apply to: the whole budget.
-func (p *tinyLFU) nominal() int64 { return p.c.budget }
-
-// total returns the bytes of the entries in the layout.
-func (p *tinyLFU) total() int64 {
-	return p.lists[window].bytes + p.lists[probation].bytes + p.lists[protected].bytes
 }
 
 func (p *tinyLFU) hit(i int32) {
@@ -76,9 +71,9 @@ func (p *tinyLFU) hit(i int32) {
 
 // apply records a hit on the entry at slot i.
 func (p *tinyLFU) apply(i int32) {
-	p.sk.increment(p.c.ents[i].hash)
+	p.freq.hit(i)
 	p.count(1)
-	p.access(i)
+	p.lay.access(i)
 }
 
 func (p *tinyLFU) miss(uint64) {
@@ -97,9 +92,7 @@ const ringDrain = 16
 // drain applies the buffered reads: the misses' count, then each hit.
 func (p *tinyLFU) drain() {
 	if p.misses > 0 {
-		if p.climb.count(0, p.misses) {
-			p.climb.startPeriod(p.capacity())
-		}
+		p.countN(0, p.misses)
 		p.misses = 0
 	}
 	for _, i := range p.pending {
@@ -108,13 +101,42 @@ func (p *tinyLFU) drain() {
 	p.pending = p.pending[:0]
 }
 
-// count records a request for the climber and starts a new period when
-// one is over.
-func (p *tinyLFU) count(hits int) {
-	if p.climb.count(hits, 1) {
-		p.climb.startPeriod(p.capacity())
+// count records a request for the climber.
+func (p *tinyLFU) count(hits int) { p.countN(hits, 1) }
+
+// countN records requests, hits of them, for the climber, and moves the
+// window when a period is over.
+func (p *tinyLFU) countN(hits, requests int) {
+	p.missed += requests - hits
+	if p.climb.count(hits, requests) {
+		p.climb.startPeriodGrowing(p.capacity(), p.hint())
+		p.ghostHits, p.missed = 0, 0
+		p.lay.window = p.climb.window
 	}
 }
+
+// hint reports whether the period ending calls for a larger window: a
+// share of the misses at least ghostHint found a rejected candidate's
+// ghost, and no forced growth lowered the hit ratio in the last
+// hintBlock periods.
+func (p *tinyLFU) hint() bool {
+	rate := float64(p.climb.hits) / float64(max(p.climb.requests, 1))
+	if p.forced && rate < p.prev {
+		p.blocked = hintBlock
+	}
+	p.prev = rate
+	if p.blocked > 0 {
+		p.blocked--
+		p.forced = false
+		return false
+	}
+	p.forced = p.opt.ghostHint > 0 && float64(p.ghostHits) >= p.opt.ghostHint*float64(p.missed)
+	return p.forced
+}
+
+// hintBlock is how many periods the ghost hint stays off after a forced
+// growth lowered the hit ratio.
+const hintBlock = 8
 
 // capacity estimates the entries the cache holds when full: the budget
 // over the average charge, at least what it holds; 0 when empty.
@@ -123,138 +145,47 @@ func (p *tinyLFU) capacity() int {
 	if n == 0 {
 		return 0
 	}
-	return int(max(p.nominal()/max(p.total()/n, 1), n))
+	return int(max(p.c.budget/max(p.lay.total()/n, 1), n))
 }
 
-// access moves an entry that was hit: to the front of its list, or from
-// probation into protected, whose overflow goes back to probation.
-func (p *tinyLFU) access(i int32) {
-	switch l := p.c.ents[i].list; l {
-	case probation:
-		p.c.move(&p.lists[probation], &p.lists[protected], protected, i)
-		p.demote()
-	default:
-		p.c.moveToFront(&p.lists[l], i)
-	}
-}
-
-// bounds returns the window's and protected's byte limits.
-func (p *tinyLFU) bounds() (windowMax, protectedMax int64) {
-	nominal := p.nominal()
-	windowMax = int64(p.climb.window * float64(nominal))
-	return windowMax, int64(p.opt.protectedShare * float64(nominal-windowMax))
-}
-
-// demote moves protected's least recent entries to probation while
-// protected is over its limit.
-func (p *tinyLFU) demote() {
-	_, limit := p.bounds()
-	pr := &p.lists[protected]
-	for pr.bytes > limit && pr.back != nilSlot {
-		p.c.move(pr, &p.lists[probation], probation, pr.back)
-	}
-}
-
-// mainBack returns the main space's least recent entry: probation's, else
-// protected's.
-func (p *tinyLFU) mainBack() int32 {
-	if b := p.lists[probation].back; b != nilSlot {
-		return b
-	}
-	return p.lists[protected].back
-}
-
-// victim runs the duel while the window is over its limit; the window may
-// always hold its newest entry.
+// victim drains the buffered reads, then runs the layout's duel.
 func (p *tinyLFU) victim() int32 {
 	p.drain()
-	windowMax, _ := p.bounds()
-	win := &p.lists[window]
-	for {
-		cand, victim := win.back, p.mainBack()
-		limit := windowMax
-		if win.front != nilSlot {
-			limit = max(limit, p.c.ents[win.front].charge)
-		}
-		if cand == nilSlot || win.bytes <= limit {
-			if victim != nilSlot {
-				return victim
-			}
-			return cand
-		}
-		if victim == nilSlot || win.bytes-p.c.ents[cand].charge > limit {
-			p.c.move(win, &p.lists[probation], probation, cand) // the main space has room
-			continue
-		}
-		if p.sk.estimate(p.c.ents[cand].hash) <= p.sk.estimate(p.c.ents[victim].hash) {
-			return cand
-		}
-		p.c.move(win, &p.lists[probation], probation, cand)
-		return victim
-	}
+	return p.lay.victim(p.admit)
 }
 
-func (p *tinyLFU) removed(i int32) { p.c.unlink(&p.lists[p.c.ents[i].list], i) }
+// admit asks the sketch whether the candidate at slot cand beats the
+// victim.
+func (p *tinyLFU) admit(cand, victim int32) bool {
+	return p.freq.admit(cand, victim)
+}
 
-func (p *tinyLFU) evicted() { p.fitSketch() }
+func (p *tinyLFU) removed(i int32) {
+	e := &p.c.ents[i]
+	if p.opt.ghostShare > 0 && e.list == window {
+		p.rejected.push(e.hash, e.charge)
+		p.rejected.trim(int(p.opt.ghostShare * float64(p.capacity())))
+	}
+	p.lay.remove(i)
+}
+
+func (p *tinyLFU) evicted() { p.freq.fit(p.capacity) }
 
 func (p *tinyLFU) inserted(i int32) {
-	p.sk.increment(p.c.ents[i].hash) // a write is a request too
-	p.c.pushFront(&p.lists[window], window, i)
-	p.fitSketch()
+	h := p.c.ents[i].hash
+	p.freq.write(i) // a write is a request too
+	if p.opt.ghostShare > 0 && p.rejected.remove(h) {
+		p.ghostHits++
+		p.lay.adopt(i) // a rejected candidate back soon: into probation
+	} else {
+		p.lay.insert(i)
+	}
+	p.freq.fit(p.capacity)
 }
 
-// fitSketch resizes the sketch when the cache holds more entries than it
-// is sized for, or fewer than a quarter (beyond 64): to the capacity
-// estimate, at most 2n + slack. Resident entries keep their counts. The
-// bytes come from free room (maxmem), or from evictions (evictForSketch);
-// without them the sketch stays as it is.
-func (p *tinyLFU) fitSketch() {
-	n, have := p.c.Len(), p.sk.capacity
-	if p.fitting || n == 0 || n <= have && (have <= 64 || n >= have/4) {
-		return
-	}
-	want := min(p.capacity(), 2*n+p.opt.slack)
-	if !p.payFor(sketchBytes(want, p.opt.sketch) - p.sk.bytes()) {
-		return
-	}
-	old := p.sk
-	p.sk.resize(want, p.opt.sketch)
-	for _, i := range p.c.index {
-		h := p.c.ents[i].hash
-		p.sk.add(h, old.estimate(h))
-	}
-}
+func (p *tinyLFU) order() []int32 { return p.lay.order() }
 
-// payFor takes grow more policy bytes (gives -grow back when negative) and
-// reports whether it could.
-func (p *tinyLFU) payFor(grow int64) bool {
-	switch {
-	case grow < 0:
-		p.c.release(-grow)
-	case grow > 0 && p.opt.evictForSketch:
-		p.fitting = true
-		defer func() { p.fitting = false }()
-		return p.c.reserve(grow)
-	case grow > 0:
-		return p.c.tryReserve(grow)
-	}
-	return true
-}
-
-// order lists the window, then probation, then protected, each from its
-// back: roughly least recent first.
-func (p *tinyLFU) order() []int32 {
-	var out []int32
-	for l := range p.lists {
-		out = append(out, p.c.backToFront(&p.lists[l])...)
-	}
-	return out
-}
-
-// adopt puts an entry of the previous policy in probation, as maxmem's
-// layout switch does.
-func (p *tinyLFU) adopt(i int32) { p.c.pushFront(&p.lists[probation], probation, i) }
+func (p *tinyLFU) adopt(i int32) { p.lay.adopt(i) }
 
 // adopted sizes the sketch for the adopted entries.
-func (p *tinyLFU) adopted() { p.fitSketch() }
+func (p *tinyLFU) adopted() { p.freq.fit(p.capacity) }
