@@ -130,9 +130,13 @@ cache-sizes of requests): unit-size keys, 8 sizes from 16 to 40,000 entries,
   (cost = size, IgnoreInternalCost, NumCounters = 10 x entries, Wait after Set),
   theine (cost = size, Wait after Set), golang-lru v2.
 
-A full run replays about 18 million requests through 17 caches at 8 sizes and
-took 13 to 31 minutes on 2 shared cores; -limit N replays only the first N
-requests of each trace (w106, orm-busy and P3 hold 3.9 to 5.3 million), e.g.
+Rows named "model ..." are policy models of bench/internal/policymodel
+(-models): single-threaded, one shard, given the budget maxmem is given; the
+"(policy memory inside N)" row of each gives it N entries' bytes only.
+
+A full run replays about 18 million requests of real traces and 53 million of
+generated ones through every cache at 8 sizes; -limit N replays only the first
+N requests of each trace (w106, orm-busy and P3 hold 3.9 to 5.3 million), e.g.
 -limit 1000000.
 
 Fixed seeds make the references and maxmem deterministic. otter and theine seed
