@@ -40,6 +40,8 @@ type config struct {
 	generators bool
 	// models lists the policy models (internal/policymodel) to replay.
 	models string
+	// charts writes charts/*.svg and links them from the report.
+	charts bool
 	seed   uint64
 	args   []string
 	// caches, when set, keeps only the caches whose name contains one of
@@ -75,6 +77,7 @@ func parseFlags() config {
 	flag.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "replays run in parallel")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of every seeded cache")
 	flag.StringVar(&cfg.models, "models", "", "comma-separated policy models of internal/policymodel to replay as well, or all ("+modelNames()+")")
+	flag.BoolVar(&cfg.charts, "charts", true, "write charts/*.svg and link them from hitratio.md")
 	var caches string
 	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,tinylfu'); empty runs all")
 	flag.Parse()

@@ -55,12 +55,8 @@ func selfCheck(traces []*loadedTrace, res results) []check {
 
 // writeReport writes hitratio.md and one chart per trace into cfg.out.
 func writeReport(cfg config, traces []*loadedTrace, caches []sim.Factory, res results, checks []check) error {
-	chartDir := filepath.Join(cfg.out, "charts")
-	if err := os.MkdirAll(chartDir, 0o755); err != nil {
-		return err
-	}
-	for ti, t := range traces {
-		if err := writeChart(filepath.Join(chartDir, t.Name+".svg"), t, caches, res[ti]); err != nil {
+	if cfg.charts {
+		if err := writeCharts(cfg, traces, caches, res); err != nil {
 			return err
 		}
 	}
@@ -77,6 +73,20 @@ func writeReport(cfg config, traces []*loadedTrace, caches []sim.Factory, res re
 	return f.Close()
 }
 
+// writeCharts writes one chart per trace into cfg.out/charts.
+func writeCharts(cfg config, traces []*loadedTrace, caches []sim.Factory, res results) error {
+	chartDir := filepath.Join(cfg.out, "charts")
+	if err := os.MkdirAll(chartDir, 0o755); err != nil {
+		return err
+	}
+	for ti, t := range traces {
+		if err := writeChart(filepath.Join(chartDir, t.Name+".svg"), t, caches, res[ti]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // writeMarkdown renders the whole report.
 func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.Factory, res results, checks []check) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
@@ -91,7 +101,7 @@ func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.
 	writeVersus(p, traces, caches, res)
 	writeChecks(p, checks)
 	for ti, t := range traces {
-		writeTrace(p, t, caches, res[ti])
+		writeTrace(p, t, caches, res[ti], cfg.charts)
 	}
 }
 
@@ -231,7 +241,12 @@ func writeChecks(p func(string, ...any), checks []check) {
 func round2(v float64) float64 { return math.Round(v*100)/100 + 0 }
 
 // writeTrace prints one trace's table and links its chart.
-func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, res [][]cell) {
+func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, res [][]cell, chart bool) {
+	link := func() {
+		if chart {
+			p("![%s](charts/%s.svg)\n\n", t.Name, t.Name)
+		}
+	}
 	p("## %s\n\n", t.Name)
 	unit := "entries"
 	if t.weighted() {
@@ -240,7 +255,8 @@ func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, re
 	if t.gen != nil {
 		p("Generated (`internal/gen`): %s. ", t.gen.About)
 		p("Requests per size: %s", generatedLengths(t))
-		p(". Cache size in %s.\n\n![%s](charts/%s.svg)\n\n", unit, t.Name, t.Name)
+		p(". Cache size in %s.\n\n", unit)
+		link()
 		writeTable(p, t, caches, res)
 		return
 	}
@@ -252,7 +268,8 @@ func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, re
 	if t.weighted() {
 		p(", %s distinct bytes", formatSize(t.bytes, true))
 	}
-	p(". Cache size in %s.\n\n![%s](charts/%s.svg)\n\n", unit, t.Name, t.Name)
+	p(". Cache size in %s.\n\n", unit)
+	link()
 	writeTable(p, t, caches, res)
 }
 
