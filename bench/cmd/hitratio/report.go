@@ -55,6 +55,9 @@ func selfCheck(traces []*loadedTrace, res results) []check {
 
 // writeReport writes hitratio.md and one chart per trace into cfg.out.
 func writeReport(cfg config, traces []*loadedTrace, caches []sim.Factory, res results, checks []check) error {
+	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+		return err
+	}
 	if cfg.charts {
 		if err := writeCharts(cfg, traces, caches, res); err != nil {
 			return err
