@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/maxmem/maxmem"
@@ -29,17 +30,20 @@ var MaxmemShards = maxmem.DefaultShards(0, MaxmemCPUs)
 const volatileTTL = 10_000 * time.Hour
 
 // LogicalClock is a maxmem Clock that advances one millisecond per request,
-// matching the Redis references' RequestsPerMinute.
-type LogicalClock struct{ ms int64 }
+// matching the Redis references' RequestsPerMinute. maxmem's sweeper reads
+// it from its own goroutine while the replay advances it, hence the atomic.
+type LogicalClock struct{ ms atomic.Int64 }
 
 // clockBase is the fixed origin of logical time.
 var clockBase = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Now returns the logical time.
-func (l *LogicalClock) Now() time.Time { return clockBase.Add(time.Duration(l.ms) * time.Millisecond) }
+func (l *LogicalClock) Now() time.Time {
+	return clockBase.Add(time.Duration(l.ms.Load()) * time.Millisecond)
+}
 
 // Tick advances the clock by one request.
-func (l *LogicalClock) Tick() { l.ms++ }
+func (l *LogicalClock) Tick() { l.ms.Add(1) }
 
 // maxmemCache adapts maxmem. Values are the request sizes; the Sizer
 // charges the size on weighted traces and 1 per entry otherwise.
