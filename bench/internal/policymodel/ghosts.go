@@ -19,14 +19,12 @@ type ghostList struct {
 	back  int32
 	n     int
 	bytes int64 // Σ charges of the entries the ghosts stand for
-	seq   int64 // pushes so far
 }
 
 // ghostNode is one ghost.
 type ghostNode struct {
 	h          uint64
 	charge     int64
-	seq        int64 // the list's push count when it was pushed
 	prev, next int32
 }
 
@@ -41,8 +39,7 @@ func newGhostList(c *Cache) *ghostList {
 // goes on until the budget holds.
 func (g *ghostList) push(h uint64, charge int64) {
 	g.remove(h)
-	g.seq++
-	node := ghostNode{h: h, charge: charge, seq: g.seq, next: g.front}
+	node := ghostNode{h: h, charge: charge, next: g.front}
 	var i int32
 	if k := len(g.free); k > 0 {
 		i, g.free = g.free[k-1], g.free[:k-1]
@@ -62,15 +59,6 @@ func (g *ghostList) push(h uint64, charge int64) {
 	g.bytes += charge
 	g.c.used += ghostBytes
 	g.c.policyBytes += ghostBytes
-}
-
-// age returns how many pushes came after h's, and whether h is a ghost.
-func (g *ghostList) age(h uint64) (int64, bool) {
-	i, ok := g.index[h]
-	if !ok {
-		return 0, false
-	}
-	return g.seq - g.nodes[i].seq, true
 }
 
 // contains reports whether h is a ghost.

@@ -71,7 +71,6 @@ type Cache struct {
 	ents        []entry // ents[0] is unused (nilSlot)
 	free        []int32
 	pol         policy
-	evictions   int64
 }
 
 // Config describes a model cache.
@@ -173,7 +172,6 @@ func (c *Cache) evict(i int32) {
 	delete(c.index, e.key)
 	*e = entry{}
 	c.free = append(c.free, i)
-	c.evictions++
 	c.pol.evicted()
 }
 
