@@ -5,10 +5,11 @@
 //
 // Usage, from the bench directory:
 //
-//	go run ./cmd/hitratio [-traces dir] [-only a,b] [-out dir] [-limit n] [-workers n]
+//	go run ./cmd/hitratio [-traces dir] [-generators=false] [-only a,b] [-out dir] [-limit n] [-workers n]
 //
-// Every trace listed in the traces directory's SOURCES.txt is replayed at 8
-// cache sizes, cold, as a look-aside cache: each request is a Get and a miss
+// Every trace listed in the traces directory's SOURCES.txt, and every
+// adversarial generator of internal/gen, is replayed at 8 cache sizes, cold,
+// as a look-aside cache (a generator makes its requests for each size): each request is a Get and a miss
 // is followed by a Set. The hit ratio is hits over all requests. The exact
 // LRU reference is checked against published LRU figures; the command exits
 // with status 1 if it strays by more than 0.05 points.
@@ -34,8 +35,15 @@ type config struct {
 	out     string
 	limit   int
 	workers int
-	seed    uint64
-	args    []string
+	// generators adds the adversarial generators of internal/gen to the
+	// traces.
+	generators bool
+	// models lists the policy models (internal/policymodel) to replay.
+	models string
+	// charts writes charts/*.svg and links them from the report.
+	charts bool
+	seed   uint64
+	args   []string
 	// caches, when set, keeps only the caches whose name contains one of
 	// these substrings.
 	caches []string
@@ -61,12 +69,15 @@ func main() {
 func parseFlags() config {
 	var cfg config
 	var only string
-	flag.StringVar(&cfg.traces, "traces", filepath.Join("..", "..", "shared", "traces"), "directory holding the traces and their SOURCES.txt")
-	flag.StringVar(&only, "only", "", "comma-separated trace names to run (e.g. OLTP,gli); empty runs all")
+	flag.StringVar(&cfg.traces, "traces", filepath.Join("..", "..", "shared", "traces"), "directory holding the traces and their SOURCES.txt (empty: no real traces)")
+	flag.BoolVar(&cfg.generators, "generators", true, "also replay the adversarial generators (bench/internal/gen) at their sizes")
+	flag.StringVar(&only, "only", "", "comma-separated trace and generator names to run (e.g. OLTP,gli,shift-scan); empty runs all")
 	flag.StringVar(&cfg.out, "out", ".", "directory to write hitratio.md and charts/ into")
 	flag.IntVar(&cfg.limit, "limit", 0, "replay at most this many requests of each trace (0: whole traces); a capped trace is marked in the report")
 	flag.IntVar(&cfg.workers, "workers", runtime.GOMAXPROCS(0), "replays run in parallel")
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of every seeded cache")
+	flag.StringVar(&cfg.models, "models", "", "comma-separated policy models of internal/policymodel to replay as well, or all ("+modelNames()+")")
+	flag.BoolVar(&cfg.charts, "charts", true, "write charts/*.svg and link them from hitratio.md")
 	var caches string
 	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,tinylfu'); empty runs all")
 	flag.Parse()
@@ -99,10 +110,15 @@ func run(cfg config) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	traces = append(traces, generatedTraces(cfg)...)
 	if len(traces) == 0 {
 		return false, fmt.Errorf("no traces selected in %s", cfg.traces)
 	}
-	caches := selectCaches(cacheFactories(), cfg)
+	models, err := modelFactories(cfg)
+	if err != nil {
+		return false, err
+	}
+	caches := selectCaches(append(cacheFactories(), models...), cfg)
 	results := replayAll(traces, caches, cfg)
 	checks := selfCheck(traces, results)
 	if err := writeReport(cfg, traces, caches, results, checks); err != nil {

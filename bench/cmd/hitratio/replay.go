@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/maxmem/maxmem/bench/internal/sim"
+	"github.com/maxmem/maxmem/bench/internal/trace"
 )
 
 // cacheFactories returns every cache replayed, in report order: references,
@@ -31,8 +32,8 @@ type results [][][]cell
 type job struct{ t, c, s int }
 
 // replayAll runs every (trace, cache, size) replay on cfg.workers
-// goroutines, longest traces first. Each replay owns its cache, so the
-// results do not depend on scheduling.
+// goroutines, longest streams first, the caches of one stream together.
+// Each replay owns its cache, so the results do not depend on scheduling.
 func replayAll(traces []*loadedTrace, caches []sim.Factory, cfg config) results {
 	res := make(results, len(traces))
 	var jobs []job
@@ -40,13 +41,15 @@ func replayAll(traces []*loadedTrace, caches []sim.Factory, cfg config) results 
 		res[t] = make([][]cell, len(caches))
 		for c := range caches {
 			res[t][c] = make([]cell, len(tr.sizes))
-			for s := range tr.sizes {
+		}
+		for s := range tr.sizes {
+			for c := range caches {
 				jobs = append(jobs, job{t, c, s})
 			}
 		}
 	}
 	slices.SortStableFunc(jobs, func(a, b job) int {
-		return cmp.Compare(len(traces[b.t].reqs), len(traces[a.t].reqs))
+		return cmp.Compare(traces[b.t].length(b.s, cfg.limit), traces[a.t].length(a.s, cfg.limit))
 	})
 	ch := make(chan job)
 	var wg sync.WaitGroup
@@ -55,14 +58,17 @@ func replayAll(traces []*loadedTrace, caches []sim.Factory, cfg config) results 
 	for _, j := range jobs {
 		left[j.t]++
 	}
-	start := time.Now()
+	start, ss := time.Now(), newStreams()
 	for range max(cfg.workers, 1) {
 		wg.Go(func() {
 			for j := range ch {
-				res[j.t][j.c][j.s] = replayOne(traces[j.t], caches[j.c], j.s, cfg.seed)
+				t := traces[j.t]
+				reqs := ss.acquire(t, j.t, j.s, len(caches), cfg.limit)
+				res[j.t][j.c][j.s] = replayOne(t, reqs, caches[j.c], j.s, cfg.seed)
+				ss.release(t, j.t, j.s)
 				mu.Lock()
 				if left[j.t]--; left[j.t] == 0 {
-					log.Printf("replayed %s (%v elapsed)", traces[j.t].Name, time.Since(start).Round(time.Second))
+					log.Printf("replayed %s (%v elapsed)", t.Name, time.Since(start).Round(time.Second))
 				}
 				mu.Unlock()
 			}
@@ -76,8 +82,9 @@ func replayAll(traces []*loadedTrace, caches []sim.Factory, cfg config) results 
 	return res
 }
 
-// replayOne replays trace t through a new cache of kind f at size index s.
-func replayOne(t *loadedTrace, f sim.Factory, s int, seed uint64) cell {
+// replayOne replays reqs, trace t's requests, through a new cache of kind
+// f at size index s.
+func replayOne(t *loadedTrace, reqs []trace.Request, f sim.Factory, s int, seed uint64) cell {
 	if t.weighted() && !f.Weighted {
 		return cell{}
 	}
@@ -88,5 +95,5 @@ func replayOne(t *loadedTrace, f sim.Factory, s int, seed uint64) cell {
 		return cell{}
 	}
 	defer c.Close()
-	return cell{res: sim.Replay(c, t.reqs), ran: true}
+	return cell{res: sim.Replay(c, reqs), ran: true}
 }

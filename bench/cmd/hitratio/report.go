@@ -55,12 +55,11 @@ func selfCheck(traces []*loadedTrace, res results) []check {
 
 // writeReport writes hitratio.md and one chart per trace into cfg.out.
 func writeReport(cfg config, traces []*loadedTrace, caches []sim.Factory, res results, checks []check) error {
-	chartDir := filepath.Join(cfg.out, "charts")
-	if err := os.MkdirAll(chartDir, 0o755); err != nil {
+	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
 		return err
 	}
-	for ti, t := range traces {
-		if err := writeChart(filepath.Join(chartDir, t.Name+".svg"), t, caches, res[ti]); err != nil {
+	if cfg.charts {
+		if err := writeCharts(cfg, traces, caches, res); err != nil {
 			return err
 		}
 	}
@@ -77,10 +76,24 @@ func writeReport(cfg config, traces []*loadedTrace, caches []sim.Factory, res re
 	return f.Close()
 }
 
+// writeCharts writes one chart per trace into cfg.out/charts.
+func writeCharts(cfg config, traces []*loadedTrace, caches []sim.Factory, res results) error {
+	chartDir := filepath.Join(cfg.out, "charts")
+	if err := os.MkdirAll(chartDir, 0o755); err != nil {
+		return err
+	}
+	for ti, t := range traces {
+		if err := writeChart(filepath.Join(chartDir, t.Name+".svg"), t, caches, res[ti]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // writeMarkdown renders the whole report.
 func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.Factory, res results, checks []check) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
-	p("# Hit ratios on real traces\n\n")
+	p("# Hit ratios on real traces and adversarial generators\n\n")
 	p("Generated on %s by:\n\n```\n%s\n```\n\n", time.Now().UTC().Format("2006-01-02"), cfg.command())
 	p("%s\n", methodText)
 	if cfg.limit > 0 {
@@ -88,9 +101,10 @@ func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.
 	}
 	writeSummary(p, traces, caches, res)
 	writeTargets(p, traces, caches, res)
+	writeVersus(p, traces, caches, res)
 	writeChecks(p, checks)
 	for ti, t := range traces {
-		writeTrace(p, t, caches, res[ti])
+		writeTrace(p, t, caches, res[ti], cfg.charts)
 	}
 }
 
@@ -107,6 +121,11 @@ entry; otter's and theine's sketches are outside their N too). The row
 Weighted traces (oracleGeneral, AdaptSize) bound total bytes: the references and
 peers count object sizes only; maxmem charges its per-entry overhead on top.
 golang-lru only counts entries and is not run on weighted traces.
+Adversarial generators (bench/internal/gen, their tables after the real traces')
+make their requests for each cache size, so that a workload keeps its shape at
+every size (a loop is always 1.2 times the cache, a hot set always moves every 2
+cache-sizes of requests): unit-size keys, 8 sizes from 16 to 40,000 entries,
+50 cache-sizes of requests (at least 200,000, at most 2,000,000), fixed seeds.
 
 * **LRU (exact)**: a list-based LRU, checked against the published figures below.
 * **Redis sampled LRU / LFU**: Redis's approximation as in src/evict.c:
@@ -124,9 +143,13 @@ golang-lru only counts entries and is not run on weighted traces.
   (cost = size, IgnoreInternalCost, NumCounters = 10 x entries, Wait after Set),
   theine (cost = size, Wait after Set), golang-lru v2.
 
-A full run replays about 18 million requests through 17 caches at 8 sizes and
-took 13 to 31 minutes on 2 shared cores; -limit N replays only the first N
-requests of each trace (w106, orm-busy and P3 hold 3.9 to 5.3 million), e.g.
+Rows named "model ..." are policy models of bench/internal/policymodel
+(-models): single-threaded, one shard, given the budget maxmem is given; the
+"(policy memory inside N)" row of each gives it N entries' bytes only.
+
+A full run replays about 18 million requests of real traces and 53 million of
+generated ones through every cache at 8 sizes; -limit N replays only the first
+N requests of each trace (w106, orm-busy and P3 hold 3.9 to 5.3 million), e.g.
 -limit 1000000.
 
 Fixed seeds make the references and maxmem deterministic. otter and theine seed
@@ -137,14 +160,25 @@ order, so their figures can move by a few hundredths between runs.
 // writeSummary prints the mean hit ratio of each cache over traces and sizes.
 func writeSummary(p func(string, ...any), traces []*loadedTrace, caches []sim.Factory, res results) {
 	p("## Summary: mean hit ratio over all traces and sizes\n\n")
-	p("| cache | all traces | entry-count traces | weighted traces |\n|---|---:|---:|---:|\n")
+	p("| cache | all | real traces | real, entry-count | real, weighted | generated |\n|---|---:|---:|---:|---:|---:|\n")
 	for c, f := range caches {
-		all, allOK := mean(traces, res, c, func(*loadedTrace) bool { return true })
-		ent, entOK := mean(traces, res, c, func(t *loadedTrace) bool { return !t.weighted() })
-		wt, wtOK := mean(traces, res, c, (*loadedTrace).weighted)
-		p("| %s | %s | %s | %s |\n", f.Name, pct(all, allOK), pct(ent, entOK), pct(wt, wtOK))
+		p("| %s |", f.Name)
+		for _, keep := range traceGroups {
+			p(" %s |", pct(mean(traces, res, c, keep)))
+		}
+		p("\n")
 	}
 	p("\nA mean is shown only when the cache ran every trace of the group at every size.\n\n")
+}
+
+// traceGroups select the traces of the summary's columns: all, real, real
+// entry-count, real weighted, generated.
+var traceGroups = []func(*loadedTrace) bool{
+	func(*loadedTrace) bool { return true },
+	func(t *loadedTrace) bool { return t.gen == nil },
+	func(t *loadedTrace) bool { return t.gen == nil && !t.weighted() },
+	func(t *loadedTrace) bool { return t.gen == nil && t.weighted() },
+	func(t *loadedTrace) bool { return t.gen != nil },
 }
 
 // mean averages cache c's hit ratios over the traces selected by keep; ok
@@ -210,11 +244,24 @@ func writeChecks(p func(string, ...any), checks []check) {
 func round2(v float64) float64 { return math.Round(v*100)/100 + 0 }
 
 // writeTrace prints one trace's table and links its chart.
-func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, res [][]cell) {
+func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, res [][]cell, chart bool) {
+	link := func() {
+		if chart {
+			p("![%s](charts/%s.svg)\n\n", t.Name, t.Name)
+		}
+	}
 	p("## %s\n\n", t.Name)
 	unit := "entries"
 	if t.weighted() {
 		unit = "MiB"
+	}
+	if t.gen != nil {
+		p("Generated (`internal/gen`): %s. ", t.gen.About)
+		p("Requests per size: %s", generatedLengths(t))
+		p(". Cache size in %s.\n\n", unit)
+		link()
+		writeTable(p, t, caches, res)
+		return
 	}
 	p("`%s`, %s format, %d requests", t.File, t.Format, len(t.reqs))
 	if t.capped() {
@@ -224,7 +271,22 @@ func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, re
 	if t.weighted() {
 		p(", %s distinct bytes", formatSize(t.bytes, true))
 	}
-	p(". Cache size in %s.\n\n![%s](charts/%s.svg)\n\n", unit, t.Name, t.Name)
+	p(". Cache size in %s.\n\n", unit)
+	link()
+	writeTable(p, t, caches, res)
+}
+
+// generatedLengths lists a generated trace's request counts per size.
+func generatedLengths(t *loadedTrace) string {
+	var parts []string
+	for si, size := range t.sizes {
+		parts = append(parts, fmt.Sprintf("%d at %d", t.length(si, t.limit), size))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeTable prints one trace's hit ratios, a row per cache.
+func writeTable(p func(string, ...any), t *loadedTrace, caches []sim.Factory, res [][]cell) {
 	p("| cache |")
 	for _, s := range t.sizes {
 		p(" %s |", formatSize(s, t.weighted()))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/maxmem/maxmem/bench/internal/sim"
@@ -102,3 +103,46 @@ func cacheIndex(caches []sim.Factory, name string) int {
 
 // p2 formats points with two decimals.
 func p2(v float64) string { return pct(math.Round(v*100)/100, true) }
+
+// writeVersus prints, for every cache, its means and its worst cells
+// against otter and exact LRU: the bars for a policy (at least
+// otter − 0.5 and exact LRU − 1 in every cell, otter + 0.5 on the mean).
+func writeVersus(p func(string, ...any), traces []*loadedTrace, caches []sim.Factory, res results) {
+	o, l := cacheIndex(caches, "otter"), cacheIndex(caches, "LRU (exact)")
+	if o < 0 || l < 0 {
+		return
+	}
+	p("## Every cache against otter and exact LRU\n\n")
+	p("Differences in points over the cells both ran; a cell misses a bar when the cache is more than 0.5 below otter, ")
+	p("or more than 1 below exact LRU.\n\n")
+	p("| cache | mean | real | generated | cells | below otter − 0.5 | worst vs otter | below LRU − 1 | worst vs LRU |\n")
+	p("|---|---:|---:|---:|---:|---:|---|---:|---|\n")
+	for c, f := range caches {
+		p("| %s |", f.Name)
+		for _, keep := range []func(*loadedTrace) bool{traceGroups[0], traceGroups[1], traceGroups[4]} {
+			p(" %s |", pct(mean(traces, res, c, keep)))
+		}
+		cells, vsOtter := checkRule(traces, res, c, o, -0.5)
+		_, vsLRU := checkRule(traces, res, c, l, -1)
+		p(" %d | %d | %s | %d | %s |\n", cells, len(vsOtter), worstDiff(traces, res, c, o), len(vsLRU), worstDiff(traces, res, c, l))
+	}
+	p("\n")
+}
+
+// worstDiff returns cache c's lowest difference to ref over the cells both
+// ran, and where.
+func worstDiff(traces []*loadedTrace, res results, c, ref int) string {
+	worst, where := math.Inf(1), "–"
+	for ti, t := range traces {
+		for si := range t.sizes {
+			a, b := res[ti][c][si], res[ti][ref][si]
+			if d := a.res.HitRatio() - b.res.HitRatio(); a.ran && b.ran && d < worst {
+				worst, where = d, t.Name+"@"+formatSize(t.sizes[si], t.weighted())
+			}
+		}
+	}
+	if math.IsInf(worst, 1) {
+		return where
+	}
+	return fmt.Sprintf("%+.2f at %s", worst, where)
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/maxmem/maxmem/bench/internal/gen"
 	"github.com/maxmem/maxmem/bench/internal/sim"
 	"github.com/maxmem/maxmem/bench/internal/trace"
 )
@@ -20,16 +21,30 @@ type loadedTrace struct {
 	distinct int   // distinct keys among the replayed requests
 	bytes    int64 // sum of the sizes of distinct keys (first size seen)
 	sizes    []int64
+	// gen, for a generated trace, makes its requests for each size;
+	// reqs, total, distinct and bytes are then unset.
+	gen   *gen.Generator
+	limit int // -limit, for a generated trace
 }
 
 // weighted reports whether the trace is replayed with byte budgets.
 func (t *loadedTrace) weighted() bool { return t.Format.Weighted() }
 
-// capped reports whether -limit cut the trace short.
-func (t *loadedTrace) capped() bool { return len(t.reqs) < t.total }
+// capped reports whether -limit cut the trace short (a generated one: at
+// its largest size).
+func (t *loadedTrace) capped() bool {
+	if t.gen != nil {
+		return t.length(len(t.sizes)-1, t.limit) < t.length(len(t.sizes)-1, 0)
+	}
+	return len(t.reqs) < t.total
+}
 
-// loadTraces reads every selected trace of SOURCES.txt in parallel.
+// loadTraces reads every selected trace of SOURCES.txt in parallel (none
+// when -traces is empty).
 func loadTraces(cfg config) ([]*loadedTrace, error) {
+	if cfg.traces == "" {
+		return nil, nil
+	}
 	entries, err := trace.LoadSources(cfg.traces)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/maxmem/maxmem"
@@ -29,17 +30,20 @@ var MaxmemShards = maxmem.DefaultShards(0, MaxmemCPUs)
 const volatileTTL = 10_000 * time.Hour
 
 // LogicalClock is a maxmem Clock that advances one millisecond per request,
-// matching the Redis references' RequestsPerMinute.
-type LogicalClock struct{ ms int64 }
+// matching the Redis references' RequestsPerMinute. maxmem's sweeper reads
+// it from its own goroutine while the replay advances it, hence the atomic.
+type LogicalClock struct{ ms atomic.Int64 }
 
 // clockBase is the fixed origin of logical time.
 var clockBase = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Now returns the logical time.
-func (l *LogicalClock) Now() time.Time { return clockBase.Add(time.Duration(l.ms) * time.Millisecond) }
+func (l *LogicalClock) Now() time.Time {
+	return clockBase.Add(time.Duration(l.ms.Load()) * time.Millisecond)
+}
 
 // Tick advances the clock by one request.
-func (l *LogicalClock) Tick() { l.ms++ }
+func (l *LogicalClock) Tick() { l.ms.Add(1) }
 
 // maxmemCache adapts maxmem. Values are the request sizes; the Sizer
 // charges the size on weighted traces and 1 per entry otherwise.
@@ -124,6 +128,14 @@ func probePolicyMemory(policy string, n, budget int64, seed uint64) (int64, erro
 		return 0, fmt.Errorf("maxmem %s: the probe holds %d of %d entries", policy, st.Keys, n)
 	}
 	return st.PolicyMemory, nil
+}
+
+// MaxmemOverhead returns what maxmem charges an entry of this simulator
+// (a uint64 key, an int64 value the Sizer charges 1) beyond that 1 under
+// allkeys-lru: its per-entry overhead.
+func MaxmemOverhead() (int64, error) {
+	n, err := maxmemEntryCharge("allkeys-lru", 1)
+	return n - 1, err
 }
 
 // maxmemEntryCharge inserts one entry into a roomy cache and returns what

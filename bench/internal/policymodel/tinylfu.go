@@ -1,0 +1,191 @@
+package policymodel
+
+// tinyLFU is maxmem's allkeys-tinylfu for one shard (admission.go in the
+// core), and the variants researched from it: one layout (window, then
+// probation and protected) whose window share a hill climber sets, and a
+// frequency sketch that decides the duel between the window's least recent
+// entry and the main space's.
+type tinyLFU struct {
+	c     *Cache
+	opt   tinyOptions
+	lay   layout
+	freq  frequency
+	climb climber
+	// rejected holds ghosts of candidates the window lost (ghostShare).
+	rejected *ghostList
+	// ghostHits and missed count, this period, the writes that found a
+	// ghost and the misses (ghostHint).
+	ghostHits, missed int
+	// forced says the last period's move was the ghost hint's; blocked
+	// counts the periods the hint stays off after one that lowered the
+	// hit ratio.
+	forced  bool
+	blocked int
+	prev    float64
+	// pending and misses are the reads not yet applied (bufferReads).
+	pending []int32
+	misses  int
+}
+
+// tinyOptions are a tinyLFU's parameters.
+type tinyOptions struct {
+	freq    frequencyOptions
+	climber climberOptions
+	// protectedShare is protected's share of the main space (maxmem: 0.8).
+	protectedShare float64
+	// ghostShare keeps ghosts of rejected candidates, as many as this
+	// share of the entries the cache holds; a key written while its ghost
+	// is kept skips the window's duel and enters probation (0: none).
+	ghostShare float64
+	// ghostHint grows the window at the end of a period in which at
+	// least this share of the misses found a rejected candidate's ghost,
+	// whatever the hit ratio did (0: never).
+	ghostHint float64
+	// bufferReads applies hits and counts misses as maxmem's read rings
+	// do: in batches, misses first, when 16 hits are pending and before
+	// a write.
+	bufferReads bool
+}
+
+// maxmemTiny are the options of maxmem's allkeys-tinylfu.
+var maxmemTiny = tinyOptions{freq: maxmemFrequency, climber: maxmemClimber, protectedShare: 0.8}
+
+// tinyPolicy returns a Policy running a tinyLFU with options o.
+func tinyPolicy(name, about string, o tinyOptions) Policy {
+	return Policy{Name: name, About: about, make: func(c *Cache) policy {
+		p := &tinyLFU{c: c, opt: o, climb: newClimber(o.climber), freq: frequency{c: c, opt: o.freq}, rejected: newGhostList(c)}
+		p.lay = layout{c: c, nominal: c.budget, window: p.climb.window, protectedShare: o.protectedShare}
+		return p
+	}}
+}
+
+func (p *tinyLFU) hit(i int32) {
+	if p.opt.bufferReads {
+		if p.pending = append(p.pending, i); len(p.pending) == ringDrain {
+			p.drain()
+		}
+		return
+	}
+	p.apply(i)
+}
+
+// apply records a hit on the entry at slot i.
+func (p *tinyLFU) apply(i int32) {
+	p.freq.hit(i)
+	p.count(1)
+	p.lay.access(i)
+}
+
+func (p *tinyLFU) miss(uint64) {
+	if p.opt.bufferReads {
+		p.misses++
+		p.drain() // the Set that follows drains before it writes
+		return
+	}
+	p.count(0)
+}
+
+// ringDrain is how many buffered hits make maxmem drain a read ring (half
+// its 32 events).
+const ringDrain = 16
+
+// drain applies the buffered reads: the misses' count, then each hit.
+func (p *tinyLFU) drain() {
+	if p.misses > 0 {
+		p.countN(0, p.misses)
+		p.misses = 0
+	}
+	for _, i := range p.pending {
+		p.apply(i)
+	}
+	p.pending = p.pending[:0]
+}
+
+// count records a request for the climber.
+func (p *tinyLFU) count(hits int) { p.countN(hits, 1) }
+
+// countN records requests, hits of them, for the climber, and moves the
+// window when a period is over.
+func (p *tinyLFU) countN(hits, requests int) {
+	p.missed += requests - hits
+	if p.climb.count(hits, requests) {
+		p.climb.startPeriodGrowing(p.capacity(), p.hint())
+		p.ghostHits, p.missed = 0, 0
+		p.lay.window = p.climb.window
+	}
+}
+
+// hint reports whether the period ending calls for a larger window: a
+// share of the misses at least ghostHint found a rejected candidate's
+// ghost, and no forced growth lowered the hit ratio in the last
+// hintBlock periods.
+func (p *tinyLFU) hint() bool {
+	rate := float64(p.climb.hits) / float64(max(p.climb.requests, 1))
+	if p.forced && rate < p.prev {
+		p.blocked = hintBlock
+	}
+	p.prev = rate
+	if p.blocked > 0 {
+		p.blocked--
+		p.forced = false
+		return false
+	}
+	p.forced = p.opt.ghostHint > 0 && float64(p.ghostHits) >= p.opt.ghostHint*float64(p.missed)
+	return p.forced
+}
+
+// hintBlock is how many periods the ghost hint stays off after a forced
+// growth lowered the hit ratio.
+const hintBlock = 8
+
+// capacity estimates the entries the cache holds when full: the budget
+// over the average charge, at least what it holds; 0 when empty.
+func (p *tinyLFU) capacity() int {
+	n := int64(p.c.Len())
+	if n == 0 {
+		return 0
+	}
+	return int(max(p.c.budget/max(p.lay.total()/n, 1), n))
+}
+
+// victim drains the buffered reads, then runs the layout's duel.
+func (p *tinyLFU) victim() int32 {
+	p.drain()
+	return p.lay.victim(p.admit)
+}
+
+// admit asks the sketch whether the candidate at slot cand beats the
+// victim.
+func (p *tinyLFU) admit(cand, victim int32) bool {
+	return p.freq.admit(cand, victim)
+}
+
+func (p *tinyLFU) removed(i int32) {
+	e := &p.c.ents[i]
+	if p.opt.ghostShare > 0 && e.list == window {
+		p.rejected.push(e.hash, e.charge)
+		p.rejected.trim(int(p.opt.ghostShare * float64(p.capacity())))
+	}
+	p.lay.remove(i)
+}
+
+func (p *tinyLFU) evicted() { p.freq.fit(p.capacity) }
+
+func (p *tinyLFU) inserted(i int32) {
+	h := p.c.ents[i].hash
+	p.freq.write(i) // a write is a request too
+	if p.opt.ghostShare > 0 && p.rejected.remove(h) {
+		p.ghostHits++
+		p.lay.adopt(i) // a rejected candidate back soon: into probation
+	} else {
+		p.lay.insert(i)
+	}
+	p.freq.fit(p.capacity)
+}
+
+func (p *tinyLFU) order() []int32 { return p.lay.order() }
+
+func (p *tinyLFU) adopt(i int32) { p.lay.adopt(i) }
+
+// adopted sizes the sketch for the adopted entries.
+func (p *tinyLFU) adopted() { p.freq.fit(p.capacity) }
