@@ -141,15 +141,15 @@ func (s *store) Get(ctx context.Context, ck string) ([]byte, bool) {
 	if v, ok := s.cache.Get(s.prefix + ck); ok {
 		return v, true
 	}
-	if !s.await(ctx, ck) {
-		return nil, false
-	}
+	// Read again after waiting, and also when there was nothing to wait
+	// for: the fetch may have been fulfilled between the miss and the wait.
+	s.await(ctx, ck)
 	return s.cache.Get(s.prefix + ck)
 }
 
-// await waits for the reservation of ck, if any, to end; it reports whether
-// there was one and it ended.
-func (s *store) await(ctx context.Context, ck string) bool {
+// await waits until the reservation of ck, if any, ends, ctx is done or the
+// reservation grows stale.
+func (s *store) await(ctx context.Context, ck string) {
 	s.mu.Lock()
 	var res *reservation
 	if e := s.entries[ck]; e != nil {
@@ -157,11 +157,11 @@ func (s *store) await(ctx context.Context, ck string) bool {
 	}
 	s.unlock()
 	if res == nil {
-		return false
+		return
 	}
 	left := s.opt.StaleTimeout - s.now().Sub(res.at)
 	if left <= 0 {
-		return false
+		return
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -170,11 +170,9 @@ func (s *store) await(ctx context.Context, ck string) bool {
 	defer timer.Stop()
 	select {
 	case <-res.done:
-		return true
 	case <-ctx.Done():
 	case <-timer.C:
 	}
-	return false
 }
 
 // Reserve claims the fetch of ck, which reads redisKeys. It returns a token
