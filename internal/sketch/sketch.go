@@ -19,13 +19,17 @@ import "math/bits"
 // by.
 const BlockBytes = 64
 
-// BytesPerEntry is the table size per expected entry: four counters. (Four
-// bytes halved the misses a sketch causes but cost more hit ratio in budget
-// than they won back on the replayed traces; see bench/hitratio.md.)
-const BytesPerEntry = 2
+// BytesPerEntry is the table size per expected entry: two counters. The
+// sketch is charged to the cache's budget, where each byte per entry is
+// about 2 % of a small entry's charge: a 1-byte sketch misjudges more
+// duels than a 2- or 4-byte one, but the entries its bytes leave room for
+// win more hit ratio back (bench/policy-research.md, issue 13).
+const BytesPerEntry = 1
 
-// AgingFactor: the sketch halves after AgingFactor × capacity increments.
-const AgingFactor = 10
+// AgingFactor: the sketch halves after AgingFactor × capacity increments
+// that changed a counter, so that a hot set that moved is forgotten within
+// a few capacities of requests.
+const AgingFactor = 5
 
 const wordsPerBlock = BlockBytes / 8
 
@@ -105,7 +109,8 @@ func (s *Sketch) Estimate(h uint64) int {
 }
 
 // Increment counts h once, saturating at 15, and halves the whole sketch
-// when a period of increments is complete.
+// when a period of increments is complete. An increment that changes no
+// counter (all four saturated) does not count towards the period.
 func (s *Sketch) Increment(h uint64) {
 	if s.blocks == 0 {
 		return

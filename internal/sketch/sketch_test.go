@@ -17,7 +17,7 @@ func TestSizeFollowsCapacity(t *testing.T) {
 	for _, tc := range []struct {
 		capacity int
 		bytes    int64
-	}{{0, 8}, {1, 8}, {4, 8}, {5, 16}, {16, 32}, {17, 64}, {32, 64}, {33, 128}, {1000, 2048}, {1 << 20, 2 << 20}} {
+	}{{0, 8}, {1, 8}, {8, 8}, {9, 16}, {32, 32}, {33, 64}, {64, 64}, {65, 128}, {1000, 1024}, {1 << 20, 1 << 20}} {
 		var s Sketch
 		s.Resize(tc.capacity)
 		if s.Bytes() != tc.bytes || BytesFor(tc.capacity) != tc.bytes {
@@ -69,7 +69,7 @@ func TestEstimatesSeparateHotFromCold(t *testing.T) {
 
 func TestHalvesAfterPeriod(t *testing.T) {
 	var s Sketch
-	s.Resize(10) // one block, period 100
+	s.Resize(10) // one block of two words, period 50
 	h := uint64(0xdeadbeef)
 	for range 8 {
 		s.Increment(h)
@@ -107,5 +107,27 @@ func BenchmarkIncrement(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		s.Increment(hs[i&4095])
+	}
+}
+
+// Only increments that change a counter count towards the halving period:
+// a key whose counters are all saturated can be counted forever without
+// aging the sketch.
+func TestSaturatedIncrementsDoNotAge(t *testing.T) {
+	var s Sketch
+	s.Resize(100) // period 500
+	h := uint64(0x1234567)
+	for range 15 {
+		s.Increment(h)
+	}
+	before := s.additions
+	for range 10 * s.period {
+		s.Increment(h)
+	}
+	if s.additions != before || s.Estimate(h) != 15 {
+		t.Fatalf("additions %d, was %d; estimate %d", s.additions, before, s.Estimate(h))
+	}
+	if s.period != AgingFactor*100 {
+		t.Fatalf("period %d, want %d", s.period, AgingFactor*100)
 	}
 }
