@@ -27,27 +27,59 @@ package maxmem
 // faces the victim; a shard holding less than half its share of the budget
 // is spared, and a shard chosen at random by size evicts instead.
 //
-// The sketch takes two bytes per expected entry and is charged to the
-// budget like any entry: used_memory counts it. It is sized from the
-// shard's share of MaxMemory and its average entry, and resized when the
-// shard holds more entries than it was sized for, or far fewer; the
-// resident entries keep their counts across a resize.
+// The policy's own memory is charged to the budget like any entry:
+// used_memory counts it, and used_memory_policy shows it. The sketch
+// takes a byte per expected entry, the ghosts (below) 12 bytes per 32
+// entries. Both are sized from the shard's share of MaxMemory and its
+// average entry, and resized when the shard holds more entries than they
+// were sized for, or far fewer; the resident entries keep their counts
+// across a resize. When the budget has no room for their growth, the
+// shard evicts its own victims for it, as a write does (payPolicyLocked):
+// a full cache switched to this policy at run time gets its sketch.
+//
+// The sketch counts nothing until the shard first holds half its nominal
+// bytes, so that the requests that fill a cache do not defend its first
+// keys for several aging periods; it halves itself every 5 capacities of
+// counted requests. A candidate estimated at 6 or more also wins, one
+// time in 128, against a victim as frequent: a new hot set can replace an
+// old one whose counts are still saturated.
+//
+// Ghosts: each shard remembers the last candidates that lost their duel
+// (internal/ghost), one per 32 entries it holds. A write of a key whose
+// ghost is there skips the window and enters probation, so a key that
+// comes back soon is turned away once at most, and its ghost hit tells
+// the climber that the window is too small for the traffic (climber.go).
 
 import (
 	"cmp"
 	"slices"
 
+	"github.com/maxmem/maxmem/internal/ghost"
 	"github.com/maxmem/maxmem/internal/sketch"
 )
 
 // protectedShare is the protected segment's share of the main space.
 const protectedShare = 0.80
 
-// admission is one shard's state in the admission layout.
+// The admission's other constants: one ghost per ghostShare entries, and
+// the warm admission (one candidate in warmOdds estimated at warmFloor or
+// more wins against a victim as frequent).
+const (
+	ghostShare = 32
+	warmOdds   = 128
+	warmFloor  = 6
+)
+
+// admission is one shard's state in the admission layout. Its sketch and
+// ghosts are sized together, for the same number of entries, and their
+// bytes (policyBytes) are part of the shard's charged bytes.
 type admission struct {
 	sketch sketch.Sketch
-	weight [3]int64 // bytes in window, probation and protected
-	climb  climber  // sets the window's share of the shard's nominal bytes
+	ghosts ghost.FIFO // the candidates that lost their duel last
+	weight [3]int64   // bytes in window, probation and protected
+	climb  climber    // sets the window's share of the shard's nominal bytes
+	warm   bool       // the shard has held half its nominal bytes: the sketch counts
+	owed   int        // entries to size the sketch and ghosts for once their bytes are taken; 0: none
 }
 
 func newAdmission() *admission {
@@ -63,6 +95,15 @@ func (a *admission) reweigh(list uint8, delta int64) { *a.bytes(list) += delta }
 // total returns the bytes of every entry in the layout.
 func (a *admission) total() int64 { return a.weight[0] + a.weight[1] + a.weight[2] }
 
+// policyBytes returns the memory of the sketch and the ghosts.
+func (a *admission) policyBytes() int64 { return a.sketch.Bytes() + a.ghosts.Bytes() }
+
+// policyBytesFor returns the memory of a sketch and ghosts sized for
+// capacity entries.
+func policyBytesFor(capacity int) int64 {
+	return sketch.BytesFor(capacity) + ghost.BytesFor(capacity/ghostShare)
+}
+
 // bounds returns the window's and the protected segment's byte limits in a
 // shard whose nominal share of the budget is nominal bytes.
 func (a *admission) bounds(nominal int64) (windowMax, protectedMax int64) {
@@ -70,19 +111,58 @@ func (a *admission) bounds(nominal int64) (windowMax, protectedMax int64) {
 	return windowMax, int64(protectedShare * float64(nominal-windowMax))
 }
 
-// admInsertLocked links a new entry at the front of the window.
+// admInsertLocked counts the write of a new entry in the sketch (the Get
+// that missed was not counted) and links the entry at the front of the
+// window, or of probation if its key's ghost was there: the key lost its
+// duel a moment ago and is back already.
 func (l *ledger) admInsertLocked(slot uint32) {
-	l.node(slot).list = window
-	l.pushFrontLocked(&l.lists[window], slot)
-	l.adm.reweigh(window, l.charge(slot))
-	l.fitSketchLocked()
+	h, to := l.hashAt(slot), uint8(window)
+	l.admCountLocked(h)
+	if l.adm.ghosts.Remove(h) {
+		l.adm.climb.ghostHit()
+		to = probation
+	}
+	l.node(slot).list = to
+	l.pushFrontLocked(&l.lists[to], slot)
+	l.adm.reweigh(to, l.charge(slot))
+	if !l.adm.warm {
+		l.admSpillLocked()
+	}
+	l.fitPolicyLocked()
+}
+
+// admSpillLocked moves the window's least recent entries to probation
+// while the window is over its bound, without a duel. A shard does this
+// while it fills, before its sketch counts (a write with room to spare
+// evicts nothing, so no duel would move them): the keys hit while the
+// shard fills then reach protected, and a scan that comes before the
+// sketch knows them cannot push them out.
+func (l *ledger) admSpillLocked() {
+	windowMax, _ := l.adm.bounds(l.nominal())
+	win := &l.lists[window]
+	for *l.adm.bytes(window) > max(windowMax, l.charge(win.front)) {
+		l.admMoveLocked(win.back, probation)
+	}
+}
+
+// admCountLocked counts a request for the key hashed h in the sketch, once
+// the shard has first held half its nominal bytes.
+func (l *ledger) admCountLocked(h uint32) {
+	a := l.adm
+	if !a.warm {
+		if 2*a.total() < l.nominal() {
+			return
+		}
+		a.warm = true
+	}
+	a.sketch.Increment(uint64(h))
 }
 
 // admRequestLocked records a Get that found the key hashed h: in the
 // sketch, and for the climber. (A miss is counted in the sketch when the
 // key is written; see admMissesLocked for the climber.)
 func (l *ledger) admRequestLocked(h uint32) {
-	l.adm.sketch.Increment(uint64(h))
+	l.admCountLocked(h)
 	if l.adm.climb.count(1, 1) {
 		l.adm.climb.startPeriod(climbPeriodRatio * l.admCapacityLocked())
 	}
@@ -141,7 +221,8 @@ func (l *ledger) admDemoteLocked() {
 // admVictimLocked returns the entry to evict from the shard (0 if it is
 // empty). While the window is over its bound, its least recent entry faces
 // the main space's least recent one and the sketch keeps the more
-// frequent; ties keep the incumbent, which makes a scan harmless. The
+// frequent (admitLocked); ties keep the incumbent, which makes a scan
+// harmless. The
 // window may always hold its newest entry, however small its share: a new
 // entry gets its time in the window.
 func (l *ledger) admVictimLocked() uint32 {
@@ -160,7 +241,7 @@ func (l *ledger) admVictimLocked() uint32 {
 			l.admMoveLocked(cand, probation) // no contest: the main space has room
 			continue
 		}
-		if l.adm.sketch.Estimate(uint64(l.hashAt(cand))) <= l.adm.sketch.Estimate(uint64(l.hashAt(victim))) {
+		if !l.admitLocked(cand, victim) {
 			return cand
 		}
 		l.admMoveLocked(cand, probation)
@@ -177,34 +258,79 @@ func (l *ledger) mainBackLocked() uint32 {
 	return l.lists[protected].back
 }
 
-// fitSketchLocked resizes the sketch when the shard holds more entries than
-// it is sized for, or fewer than a quarter: to the entries the shard's share
-// of the budget holds at its average charge, but at most sketchSlack more
-// than twice the entries it holds now (a large cache filling up resizes a
-// few times; a full one keeps its size). The resident entries keep their
-// counts. Growth is charged to the budget; if there is no room the sketch
-// stays as it is.
-func (l *ledger) fitSketchLocked() {
-	a, n := l.adm, int(l.n)
-	have := a.sketch.Capacity()
+// admitLocked reports whether the candidate at slot cand wins its duel
+// against the victim at slot victim: it was requested more often, or, one
+// time in warmOdds, it was requested warmFloor times or more (a new hot
+// key facing an old one whose count is as high, or saturated).
+func (l *ledger) admitLocked(cand, victim uint32) bool {
+	c := l.adm.sketch.Estimate(uint64(l.hashAt(cand)))
+	if c > l.adm.sketch.Estimate(uint64(l.hashAt(victim))) {
+		return true
+	}
+	return c >= warmFloor && l.rng.Uint64()%warmOdds == 0
+}
+
+// admEvictingLocked is told that the entry at slot is being evicted: if it
+// leaves from the window, it lost its duel (or the main space was empty),
+// and its key becomes a ghost.
+func (l *ledger) admEvictingLocked(slot uint32) {
+	if n := l.node(slot); n.list == window {
+		l.adm.ghosts.Push(n.hash)
+	}
+}
+
+// fitPolicyLocked sizes the sketch and the ghosts anew when the shard
+// holds more entries than they are sized for, or fewer than a quarter: for
+// the entries the shard's share of the budget holds at its average charge,
+// but at most sketchSlack more than twice the entries it holds now (a
+// large cache filling up resizes a few times; a full one keeps its size).
+// The growth is charged to the budget (growPolicyLocked); when the budget
+// has no room, the shard owes it, and payPolicyLocked evicts for it.
+func (l *ledger) fitPolicyLocked() {
+	n, have := int(l.n), l.adm.sketch.Capacity()
 	if n == 0 || n <= have && (have <= 64 || n >= have/4) {
 		return
 	}
-	want := min(l.admCapacityLocked(), 2*n+sketchSlack)
-	if !l.takeLocked(sketch.BytesFor(want) - a.sketch.Bytes()) {
-		return
-	}
-	old := a.sketch
-	a.sketch.Resize(want)
-	for slot := 1; slot <= n; slot++ {
-		h := uint64(l.hashAt(uint32(slot)))
-		a.sketch.Add(h, old.Estimate(h))
-	}
+	l.adm.owed = min(l.admCapacityLocked(), 2*n+sketchSlack)
+	l.growPolicyLocked()
 }
 
 // sketchSlack is how many entries beyond twice its entries a shard's sketch
 // may be sized for before the shard holds them.
 const sketchSlack = 1024
+
+// growPolicyLocked sizes the sketch and ghosts for the entries owed if
+// the budget has room for the difference, and reports whether nothing is
+// owed any more. The resident entries keep their counts; the newest
+// ghosts are kept.
+func (l *ledger) growPolicyLocked() bool {
+	a := l.adm
+	if a.owed == 0 {
+		return true
+	}
+	if !l.takeLocked(policyBytesFor(a.owed) - a.policyBytes()) {
+		return false
+	}
+	old := a.sketch
+	a.sketch.Resize(a.owed)
+	for slot := uint32(1); slot <= l.n; slot++ {
+		h := uint64(l.hashAt(slot))
+		a.sketch.Add(h, old.Estimate(h))
+	}
+	a.ghosts.Resize(a.owed / ghostShare)
+	a.owed = 0
+	return true
+}
+
+// payPolicyLocked evicts the locked shard's own victims until the budget
+// has room for what its sketch and ghosts are owed, as a write evicts for
+// its entry, while the shard holds at least half its nominal bytes (a
+// smaller shard waits for room: its next write tries again).
+func (c *Cache[K, V]) payPolicyLocked(s *shard[K, V], fx *effects[K, V]) {
+	for !s.growPolicyLocked() && s.n > 0 && 2*s.adm.total() >= c.nominal() {
+		c.dropLocked(s, s.admVictimLocked(), Evicted, fx)
+	}
+}
 
 // layoutLocked puts the shard in the layout policy p needs, keeping the
 // entries' recency order: switching to the admission layout puts every
@@ -227,9 +353,9 @@ func (l *ledger) layoutLocked(p *policyState) {
 			l.pushFrontLocked(&l.lists[probation], slot)
 			l.adm.reweigh(probation, l.charge(slot))
 		}
-		l.fitSketchLocked()
+		l.fitPolicyLocked()
 	} else {
-		l.takeLocked(-l.adm.sketch.Bytes())
+		l.takeLocked(-l.adm.policyBytes())
 		l.adm = nil
 		for _, slot := range order {
 			list := classOf(l.head(slot).expireAt)

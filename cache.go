@@ -390,11 +390,16 @@ func (c *Cache[K, V]) SetPolicy(p Policy) error {
 // admittedVictim), so this only does the work early.
 func (c *Cache[K, V]) layout() {
 	for i := range c.shards {
+		var fx effects[K, V]
 		s := &c.shards[i]
 		s.lockAndDrain()
 		s.layoutLocked(c.policy.Load())
+		if s.adm != nil {
+			c.payPolicyLocked(s, &fx) // a full shard evicts for its sketch
+		}
 		s.publishAllLocked()
 		s.unlock()
+		fx.report(c)
 	}
 }
 

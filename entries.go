@@ -40,9 +40,6 @@ func (s *shard[K, V]) insertLocked(key K, h uint32, value V, size, expireAt, now
 	w := s.kv.write(s.n+1, 0, true, key, value, size)
 	s.addLocked(h, w, expireAt, now, s.writeStampLocked())
 	s.counters.writes++
-	if s.adm != nil {
-		s.adm.sketch.Increment(uint64(h)) // a write is a request too; the Get that missed was not counted
-	}
 }
 
 // updateLocked gives the resident entry at slot, charged oldCharge bytes,
@@ -51,7 +48,7 @@ func (s *shard[K, V]) insertLocked(key K, h uint32, value V, size, expireAt, now
 func (s *shard[K, V]) updateLocked(slot uint32, key K, value V, size, charge, oldCharge, expireAt int64, p *policyState, now int64) {
 	if s.adm != nil {
 		s.adm.reweigh(s.node(slot).list, charge-oldCharge)
-		s.adm.sketch.Increment(uint64(s.node(slot).hash))
+		s.admCountLocked(s.node(slot).hash)
 	}
 	s.beginWrite()
 	h := s.head(slot)

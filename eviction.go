@@ -216,6 +216,9 @@ func (l *ledger) candidateLocked(p *policyState) uint32 {
 // records it for OnEvict and returns its charge, which the caller accounts
 // for.
 func (c *Cache[K, V]) takeOutLocked(s *shard[K, V], slot uint32, r Reason, fx *effects[K, V]) int64 {
+	if r == Evicted && s.adm != nil {
+		s.admEvictingLocked(slot)
+	}
 	gone, charge := s.removeLocked(slot, c.cfg.OnEvict != nil)
 	switch r {
 	case Expired:

@@ -47,7 +47,7 @@ func (s *shard[K, V]) invariantsLocked() error {
 		}
 	}
 	if s.adm != nil {
-		sum += s.adm.sketch.Bytes()
+		sum += s.adm.policyBytes()
 	}
 	if got := s.charged.Load(); got != sum {
 		return fmt.Errorf("charged %d, entries sum to %d", got, sum)

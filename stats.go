@@ -33,7 +33,8 @@ type Stats struct {
 	// EntryOverhead plus PolicyMemory.
 	Overhead int64
 	// PolicyMemory (used_memory_policy) is what the policy keeps besides the
-	// entries, charged to the budget: AllKeysTinyLFU's frequency sketches.
+	// entries, charged to the budget: AllKeysTinyLFU's frequency sketches
+	// and ghosts.
 	PolicyMemory int64
 	// Dataset is used_memory_dataset: UsedMemory minus Overhead, the bytes
 	// the Sizer counted for keys and values.
@@ -99,7 +100,7 @@ func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
 	st.ExpiredKeys += s.counters.expired
 	st.Writes += s.counters.writes
 	if s.adm != nil {
-		st.PolicyMemory += s.adm.sketch.Bytes()
+		st.PolicyMemory += s.adm.policyBytes()
 	}
 	return s.meanTTLLocked(now) * float64(s.ttl.Len())
 }

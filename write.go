@@ -181,6 +181,9 @@ func (c *Cache[K, V]) applyLocked(s *shard[K, V], slot uint32, found bool, key K
 		s.updateLocked(slot, key, value, size, size+c.overhead, old, expireAt, c.policy.Load(), now)
 	} else {
 		s.insertLocked(key, uint32(h), value, size, expireAt, now)
+		if s.adm != nil {
+			c.payPolicyLocked(s, fx) // the sketch may have grown beyond the budget's room
+		}
 	}
 	c.expireSomeLocked(s, now, writeExpiry, fx)
 }
