@@ -9,7 +9,8 @@ import (
 )
 
 // maxmemFactories returns maxmem under each of its policies, and
-// allkeys-tinylfu once more with its sketch inside the budget of N entries.
+// allkeys-tinylfu once more with its sketch and ghosts inside the budget of N
+// entries.
 func maxmemFactories() []sim.Factory {
 	var fs []sim.Factory
 	for _, p := range sim.MaxmemPolicies {

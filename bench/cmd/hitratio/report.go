@@ -115,8 +115,8 @@ The hit ratio is hits / all requests, in percent.
 Entry-count traces bound every cache to N entries; maxmem gets a byte budget of
 N times what it charges one entry (MemoryUsage after inserting one, which includes
 its per-entry overhead), with a Sizer that charges every entry the same, plus
-what the policy keeps for N entries (allkeys-tinylfu's sketch, 2 bytes per
-entry; otter's and theine's sketches are outside their N too). The row
+what the policy keeps for N entries (allkeys-tinylfu's sketch and ghosts, 1.375
+bytes per entry; otter's and theine's sketches are outside their N too). The row
 "(policy memory inside N)" gives allkeys-tinylfu N entries' bytes only.
 Weighted traces (oracleGeneral, AdaptSize) bound total bytes: the references and
 peers count object sizes only; maxmem charges its per-entry overhead on top.
@@ -145,7 +145,9 @@ cache-sizes of requests): unit-size keys, 8 sizes from 16 to 40,000 entries,
 
 Rows named "model ..." are policy models of bench/internal/policymodel
 (-models): single-threaded, one shard, given the budget maxmem is given; the
-"(policy memory inside N)" row of each gives it N entries' bytes only.
+"(policy memory inside N)" row of each gives it N entries' bytes only. A model
+charges its ghosts as they appear, inside N in both rows; maxmem sizes its ghosts
+with its sketch, so its first row has room for both.
 
 A full run replays about 18 million requests of real traces and 53 million of
 generated ones through every cache at 8 sizes; -limit N replays only the first

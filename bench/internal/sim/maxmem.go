@@ -57,7 +57,7 @@ type maxmemCache struct {
 // entry-count traces the byte budget holds Capacity entries: Capacity times
 // what maxmem charges one entry (MemoryUsage after inserting one, which
 // includes maxmem's per-entry overhead), plus what the policy itself keeps
-// in the budget for that many entries (allkeys-tinylfu's sketch), which
+// in the budget for that many entries (allkeys-tinylfu's sketch and ghosts), which
 // the peers' own sketches do not count against their capacity either. On
 // weighted traces it is Capacity bytes, and maxmem charges its per-entry
 // overhead on top of each object's size.
