@@ -154,16 +154,19 @@ var (
 // W-TinyLFU. New keys enter a small LRU window; a key leaving the window
 // takes the place of the least recent key of the main space only if a
 // sketch of recent requests says it is requested more often. A climber
-// grows or shrinks the window by the hit ratio it measures, so the policy
-// leans towards LRU on recency-biased workloads and towards LFU on
+// grows or shrinks the window by the hit ratio it measures, and grows it
+// when keys the window turned away come straight back (ghosts), so the
+// policy leans towards LRU on recency-biased workloads and towards LFU on
 // frequency-biased ones, and a scan cannot flush the working set.
 //
 // Choose it for the best hit ratio per byte on workloads that mix popular
 // keys with one-off ones (web, database and storage caches). Its sketch
-// costs two bytes per entry, charged to MaxMemory. Expired keys are still
-// reclaimed first. It decides through the cache's own layout (see
-// admission.go), not through Victim, which names no entry: a Policy that
-// wraps it evicts nothing. Its name is "allkeys-tinylfu".
+// and ghosts cost about 1.4 bytes per entry, charged to MaxMemory and shown
+// as used_memory_policy; a cache switched to it at run time evicts to make
+// that room. Expired keys are still reclaimed first. It decides through the
+// cache's own layout (see admission.go), not through Victim, which names no
+// entry: a Policy that wraps it evicts nothing. Its name is
+// "allkeys-tinylfu".
 var AllKeysTinyLFU Policy = tinyLFU{}
 
 var policies = []Policy{NoEviction, AllKeysLRU, VolatileLRU, AllKeysLFU, VolatileLFU,
