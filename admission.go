@@ -317,7 +317,7 @@ func (c *Cache[K, V]) evictAdmitted(credit *int64, fx *effects[K, V]) bool {
 // admittedVictim picks the admission layout's victim in l.
 func admittedVictim(l *ledger) (uint32, Reason, bool) {
 	l.layoutLocked(l.policy.Load())
-	if l.n == 0 {
+	if l.adm == nil || l.n == 0 { // or SetPolicy switched away meanwhile
 		return 0, 0, false
 	}
 	return l.admVictimLocked(), Evicted, true

@@ -279,3 +279,29 @@ func TestTinyLFUGhostHint(t *testing.T) {
 		t.Errorf("a loop of 1010 keys in 1000 entries: %.2f %% (window %.3f)", hit, c.shards[0].adm.climb.window)
 	}
 }
+
+// A writer that chose the admission layout's eviction may reach a shard
+// after SetPolicy switched away from it: the shard then names no victim
+// (the writer chooses again) instead of reading a layout it no longer has.
+func TestAdmittedVictimAfterSwitchAway(t *testing.T) {
+	c := newEntryCache(t, 100, AllKeysTinyLFU)
+	for k := range uint64(100) {
+		c.Set(k, 1)
+	}
+	if err := c.SetPolicy(AllKeysLRU); err != nil {
+		t.Fatal(err)
+	}
+	s := &c.shards[0]
+	ok := func() bool {
+		s.lockAndDrain()
+		defer s.unlock() // a panic fails the test instead of hanging its cleanup
+		_, _, ok := admittedVictim(&s.ledger)
+		return ok
+	}()
+	if ok {
+		t.Fatal("admittedVictim named a victim in a shard under allkeys-lru")
+	}
+	if err := c.Set(1000, 1); err != nil {
+		t.Fatalf("a write after the switch: %v", err)
+	}
+}

@@ -255,7 +255,8 @@ func (c *Cache[K, V]) evictElsewhere(ch choice[K, V], settle bool, credit *int64
 		})
 		return ok, !ok
 	case orderAdmission:
-		return c.evictAdmitted(credit, fx), false
+		ok := c.evictAdmitted(credit, fx)
+		return ok, !ok && c.policy.Load() != p // switched meanwhile: choose again
 	case orderRandom:
 		return c.evictRandom(p.volatile, credit, fx), false
 	case orderSampled:
