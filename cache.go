@@ -158,7 +158,7 @@ func (c *Cache[K, V]) initShard(s *shard[K, V], seed, stream uint64) {
 	s.rng.Seed(seed, stream)
 	if c.lockFree {
 		s.arena = &arena{}
-		s.reads = newRings()
+		s.reads = newRings(c.cfg.Seed != 0)
 		s.kv = &packedStore[K, V]{l: &s.ledger, hash: c.hashString, stringValues: c.stringValues,
 			customSize: c.cfg.Sizer != nil}
 	} else {

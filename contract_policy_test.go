@@ -5,6 +5,7 @@ package maxmem_test
 // runs over every layout, with one shard, where an exact policy is exact.
 
 import (
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -350,6 +351,7 @@ func seededRun(t *testing.T, l layout, p maxmem.Policy) []string {
 			t.Fatal(err)
 		}
 		s.Get(key(i / 2))
+		runtime.Gosched() // invites the scheduler to move the goroutine
 	}
 	var evicted []string
 	for _, ev := range s.Events() {

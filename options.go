@@ -51,8 +51,11 @@ type Options[K comparable, V any] struct {
 	// someone else (URLs, user ids) from being chosen to collide: a fixed
 	// seed gives that protection up, since whoever knows it can craft keys
 	// that all share one shard and one probe sequence, and make every
-	// operation on them cost a scan (BenchmarkCraftedKeys). Use it for tests
-	// and simulations.
+	// operation on them cost a scan (BenchmarkCraftedKeys). A cache with a
+	// fixed Seed also records reads in one buffer per shard rather than one
+	// per processor, so that a goroutine's reads apply in the order it made
+	// them wherever it runs, at some cost to concurrent reads. Use it for
+	// tests and simulations.
 	Seed uint64
 }
 

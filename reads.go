@@ -61,8 +61,14 @@ type readRing struct {
 
 // newRings returns a shard's read rings: one per processor that runs Go
 // code when the cache is made, rounded up to a power of two, at most
-// maxRings. Processors beyond share rings.
-func newRings() []readRing {
+// maxRings. Processors beyond share rings. A cache made for reproducible
+// runs (a fixed Seed) has one ring per shard: a goroutine that moves to
+// another processor then still has its reads applied in the order it made
+// them, which LFU's random increments depend on.
+func newRings(reproducible bool) []readRing {
+	if reproducible {
+		return make([]readRing, 1)
+	}
 	n := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1))
 	return make([]readRing, min(n, maxRings))
 }
