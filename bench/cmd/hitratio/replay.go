@@ -95,5 +95,11 @@ func replayOne(t *loadedTrace, reqs []trace.Request, f sim.Factory, s int, seed 
 		return cell{}
 	}
 	defer c.Close()
-	return cell{res: sim.Replay(c, reqs), ran: true}
+	res := sim.Replay(c, reqs)
+	if b, ok := c.(sim.BudgetChecker); ok {
+		if err := b.CheckBudget(); err != nil {
+			log.Fatalf("%s on %s at %d: %v", f.Name, t.Name, capacity, err)
+		}
+	}
+	return cell{res: res, ran: true}
 }

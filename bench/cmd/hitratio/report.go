@@ -139,6 +139,8 @@ cache-sizes of requests): unit-size keys, 8 sizes from 16 to 40,000 entries,
   logical clock (Options.Clock);
   volatile-* policies write every key with SetWithTTL(10 000 h) so all keys are
   evictable; noeviction fills up and then refuses Sets (counted as misses).
+  Every maxmem replay ends by checking that used_memory_peak never passed
+  MaxMemory (the run stops if it did).
 * **Peers**: otter v2 (synchronous Executor, CleanUp after Set), ristretto v2
   (cost = size, IgnoreInternalCost, NumCounters = 10 x entries, Wait after Set),
   theine (cost = size, Wait after Set), golang-lru v2.

@@ -50,6 +50,7 @@ func (l *LogicalClock) Tick() { l.ms.Add(1) }
 type maxmemCache struct {
 	c        *maxmem.Cache[uint64, int64]
 	clock    *LogicalClock
+	budget   int64
 	volatile bool
 }
 
@@ -176,7 +177,7 @@ func openMaxmem(policy string, budget int64, weighted bool, seed uint64) (*maxme
 	if err != nil {
 		return nil, fmt.Errorf("maxmem %s: %w", policy, err)
 	}
-	return &maxmemCache{c: c, clock: clock, volatile: len(policy) > 9 && policy[:9] == "volatile-"}, nil
+	return &maxmemCache{c: c, clock: clock, budget: budget, volatile: len(policy) > 9 && policy[:9] == "volatile-"}, nil
 }
 
 // Get advances the logical clock by one request and looks key up.
@@ -194,6 +195,15 @@ func (m *maxmemCache) Set(key uint64, size int64) {
 		return
 	}
 	_ = m.c.Set(key, size)
+}
+
+// CheckBudget reports an error if the cache ever charged more than its
+// budget (used_memory_peak above MaxMemory).
+func (m *maxmemCache) CheckBudget() error {
+	if peak := m.c.Stats().UsedMemoryPeak; peak > m.budget {
+		return fmt.Errorf("used_memory_peak %d above maxmemory %d", peak, m.budget)
+	}
+	return nil
 }
 
 // Close closes the cache.

@@ -26,6 +26,12 @@ type Cache interface {
 	Close()
 }
 
+// BudgetChecker is a Cache that can tell, after a replay, whether it ever
+// held more than its budget.
+type BudgetChecker interface {
+	CheckBudget() error
+}
+
 // Result counts the outcome of a replay.
 type Result struct {
 	Requests, Hits int64

@@ -205,3 +205,34 @@ func TestMaxmemLRUTracksExactLRU(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxmemCheckBudget replays a byte-weighted trace through every policy:
+// the peak stays within the budget, and the check reports a budget the
+// peak passed.
+func TestMaxmemCheckBudget(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 1))
+	reqs := zipfTrace(20_000, 2000, 13)
+	for i := range reqs {
+		reqs[i].Size = 1 + int64(reqs[i].Key*7919%4096) + int64(r.IntN(2))
+	}
+	for _, p := range MaxmemPolicies {
+		c, err := MaxmemFactory(p).New(Spec{Capacity: 256 << 10, Weighted: true, Seed: 1})
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		Replay(c, reqs)
+		m := c.(*maxmemCache)
+		if err := m.CheckBudget(); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+		peak := m.c.Stats().UsedMemoryPeak
+		if peak < m.budget/2 {
+			t.Errorf("%s: peak %d of %d: the trace did not fill the cache", p, peak, m.budget)
+		}
+		m.budget = peak - 1
+		if m.CheckBudget() == nil {
+			t.Errorf("%s: a peak above the budget passed the check", p)
+		}
+		c.Close()
+	}
+}
