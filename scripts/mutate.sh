@@ -25,4 +25,4 @@ done
 # spin is reported TIMED OUT.
 # shellcheck disable=SC2086
 GOFLAGS=-count=1 exec nice -n 15 gremlins unleash --workers 1 --timeout-coefficient 8 \
-	-E '^(internal|examples|bench|scripts)/' -E '_test\.go$' $excl -o "$out" .
+	-E '^(internal|examples|bench|scripts|rueidisstore|goredisstore)/' -E '_test\.go$' $excl -o "$out" .
