@@ -676,3 +676,25 @@ func TestContractAllSkipsExpired(t *testing.T) {
 		}
 	})
 }
+
+// A budget of exactly k entries holds k entries: the write that fills it
+// to the last byte is accepted, in one shard and spread over eight, and
+// only the next one is refused.
+func TestContractExactFit(t *testing.T) {
+	forEachLayout(t, false, func(t *testing.T, l layout) {
+		unit := chargeOf(t, l, key(0), 0)
+		for _, shards := range []int{1, 8} {
+			const k = 40
+			s := l.open(t, setup{max: k * unit, policy: maxmem.NoEviction, shards: shards})
+			for i := range k {
+				if err := s.Set(key(i), i); err != nil {
+					t.Fatalf("%d shards: write %d of %d: %v", shards, i+1, k, err)
+				}
+			}
+			if used := s.Stats().UsedMemory; used != k*unit {
+				t.Fatalf("%d shards: used_memory %d, want %d", shards, used, k*unit)
+			}
+			checkOOM(t, s.Set(key(k), k), false)
+		}
+	})
+}
