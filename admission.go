@@ -314,10 +314,11 @@ func (c *Cache[K, V]) evictAdmitted(credit *int64, fx *effects[K, V]) bool {
 	return false
 }
 
-// admittedVictim picks the admission layout's victim in l.
+// admittedVictim picks the admission layout's victim in l, which evictFrom
+// has just put in the current policy's layout: none if that is no longer
+// the admission layout (SetPolicy switched away meanwhile).
 func admittedVictim(l *ledger) (uint32, Reason, bool) {
-	l.layoutLocked(l.policy.Load())
-	if l.adm == nil || l.n == 0 { // or SetPolicy switched away meanwhile
+	if l.adm == nil || l.n == 0 {
 		return 0, 0, false
 	}
 	return l.admVictimLocked(), Evicted, true
