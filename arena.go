@@ -278,9 +278,13 @@ type layout struct {
 	vlen     int // the value's length
 }
 
+// usualItem reports whether an item has the usual layout: one-byte
+// lengths, no flags, its value inside, itemBase + klen + vlen bytes long.
+func usualItem(klen, vlen int, custom bool) bool { return klen < 64 && vlen < 128 && !custom }
+
 // itemTotal returns the length of an item in its chunk (see layoutOf).
 func itemTotal(klen, vlen int, size int64, custom bool) int {
-	if klen < 64 && vlen < 128 && !custom {
+	if usualItem(klen, vlen, custom) {
 		return itemBase + klen + vlen
 	}
 	return layoutOf(klen, vlen, size, custom).total
@@ -289,7 +293,7 @@ func itemTotal(klen, vlen int, size int64, custom bool) int {
 // layoutOf returns how the item of a key of klen bytes and a value of vlen
 // bytes (and, if custom, the size a Sizer gave) is stored.
 func layoutOf(klen, vlen int, size int64, custom bool) layout {
-	if klen < 64 && vlen < 128 && !custom { // one-byte lengths: the usual item
+	if usualItem(klen, vlen, custom) {
 		return layout{total: itemBase + klen + vlen, vlen: vlen}
 	}
 	var flags byte
@@ -400,7 +404,7 @@ func (a *arena) value(r uint64) []byte {
 
 // put writes an item and returns its reference.
 func (a *arena) put(key string, value []byte, size int64, custom bool) uint64 {
-	if len(key) < 64 && len(value) < 128 && !custom { // the usual item, written out
+	if usualItem(len(key), len(value), custom) { // written out, without its layout
 		n := itemBase + len(key) + len(value)
 		idx, off := a.reserve(n, false)
 		ch := a.at(idx)
