@@ -402,7 +402,10 @@ func (a *arena) value(r uint64) []byte {
 	return ch.data[it.value:it.end:it.end]
 }
 
-// put writes an item and returns its reference.
+// put writes an item and returns its reference. The usual item is written
+// out here, without working out its layout: a Set of an existing key
+// takes 20 % longer without this (bench: BenchmarkLatency/op=SetUpdate,
+// six interleaved rounds, p = 0.009).
 func (a *arena) put(key string, value []byte, size int64, custom bool) uint64 {
 	if usualItem(len(key), len(value), custom) { // written out, without its layout
 		n := itemBase + len(key) + len(value)
