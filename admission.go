@@ -35,9 +35,9 @@ package maxmem
 // keys for several aging periods; meanwhile the window spills into
 // probation, so that the keys hit while the shard fills reach protected,
 // where a scan cannot reach them. The sketch halves itself every 5
-// capacities of counted requests. A candidate estimated at 6 or more also wins, one
-// time in 128, against a victim as frequent: a new hot set can replace an
-// old one whose counts are still saturated.
+// capacities of counted requests. A candidate estimated at 6 or more also
+// wins, one time in 128, against a victim as frequent: a new hot set can
+// replace an old one whose counts are still saturated.
 //
 // Ghosts: each shard remembers the last candidates that lost their duel
 // (internal/ghost), one per 32 entries it holds. A write of a key whose
@@ -208,9 +208,8 @@ func (l *ledger) admDemoteLocked() {
 // empty). While the window is over its bound, its least recent entry faces
 // the main space's least recent one and the sketch keeps the more
 // frequent (admitLocked); ties keep the incumbent, which makes a scan
-// harmless. The
-// window may always hold its newest entry, however small its share: a new
-// entry gets its time in the window.
+// harmless. The window may always hold its newest entry, however small its
+// share: a new entry gets its time in the window.
 func (l *ledger) admVictimLocked() uint32 {
 	windowMax, _ := l.adm.bounds(l.nominal())
 	for {
