@@ -60,7 +60,7 @@ type subject interface {
 type setup struct {
 	max     int64
 	policy  maxmem.Policy
-	clock   maxmem.Clock // nil: a new testClock
+	clock   maxmem.Clock // nil: a new maxmem.FakeClock
 	shards  int          // 0: 1
 	samples int
 }
@@ -183,7 +183,7 @@ func openSubject[K comparable, V any](t *testing.T, s setup, key func(string) K,
 	t.Helper()
 	b := &sub[K, V]{key: key, name: name, val: val, num: num}
 	if s.clock == nil {
-		s.clock = newTestClock()
+		s.clock = maxmem.NewFakeClock()
 	}
 	if s.shards == 0 {
 		s.shards = 1
@@ -290,28 +290,6 @@ func chargeOf(t *testing.T, l layout, k string, size int) int64 {
 // key returns the i-th key of a rule: every key of a rule has the same
 // length, so every entry of a layout costs the same.
 func key(i int) string { return fmt.Sprintf("k%04d", i) }
-
-// testClock is a Clock that moves only when told.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock { return &testClock{now: time.Unix(1_700_000_000, 0)} }
-
-// Now returns the clock's time.
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // openCache makes a cache with o, fails the test if New refuses it, and
 // closes it when the test ends.

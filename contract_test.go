@@ -19,7 +19,7 @@ import (
 type env struct {
 	t     *testing.T
 	s     subject
-	clock *testClock
+	clock *maxmem.FakeClock
 	unit  int64 // what one entry of key(i) and a default value costs
 	p     maxmem.Policy
 }
@@ -29,7 +29,7 @@ type env struct {
 // exact policy's order is the cache's order.
 func newEnv(t *testing.T, l layout, p maxmem.Policy, room int) *env {
 	t.Helper()
-	e := &env{t: t, clock: newTestClock(), unit: chargeOf(t, l, key(0), 0), p: p}
+	e := &env{t: t, clock: maxmem.NewFakeClock(), unit: chargeOf(t, l, key(0), 0), p: p}
 	e.s = l.open(t, setup{max: int64(room) * e.unit, policy: p, clock: e.clock, samples: 64})
 	return e
 }

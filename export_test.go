@@ -8,3 +8,10 @@ package maxmem
 // that a test sees only the expiry the calls do themselves. Close may
 // still be called afterwards.
 func StopSweeper[K comparable, V any](c *Cache[K, V]) { c.sweeper.stop() }
+
+// FakeClock is the tests' Clock that moves only when told
+// (helpers_test.go), for the contract suite too.
+type FakeClock = fakeClock
+
+// NewFakeClock returns a FakeClock at a fixed time.
+func NewFakeClock() *FakeClock { return newFakeClock() }
