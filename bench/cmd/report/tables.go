@@ -5,12 +5,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/maxmem/maxmem/bench"
 	"github.com/maxmem/maxmem/bench/internal/peers"
 	"github.com/maxmem/maxmem/bench/internal/svgplot"
 )
-
-// readShares are the read percentages of BenchmarkThroughput.
-var readShares = []int{100, 90, 75, 50, 25, 0}
 
 // lookAside prefixes the read-share runs of the look-aside variant:
 // "lookaside-reads=90%" is the look-aside twin of "reads=90%".
@@ -66,11 +64,11 @@ func readRuns(prefix string, shares ...int) []string {
 
 // prefilledRuns are the columns of the prefilled throughput table.
 func prefilledRuns() []string {
-	return append(readRuns("", readShares...), insertEvict, ttlRun)
+	return append(readRuns("", bench.ReadShares...), insertEvict, ttlRun)
 }
 
 // lookAsideRuns are the columns of the look-aside throughput table.
-func lookAsideRuns() []string { return readRuns(lookAside, readShares...) }
+func lookAsideRuns() []string { return readRuns(lookAside, bench.ReadShares...) }
 
 // benchSections reads -bench output and prints the throughput and
 // latency tables, and writes the plots.
@@ -177,20 +175,17 @@ func (r *report) ratio(num, den, unit string) (float64, bool) {
 	return a / b, true
 }
 
-// latencyOps are the columns of the latency table.
-var latencyOps = []string{"GetHit", "GetMiss", "SetUpdate", "SetInsertEvict"}
-
 // latencyTable prints median ns/op and allocs/op per cache and op.
 func (r *report) latencyTable() {
 	r.printf("## Latency\n\nOne goroutine, capacity 2^14, prefilled; ns/op (allocs/op), medians. `map` is a built-in map read without a lock.\n\n")
-	r.printf("| cache | %s |\n|---|%s\n", strings.Join(latencyOps, " | "), strings.Repeat("---:|", len(latencyOps)))
+	r.printf("| cache | %s |\n|---|%s\n", strings.Join(bench.LatencyOps, " | "), strings.Repeat("---:|", len(bench.LatencyOps)))
 	names := []string{"map"}
 	for _, f := range peers.All() {
 		names = append(names, f.Name)
 	}
 	for _, name := range names {
-		cells := make([]string, len(latencyOps))
-		for i, op := range latencyOps {
+		cells := make([]string, len(bench.LatencyOps))
+		for i, op := range bench.LatencyOps {
 			cells[i] = "–"
 			ns, ok := r.bench.median(latencyName(op, name), "ns/op")
 			if !ok {
@@ -201,8 +196,8 @@ func (r *report) latencyTable() {
 		}
 		r.printf("| %s | %s |\n", name, strings.Join(cells, " | "))
 	}
-	cells := make([]string, len(latencyOps))
-	for i, op := range latencyOps {
+	cells := make([]string, len(bench.LatencyOps))
+	for i, op := range bench.LatencyOps {
 		cells[i] = r.ratioCell(latencyName(op, "maxmem"), latencyName(op, "otter"), "ns/op")
 	}
 	r.printf("| **maxmem / otter** | %s |\n", strings.Join(cells, " | "))
@@ -216,7 +211,7 @@ func (r *report) writePlot(file, title, prefix string) error {
 	chart := svgplot.Chart{Title: title, XLabel: "reads (%)", YLabel: "million ops/s"}
 	for _, f := range peers.All() {
 		s := svgplot.Series{Name: f.Name}
-		for _, share := range readShares {
+		for _, share := range bench.ReadShares {
 			if v, ok := r.bench.median(throughputName(readRun(prefix, share), f.Name), "ops/s"); ok {
 				s.X = append(s.X, float64(share))
 				s.Y = append(s.Y, v/1e6)
