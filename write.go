@@ -58,6 +58,8 @@ type unchanged[K comparable, V any] func(s *shard[K, V], slot uint32, found bool
 // a deadline of expireAt, if cond (when not nil) holds; changed reports
 // that it did not. The first try is the whole story for most writes; the
 // rest (storeSlowly) is for writes that need room from another shard.
+// Without its defer and loop the first try costs 44 fewer instructions
+// per Set of an existing key, 2 % (BenchmarkInstructions/set, cg_test.go).
 func (c *Cache[K, V]) store(key K, value V, size, expireAt int64, cond unchanged[K, V]) (changed bool, err error) {
 	h := c.hash.of(key)
 	s := c.shardFor(h)
@@ -132,7 +134,9 @@ const (
 // in the shard's lease, the write's credit, the budget's room and what
 // evicting from s itself frees. When the room must come from elsewhere it
 // returns where (see choose). No code of the user's runs under the lock
-// here, so the lock is released by hand; OnEvict hears of what left after.
+// here, so the lock is released by hand, without defers: 33 instructions
+// fewer per Set of an existing key, 70 per evicting Set
+// (BenchmarkInstructions); OnEvict hears of what left after.
 func (c *Cache[K, V]) tryStore(s *shard[K, V], key K, h uint64, value V, size, expireAt int64,
 	cond unchanged[K, V], credit *int64, fx *effects[K, V]) (a attempt, ch choice[K, V]) {
 	s.lock()
