@@ -161,6 +161,23 @@ func TestConcurrentReserveOneWinner(t *testing.T) {
 	}
 }
 
+// A Get that missed just before the fetch it would have waited for was
+// fulfilled still finds the value: the wait that follows sees no
+// reservation, but an entry, and Get reads again.
+func TestGetAfterAFetchEndedBeforeItsWait(t *testing.T) {
+	s, _ := newTestStore(t, newCache(t, 1<<20), Options{})
+	token, _ := s.Reserve("get:k", []string{"k"})
+	if !s.FulfillOwned("get:k", token, 1, []byte("v")) {
+		t.Fatal("FulfillOwned failed")
+	}
+	if !s.await(context.Background(), "get:k") {
+		t.Fatal("await after the fetch ended: false, so Get would not read again")
+	}
+	if s.await(context.Background(), "get:other") {
+		t.Fatal("await of a key never reserved: true")
+	}
+}
+
 func TestGetHonoursContext(t *testing.T) {
 	s, _ := newTestStore(t, newCache(t, 1<<20), Options{})
 	s.Reserve("get:k", []string{"k"})

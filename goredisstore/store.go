@@ -138,30 +138,37 @@ func (s *store) unlock() {
 // slice is the cache's own copy: it stays valid, and must not be modified
 // (go-redis only decodes it).
 func (s *store) Get(ctx context.Context, ck string) ([]byte, bool) {
-	if v, ok := s.cache.Get(s.prefix + ck); ok {
+	k := s.prefix + ck
+	if v, ok := s.cache.Get(k); ok {
 		return v, true
 	}
-	// Read again after waiting, and also when there was nothing to wait
-	// for: the fetch may have been fulfilled between the miss and the wait.
-	s.await(ctx, ck)
-	return s.cache.Get(s.prefix + ck)
+	if !s.await(ctx, ck) {
+		return nil, false
+	}
+	return s.cache.Get(k)
 }
 
-// await waits until the reservation of ck, if any, ends, ctx is done or the
-// reservation grows stale.
-func (s *store) await(ctx context.Context, ck string) {
+// await waits until the reservation of ck, if any, ends, ctx is done or
+// the reservation grows stale. It reports whether ck's value may be in the
+// cache now: its fetch ended, during the wait or before it began (between
+// Get's miss and the wait).
+func (s *store) await(ctx context.Context, ck string) bool {
 	s.mu.Lock()
+	e := s.entries[ck]
 	var res *reservation
-	if e := s.entries[ck]; e != nil {
+	if e != nil {
 		res = e.res
 	}
 	s.unlock()
-	if res == nil {
-		return
+	switch {
+	case e == nil:
+		return false
+	case res == nil:
+		return true
 	}
 	left := s.opt.StaleTimeout - s.now().Sub(res.at)
 	if left <= 0 {
-		return
+		return false
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -170,9 +177,11 @@ func (s *store) await(ctx context.Context, ck string) {
 	defer timer.Stop()
 	select {
 	case <-res.done:
+		return true
 	case <-ctx.Done():
 	case <-timer.C:
 	}
+	return false
 }
 
 // Reserve claims the fetch of ck, which reads redisKeys. It returns a token
