@@ -66,27 +66,22 @@ func (c *Cache[K, V]) choose(home *shard[K, V], p *policyState) choice[K, V] {
 	if p.order != orderRecency && p.order != orderDeadline {
 		return choice[K, V]{}
 	}
-	best, runner, k, bestAt := uint64(math.MaxUint64), uint64(math.MaxUint64), p.keyKind(), -1
-	var homeLedger *ledger
-	if home != nil {
-		homeLedger = &home.ledger
-	}
-	for i, l := range c.ledgers { // not c.shards: a generic element costs more to reach
-		key := l.pub.keys[k].Load()
-		if l == homeLedger {
-			key = l.liveKey(k)
+	var ch choice[K, V]
+	best, runner, k := uint64(math.MaxUint64), uint64(math.MaxUint64), p.keyKind()
+	for i := range c.shards {
+		s := &c.shards[i]
+		key := s.pub.keys[k].Load()
+		if s == home {
+			key = s.liveKey(k)
 		}
 		switch {
 		case key < best:
-			best, runner, bestAt = key, best, i
+			best, runner, ch.s = key, best, s
 		case key < runner:
 			runner = key
 		}
 	}
-	ch := choice[K, V]{runnerUp: runner}
-	if bestAt >= 0 {
-		ch.s = &c.shards[bestAt]
-	}
+	ch.runnerUp = runner
 	return ch
 }
 
