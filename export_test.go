@@ -15,3 +15,6 @@ type FakeClock = fakeClock
 
 // NewFakeClock returns a FakeClock at a fixed time.
 func NewFakeClock() *FakeClock { return newFakeClock() }
+
+// LiveHeap is heapInUse (memory_test.go), for the size tests.
+func LiveHeap() int64 { return heapInUse() }

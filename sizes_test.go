@@ -121,15 +121,6 @@ func usage[K comparable, V any](c *maxmem.Cache[K, V], k K) int64 {
 	return n
 }
 
-// liveHeap returns the bytes of live heap objects after a full collection.
-func liveHeap() int64 {
-	var ms runtime.MemStats
-	runtime.GC()
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	return int64(ms.HeapAlloc)
-}
-
 // What the cache charges is what it holds: for entries of 16-byte keys
 // and values of every size class, with and without TTL, used_memory is
 // within 10 % of the heap the entries take, and for small values, where
@@ -163,7 +154,7 @@ func checkHeap(t *testing.T, n, size int, ttl bool) {
 		keys[i] = fmt.Sprintf("key-%012d", i)
 	}
 	value := make([]byte, size)
-	before := liveHeap()
+	before := maxmem.LiveHeap()
 	c, err := maxmem.New(maxmem.Options[string, []byte]{})
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +170,7 @@ func checkHeap(t *testing.T, n, size int, ttl bool) {
 			t.Fatal(err)
 		}
 	}
-	heap := float64(liveHeap() - before)
+	heap := float64(maxmem.LiveHeap() - before)
 	runtime.KeepAlive(keys)
 	charged := float64(c.Stats().UsedMemory)
 	perEntry := heap/float64(n) - float64(16+size) // the heap an entry takes beyond its key and value
