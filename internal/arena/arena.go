@@ -97,7 +97,7 @@ type Arena struct {
 	table   atomic.Pointer[Table]
 	gens    []uint8  // each table index's current generation
 	indexes []uint32 // table indexes not in use
-	free    [][]byte // freed shared chunks' bytes, kept for reuse (at most keepFree)
+	free    []*chunk // freed shared chunks, kept for reuse (at most keepFree)
 	head    uint32   // index of the chunk being filled; 0: none
 	fill    int      // bytes used in the head chunk
 	live    int64    // bytes of live items in shared chunks
@@ -114,12 +114,13 @@ type Table struct {
 	c []atomic.Pointer[chunk]
 }
 
-// chunk is a block of items, or one value or item of its own. data and
-// gen never change; live and used are the lock holder's.
+// chunk is a block of items, or one value or item of its own. data never
+// changes; gen changes when a freed chunk is reused under a new index;
+// live and used are the lock holder's.
 type chunk struct {
-	lent   atomic.Bool // a value in it was handed out: never reuse it
+	lent   atomic.Bool   // a value in it was handed out: never reuse it
+	gen    atomic.Uint32 // the generation of its table index, which references carry
 	data   []byte
-	gen    uint8
 	shared bool  // holds many items; else the one value or item it was made for
 	live   int64 // bytes of live items
 	used   int64 // bytes written
@@ -157,7 +158,7 @@ func (t *Table) chunkOf(r uint64) *chunk {
 		return nil
 	}
 	ch := t.c[idx].Load()
-	if ch == nil || ch.gen != refGen(r) {
+	if ch == nil || uint8(ch.gen.Load()) != refGen(r) {
 		return nil
 	}
 	return ch
@@ -228,6 +229,10 @@ func (t *Table) externalChunk(p []byte, vlen int) *chunk {
 	return ch
 }
 
+// Readable reports whether r names a chunk of this arena that is still
+// the one r was made in.
+func (a *Arena) Readable(r uint64) bool { return a.table.Load().chunkOf(r) != nil }
+
 // Match reports whether the live item r names has key, for the lock
 // holder: it lends nothing.
 func (a *Arena) Match(r uint64, key string) bool {
@@ -241,9 +246,20 @@ func (a *Arena) Match(r uint64, key string) bool {
 }
 
 // Key returns the key of the live item r names, for the lock holder. The
-// bytes are the chunk's: copy them to keep them past the lock.
+// bytes are the chunk's: copy them to keep them past the lock (or use
+// LendKey).
 func (a *Arena) Key(r uint64) []byte {
 	ch, it := a.parse(r)
+	return ch.data[it.key:it.value]
+}
+
+// LendKey returns the key of the live item r names, for the lock holder,
+// and marks its chunk lent: the caller may keep the slice.
+func (a *Arena) LendKey(r uint64) []byte {
+	ch, it := a.parse(r)
+	if !ch.lent.Load() {
+		ch.lent.Store(true)
+	}
 	return ch.data[it.key:it.value]
 }
 

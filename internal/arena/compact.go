@@ -14,8 +14,8 @@ type Holder interface {
 // garbage, the unused end of the head, and the bytes kept for reuse.
 func (a *Arena) waste() int64 {
 	w := a.garbage + a.headWaste()
-	for _, b := range a.free {
-		w += int64(len(b))
+	for _, ch := range a.free {
+		w += int64(len(ch.data))
 	}
 	return w
 }
@@ -24,34 +24,42 @@ func (a *Arena) waste() int64 {
 // live bytes and MinChunk.
 func (a *Arena) room() int64 { return a.live/16 + MinChunk }
 
-// settled reports whether the garbage and the head's waste leave room for
-// keepFree freed chunks and one more to fill.
-func (a *Arena) settled() bool {
-	return a.garbage+a.headWaste() <= a.room()-int64((keepFree+1)*a.chunkSize())
-}
-
-// NeedsCompaction reports whether the arena should compact now: its waste
-// is past the room, or fewer than keepFree freed chunks are left for the
-// writes to come and the garbage is past what leaves room for them.
+// NeedsCompaction reports whether the arena should compact now: its
+// waste is past the room the charges pay for, or, where the room pays for
+// keeping freed chunks, at most one is left for the writes to come and
+// two chunks' worth of garbage could refill them before a chunk has to be
+// made.
 func (a *Arena) NeedsCompaction() bool {
-	return a.garbage > 0 && (a.waste() > a.room() || len(a.free) < keepFree && !a.settled())
+	chunk := int64(a.chunkSize())
+	keeps := a.room() >= (keepFree+2)*chunk
+	return a.garbage > 0 && (a.waste() > a.room() || keeps && len(a.free) <= 1 && a.garbage >= 2*chunk)
 }
 
-// Compact, when NeedsCompaction says so, empties the chunks with the most
-// garbage into the chunk being filled until the garbage is settled (the
-// chunks it frees serve as the next ones to fill meanwhile, and keepFree
-// of them are kept for the writes to come). The owner must have begun a
-// write of its seqlock: items move and chunks are freed under readers.
+// Compact, when NeedsCompaction says so, empties chunks with garbage into
+// the chunk being filled (the chunks it frees serve as the next ones to
+// fill meanwhile): while the waste is past the room, the chunk with the
+// most garbage; then, to refill the chunks kept for reuse, only chunks a
+// sixteenth garbage or more (as much as the room lets the arena hold on
+// average), so that the copying stays within fifteen times what it
+// frees. Last it gives back the freed chunks the room does not
+// pay for. The owner must have begun a write of its seqlock: items move
+// and chunks are freed under readers.
 func (a *Arena) Compact(h Holder) {
 	if !a.NeedsCompaction() {
 		return
 	}
 	a.compacting = true
 	// Each chunk is evacuated once at most: the chunks filled meanwhile
-	// hold only live items, so this bounds the work even when the waste
-	// cannot go lower.
-	for tries := len(a.table.Load().c); tries > 0 && !a.settled(); tries-- {
-		v := a.victim()
+	// hold only live items, so this bounds the work.
+	for tries := len(a.table.Load().c); tries > 0; tries-- {
+		least := 1.0 / 32
+		if a.waste() <= a.room() {
+			if len(a.free) >= keepFree {
+				break
+			}
+			least = 1.0 / 16
+		}
+		v := a.victim(least)
 		if v == 0 {
 			break
 		}
@@ -65,18 +73,17 @@ func (a *Arena) Compact(h Holder) {
 }
 
 // victim returns the shared chunk, other than the head, with the most
-// garbage for its size, or 0 if none has a thirty-second of its size or
-// more.
-func (a *Arena) victim() uint32 {
+// garbage for its size, or 0 if none has least of its size or more.
+func (a *Arena) victim(least float64) uint32 {
 	var best uint32
-	bestRatio := 1.0 / 32
+	bestRatio := least
 	t := a.table.Load()
 	for i := 1; i < len(t.c); i++ {
 		ch := t.c[i].Load()
 		if ch == nil || !ch.shared || uint32(i) == a.head || ch.live == int64(len(ch.data)) {
 			continue
 		}
-		if r := 1 - float64(ch.live)/float64(len(ch.data)); r > bestRatio {
+		if r := 1 - float64(ch.live)/float64(len(ch.data)); r >= bestRatio {
 			best, bestRatio = uint32(i), r
 		}
 	}
@@ -89,7 +96,7 @@ func (a *Arena) evacuate(idx uint32, h Holder) {
 	ch := a.at(idx)
 	for off := 0; off < int(ch.used); {
 		it, _ := parseItem(ch.data, off)
-		r := ref(idx, ch.gen, off, it.end-off, it.external)
+		r := ref(idx, uint8(ch.gen.Load()), off, it.end-off, it.external)
 		if w := h.Word(r, ch.data[it.key:it.value]); w != nil {
 			atomic.StoreUint64(w, a.copyItem(r))
 			n := int64(it.end - off) // now garbage here
@@ -100,4 +107,23 @@ func (a *Arena) evacuate(idx uint32, h Holder) {
 		off = it.end
 	}
 	a.drop(idx)
+}
+
+// Bytes returns the memory of the arena's chunks, those kept for reuse
+// included.
+func (a *Arena) Bytes() int64 {
+	t := a.table.Load()
+	if t == nil {
+		return 0
+	}
+	var n int64
+	for i := range t.c {
+		if ch := t.c[i].Load(); ch != nil {
+			n += int64(len(ch.data))
+		}
+	}
+	for _, ch := range a.free {
+		n += int64(len(ch.data))
+	}
+	return n
 }

@@ -17,7 +17,7 @@ func (a *Arena) Put(key string, value []byte, size int64, custom bool) uint64 {
 		copy(b[copy(b[2:], key)+2:], value)
 		ch.live += int64(n)
 		a.live += int64(n)
-		return ref(idx, ch.gen, off, n, false)
+		return ref(idx, uint8(ch.gen.Load()), off, n, false)
 	}
 	return a.putLong(key, value, size, custom)
 }
@@ -31,7 +31,7 @@ func (a *Arena) putLong(key string, value []byte, size int64, custom bool) uint6
 		vch := a.at(vidx)
 		copy(vch.data, value)
 		binary.LittleEndian.PutUint32(ptr[:], vidx)
-		ptr[4] = vch.gen
+		ptr[4] = uint8(vch.gen.Load())
 	}
 	idx, off := a.reserve(l.total, l.own)
 	ch := a.at(idx)
@@ -62,7 +62,7 @@ func (a *Arena) putLong(key string, value []byte, size int64, custom bool) uint6
 	} else {
 		a.live += int64(l.total)
 	}
-	return ref(idx, ch.gen, off, n, l.external)
+	return ref(idx, uint8(ch.gen.Load()), off, n, l.external)
 }
 
 // copyItem writes a copy of the live item r names (an external value's
@@ -76,7 +76,7 @@ func (a *Arena) copyItem(r uint64) uint64 {
 	copy(ch.data[off:off+n], src.data[refOff(r):refOff(r)+n])
 	ch.live += int64(n)
 	a.live += int64(n)
-	return ref(idx, ch.gen, off, n, refExternal(r))
+	return ref(idx, uint8(ch.gen.Load()), off, n, refExternal(r))
 }
 
 // reserve returns where n bytes of a new item go: the end of the chunk
@@ -137,14 +137,22 @@ func (a *Arena) retireHead() {
 func (a *Arena) newChunk(n int, shared bool) uint32 {
 	idx := a.freeIndex()
 	a.gens[idx]++
-	var data []byte
-	if k := len(a.free); shared && k > 0 && len(a.free[k-1]) >= n {
-		data, a.free = a.free[k-1], a.free[:k-1]
-	} else {
-		data = make([]byte, n)
+	var ch *chunk
+	for shared && ch == nil && len(a.free) > 0 {
+		k := len(a.free) - 1
+		if len(a.free[k].data) >= n {
+			ch = a.free[k]
+		}
+		a.free[k] = nil // a chunk kept while chunks were smaller goes to the collector
+		a.free = a.free[:k]
+	}
+	if ch == nil {
+		ch = &chunk{data: make([]byte, n), shared: shared}
 		a.made += int64(n)
 	}
-	a.table.Load().c[idx].Store(&chunk{data: data, gen: a.gens[idx], shared: shared})
+	ch.live, ch.used = 0, 0
+	ch.gen.Store(uint32(a.gens[idx]))
+	a.table.Load().c[idx].Store(ch)
 	return idx
 }
 
@@ -183,7 +191,7 @@ func (a *Arena) drop(idx uint32) {
 		a.garbage -= int64(len(ch.data)) - ch.live
 		if size := a.chunkSize(); !ch.lent.Load() && len(ch.data) >= size && len(ch.data) <= 2*size &&
 			(a.compacting || len(a.free) < keepFree) {
-			a.free = append(a.free, ch.data)
+			a.free = append(a.free, ch)
 		}
 	}
 	a.table.Load().c[idx].Store(nil)

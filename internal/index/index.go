@@ -113,12 +113,16 @@ func (t *Table) Reset() {
 	t.live, t.dead, t.spare = 0, 0, nil
 }
 
+// Rebuilds reports whether the next Insert rebuilds the table: then the
+// caller must make readers of the current storage retry, since it may be
+// reused.
+func (t *Table) Rebuilds() bool { return t.live+t.dead >= t.capacity()*7/8 }
+
 // Insert adds slot under hash; the caller knows the key is absent. hashOf
 // must return the hash of any stored slot: the table calls it when it
-// rebuilds. A rebuild to a new size publishes new storage; one that only
-// clears dead markers reuses the storage the previous one replaced, so
-// the caller must make readers of that storage retry (it reports true
-// when it did so).
+// rebuilds (see Rebuilds). A rebuild to a new size publishes new storage;
+// one that only clears dead markers reuses the storage the previous one
+// replaced (it reports true when it did so).
 func (t *Table) Insert(hash, slot uint32, hashOf func(uint32) uint32) (reused bool) {
 	if t.live+t.dead >= t.capacity()*7/8 {
 		reused = t.grow(hashOf)
@@ -157,7 +161,8 @@ func (t *Table) Move(hash, from, to uint32) {
 }
 
 // Shrink rebuilds a table at most a quarter full at the smallest size that
-// keeps it under 7/16 full, to give memory back after removals.
+// keeps it under 7/16 full, to give memory back after removals. It
+// publishes new storage and changes none that readers may hold.
 func (t *Table) Shrink(hashOf func(uint32) uint32) {
 	if t.capacity() <= 64 || t.live > t.capacity()/4 {
 		return

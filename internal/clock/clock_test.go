@@ -1,4 +1,4 @@
-package maxmem
+package clock
 
 import (
 	"testing"
@@ -40,12 +40,12 @@ func spin(d time.Duration) {
 	}
 }
 
-// offTimeNow reads wallNow between two reads of time.Now and returns how
+// offTimeNow reads Now between two reads of time.Now and returns how
 // far it lies outside them (0 inside): a goroutine preempted between the
 // reads widens the bracket instead of failing the test.
 func offTimeNow() time.Duration {
 	before := time.Now().UnixNano()
-	got := wallNow()
+	got := Now()
 	after := time.Now().UnixNano()
 	switch {
 	case got < before:
@@ -57,18 +57,18 @@ func offTimeNow() time.Duration {
 }
 
 // When the system clock is stepped after a calibration (modelled by a
-// calibration that is 17 s behind it), wallNow follows it within a
+// calibration that is 17 s behind it), Now follows it within a
 // millisecond, and the step does not change the rate it extrapolates at.
 func TestWallNowFollowsClockSteps(t *testing.T) {
-	if !recencyTSC {
-		t.Skip("wallNow is time.Now on this machine")
+	if !tsc {
+		t.Skip("Now is time.Now on this machine")
 	}
 	defer calibrated.Store(nil) // the next reader calibrates afresh
 	for _, step := range []time.Duration{17 * time.Second, -17 * time.Second} {
 		calibrated.Store(newCalibration(rdtsc(), time.Now().Add(-step).UnixNano(), tscRate()))
 		spin(1100 * time.Microsecond)
 		if d := offTimeNow(); d < -time.Millisecond || d > time.Millisecond {
-			t.Errorf("step %v: wallNow is %v outside the time.Now reads around it 1.1ms later", step, d)
+			t.Errorf("step %v: Now is %v outside the time.Now reads around it 1.1ms later", step, d)
 		}
 		if c := calibrated.Load(); c.mult != tscRate() {
 			t.Errorf("step %v: rate %d after it, %d before", step, c.mult, tscRate())
@@ -80,14 +80,14 @@ func TestWallNowFollowsClockSteps(t *testing.T) {
 // read that is further off must be the system clock's step since the last
 // calibration, so a read 1.1 ms later must be back within it.
 func TestWallNowTracksTimeNow(t *testing.T) {
-	if !recencyTSC {
-		t.Skip("wallNow is time.Now on this machine")
+	if !tsc {
+		t.Skip("Now is time.Now on this machine")
 	}
 	for i := range 200_000 {
 		if d := offTimeNow(); d < -time.Millisecond || d > time.Millisecond {
 			spin(1100 * time.Microsecond)
 			if d := offTimeNow(); d < -time.Millisecond || d > time.Millisecond {
-				t.Fatalf("read %d: wallNow is %v from time.Now, and still %v 1.1ms later", i, d, d)
+				t.Fatalf("read %d: Now is %v from time.Now, and still %v 1.1ms later", i, d, d)
 			}
 		}
 	}
@@ -101,7 +101,7 @@ func BenchmarkWallClock(b *testing.B) {
 		now  func() int64
 	}{
 		{"time.Now", func() int64 { return time.Now().UnixNano() }},
-		{"wallNow", wallNow},
+		{"Now", Now},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			var s int64

@@ -1,6 +1,6 @@
 //go:build !amd64
 
-package maxmem
+package clock
 
 // rdtsc is not used off amd64.
 func rdtsc() uint64 { return 0 }

@@ -1,4 +1,4 @@
-package maxmem
+package clock
 
 import (
 	"bytes"

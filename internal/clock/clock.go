@@ -1,4 +1,17 @@
-package maxmem
+// Package clock is the cache's fast time of day. With the system clock,
+// time.Now reads two clocks, about 65 ns on a small virtual machine, and a
+// Get of an entry with a TTL would pay that every time. Where the
+// processor's time-stamp counter runs at a constant rate and in step on
+// every core (Linux with the tsc clocksource, on amd64), Now instead
+// extrapolates: the time of day at the last calibration plus the ticks
+// since, at the counter's rate.
+//
+// Invariant: Now never strays more than one calibration's span
+// (renewEvery) of ticks from time.Now, so a step of the system clock (by
+// NTP, an operator, a virtual machine resumed) is followed within a
+// millisecond, as Redis, which caches the time of day per command, follows
+// within a command.
+package clock
 
 import (
 	"sync"
@@ -6,15 +19,6 @@ import (
 	"time"
 )
 
-// The wall clock
-//
-// TTL deadlines and LFU decay read the time of day. With the system clock
-// (no Options.Clock), time.Now reads two clocks, about 65 ns on the
-// two-core machine the benchmarks run on, and a Get of an entry with a TTL
-// would pay that every time. Where the time-stamp counter is in step across
-// cores (see recencyTSC), the cache instead extrapolates: the time of day
-// at the last calibration plus the ticks since, at the counter's rate.
-//
 // A calibration serves for a millisecond of ticks (renewEvery); whoever
 // reads the clock after that reads time.Now and makes the next one. So
 // when the system clock is stepped (by NTP, by an operator, or when a
@@ -36,7 +40,7 @@ type calibration struct {
 	max  uint64 // ticks it serves for (renewEvery); 0 without a rate
 }
 
-// calibrated is the calibration wallNow extrapolates from; nil until the
+// calibrated is the calibration Now extrapolates from; nil until the
 // first read.
 var calibrated atomic.Pointer[calibration]
 
@@ -44,9 +48,12 @@ var calibrated atomic.Pointer[calibration]
 // when it could not be measured.
 var tscRate = sync.OnceValue(measureRate)
 
-// wallNow returns the time of day in unix nanoseconds.
-func wallNow() int64 {
-	if !recencyTSC {
+// tsc reports whether Now reads the time-stamp counter.
+var tsc = tscSynchronized()
+
+// Now returns the time of day in unix nanoseconds.
+func Now() int64 {
+	if !tsc {
 		return time.Now().UnixNano()
 	}
 	tsc := rdtsc()
