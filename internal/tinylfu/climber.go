@@ -1,4 +1,4 @@
-package maxmem
+package tinylfu
 
 import "math"
 

@@ -1,4 +1,6 @@
-// Package ghost remembers the keys an admission policy recently turned
+package tinylfu
+
+// The ghosts remember the keys the admission policy recently turned
 // away: a first-in first-out set of 32-bit key fingerprints (ghosts), of a
 // fixed capacity, without pointers, at 12 bytes per ghost.
 //
@@ -15,7 +17,6 @@
 // in between; every nonzero table entry names a nonzero ring slot; live
 // counts the nonzero ring slots. The table has twice as many slots as the
 // ring, so a probe always ends at an empty one.
-package ghost
 
 // BytesPerGhost is the memory of one ghost: a 4-byte ring slot and two
 // 4-byte table slots.
@@ -31,8 +32,8 @@ type FIFO struct {
 	live  int      // nonzero ring slots
 }
 
-// BytesFor returns the memory of a FIFO of capacity ghosts.
-func BytesFor(capacity int) int64 { return int64(max(capacity, 0)) * BytesPerGhost }
+// ghostBytesFor returns the memory of a FIFO of capacity ghosts.
+func ghostBytesFor(capacity int) int64 { return int64(max(capacity, 0)) * BytesPerGhost }
 
 // Bytes returns the FIFO's memory.
 func (f *FIFO) Bytes() int64 { return int64(len(f.ring)+len(f.table)) * 4 }

@@ -1,4 +1,4 @@
-package ghost
+package tinylfu
 
 import (
 	"fmt"
@@ -18,8 +18,8 @@ func TestZeroFIFOKeepsNothing(t *testing.T) {
 func TestBytes(t *testing.T) {
 	var f FIFO
 	f.Resize(100)
-	if f.Bytes() != 1200 || BytesFor(100) != 1200 || f.Cap() != 100 {
-		t.Fatalf("capacity 100: %d bytes (BytesFor %d), cap %d", f.Bytes(), BytesFor(100), f.Cap())
+	if f.Bytes() != 1200 || ghostBytesFor(100) != 1200 || f.Cap() != 100 {
+		t.Fatalf("capacity 100: %d bytes (BytesFor %d), cap %d", f.Bytes(), ghostBytesFor(100), f.Cap())
 	}
 }
 

@@ -1,6 +1,8 @@
-// Package sketch is the frequency estimator of the TinyLFU admission
-// policy: a count-min sketch of 4-bit counters that halves itself
-// periodically, so it tracks recent popularity rather than all-time counts.
+package tinylfu
+
+// The sketch is the frequency estimator of the admission policy: a
+// count-min sketch of 4-bit counters that halves itself periodically, so
+// it tracks recent popularity rather than all-time counts.
 //
 // Layout: the table is an array of 64-byte blocks, eight words of sixteen
 // 4-bit counters each. A key's four counters all live in one block, so an
@@ -11,7 +13,6 @@
 // follows the requested capacity closely. A table for fewer entries than
 // one block serves is a single block of one, two or four words, so that a
 // tiny cache does not pay for a whole cache line of counters.
-package sketch
 
 import "math/bits"
 
@@ -44,16 +45,16 @@ type Sketch struct {
 	period    int    // increments between halvings
 }
 
-// BytesFor returns the table size, in bytes, for capacity entries: at
+// sketchBytesFor returns the table size, in bytes, for capacity entries: at
 // least one word.
-func BytesFor(capacity int) int64 {
-	blocks, words := layout(capacity)
+func sketchBytesFor(capacity int) int64 {
+	blocks, words := sketchLayout(capacity)
 	return int64(blocks*words) * 8
 }
 
 // layout returns the number of blocks and the words per block of a table
 // for capacity entries.
-func layout(capacity int) (blocks, words int) {
+func sketchLayout(capacity int) (blocks, words int) {
 	need := max((max(capacity, 1)*BytesPerEntry+7)/8, 1)
 	if need >= wordsPerBlock {
 		return (need + wordsPerBlock - 1) / wordsPerBlock, wordsPerBlock
@@ -65,7 +66,7 @@ func layout(capacity int) (blocks, words int) {
 // The counts are lost, as when any count-min sketch changes width.
 func (s *Sketch) Resize(capacity int) {
 	capacity = max(capacity, 1)
-	b, w := layout(capacity)
+	b, w := sketchLayout(capacity)
 	*s = Sketch{
 		table:    make([]uint64, b*w),
 		blocks:   uint64(b),

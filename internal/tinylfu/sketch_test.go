@@ -1,4 +1,4 @@
-package sketch
+package tinylfu
 
 import (
 	"math/rand/v2"
@@ -20,8 +20,8 @@ func TestSizeFollowsCapacity(t *testing.T) {
 	}{{0, 8}, {1, 8}, {8, 8}, {9, 16}, {32, 32}, {33, 64}, {64, 64}, {65, 128}, {1000, 1024}, {1 << 20, 1 << 20}} {
 		var s Sketch
 		s.Resize(tc.capacity)
-		if s.Bytes() != tc.bytes || BytesFor(tc.capacity) != tc.bytes {
-			t.Errorf("capacity %d: %d bytes (BytesFor %d), want %d", tc.capacity, s.Bytes(), BytesFor(tc.capacity), tc.bytes)
+		if s.Bytes() != tc.bytes || sketchBytesFor(tc.capacity) != tc.bytes {
+			t.Errorf("capacity %d: %d bytes (BytesFor %d), want %d", tc.capacity, s.Bytes(), sketchBytesFor(tc.capacity), tc.bytes)
 		}
 	}
 }
