@@ -1,0 +1,205 @@
+// Package shard is the part of a cache's shard that does not depend on the
+// key and value types: the lock, the index from key hashes to slots, the
+// heads of the entries by slot, the TTL heap, the recency clock, the
+// eviction pool, the byte lease, and, for string keys with byte or string
+// values, the arena that holds them.
+//
+// Invariants, with the lock held: slots 1 to n are exactly the resident
+// entries (a removal moves the last entry into the gap, so a uniform
+// sample is one random slot); the index maps each entry's hash to its
+// slot; the heap holds exactly the slots with a deadline, and each one's
+// heapPos is its place there; the lease's charge is the sum of the
+// entries' charges plus the policy's own bytes.
+//
+// A Get in the packed layout takes no lock (Get): it reads between two
+// loads of seq, a seqlock that every write which moves or frees what a
+// reader may be reading (a removal, a compaction, a rebuild) makes odd
+// while it does so. An insertion, an update and a TTL change publish with
+// single atomic stores and leave seq alone: a reader sees either the old
+// word or the new one, and both name items that stay readable. Nothing a
+// reader reads is freed under it, so a lookup that a write overlaps comes
+// back wrong, never faulting, and the reader tries again.
+//
+// Recency is Redis's: each entry keeps the shard's clock at its last
+// access, and eviction samples entries and keeps the best candidates in a
+// pool (evict.go). The clock counts the shard's writes, so a Get writes at
+// most one word, only when the clock has moved since the entry's last
+// access.
+package shard
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+
+	"github.com/maxmem/maxmem/internal/arena"
+	"github.com/maxmem/maxmem/internal/budget"
+	"github.com/maxmem/maxmem/internal/index"
+	"github.com/maxmem/maxmem/internal/tinylfu"
+)
+
+// cacheLine pads fields that different cores write.
+const cacheLine = 64
+
+// Shard is one independently locked part of a cache. Methods with the
+// Locked suffix need the lock held; the others say what they need.
+type Shard struct {
+	// What a Get without the lock reads.
+	seq   atomic.Uint64 // odd while a write moves what readers see
+	clock atomic.Uint32 // the recency clock: the shard's writes, counted
+	idx   index.Table
+	slab  slab
+	arena *arena.Arena // the packed layout's bytes; nil in the generic layout
+	cfg   *Config
+	_     [cacheLine]byte
+
+	mu sync.Mutex
+	_  [cacheLine - 8]byte
+
+	// What other shards' writers read without the lock, published at
+	// unlock.
+	pub published
+	_   [cacheLine]byte
+
+	// The lock holder's.
+	writing  bool   // seq is odd for this lock hold
+	n        uint32 // resident entries, in slots 1 to n
+	wraps    uint32 // times the clock wrapped to 0
+	ttl      []uint32
+	pool     pool
+	Lease    *budget.Lease
+	rng      rand.PCG
+	Counters Counters
+	adm      *tinylfu.Policy // allkeys-tinylfu's lists and sketch; nil otherwise
+	reads    []ring          // allkeys-tinylfu's recorded Gets without the lock (ring.go)
+	owed     int64           // bytes of the entries' admission nodes the lease could not take yet
+	layout   *Policy         // the policy the shard's layout was last made for
+	freq     bool            // access words hold LFU counters, not recency stamps
+	lrm      bool            // reads leave access words alone
+}
+
+// published is what a shard shows other shards' writers without their
+// taking its lock.
+type published struct {
+	soonest atomic.Int64  // earliest deadline; MaxInt64: none
+	count   atomic.Int64  // entries
+	ttls    atomic.Int64  // entries with a deadline
+	victim  atomic.Uint64 // its best candidate's rank (see Rank); 0: none known
+}
+
+// Counters are the INFO figures a shard keeps under its lock.
+type Counters struct {
+	Hits, Misses     uint64 // only of lookups under the lock and allkeys-tinylfu's
+	Evicted, Expired uint64
+	Writes           uint64 // writes and TTL changes accepted
+}
+
+// Config is what every shard of a cache shares.
+type Config struct {
+	Now          func() int64             // the cache's clock, unix nanoseconds
+	HashString   func(key string) uint32  // the packed layout's key hash, for compaction
+	Policy       atomic.Pointer[Policy]   // the active policy
+	Overhead     int64                    // the charge of an entry beyond its size
+	Samples      int                      // maxmemory-samples
+	LogFactor    int                      // lfu-log-factor
+	DecayMinutes int                      // lfu-decay-time in minutes; 0: no decay
+	CustomSize   bool                     // packed: sizes come from the user's Sizer, kept in the items
+	Reproducible bool                     // a fixed seed: Gets take the lock, so replays repeat
+	Nominal      func() int64             // a shard's share of the budget
+	Victim       func(s *Shard) (Candidate, bool) // a custom Policy's choice in s; nil for the built-in ones
+}
+
+// Init readies s, the shard with the given stream of random numbers, with
+// its lease of the budget, in the packed layout if packed.
+func (s *Shard) Init(cfg *Config, lease *budget.Lease, packed bool, seed, stream uint64) {
+	s.cfg, s.Lease = cfg, lease
+	s.rng.Seed(seed, stream)
+	if packed {
+		s.arena = &arena.Arena{}
+		if !cfg.Reproducible {
+			s.reads = newRings()
+		}
+	}
+	s.pub.soonest.Store(math.MaxInt64)
+	s.slab.resize(1)
+	s.Lock()
+	s.layoutLocked()
+	s.Unlock()
+}
+
+// Lock takes the shard's lock.
+func (s *Shard) Lock() { s.mu.Lock() }
+
+// TryLock takes the lock if it is free and reports whether it did.
+func (s *Shard) TryLock() bool { return s.mu.TryLock() }
+
+// Unlock publishes what changed for other shards' writers, gives back
+// the lease's excess, ends the write section if one began, and releases
+// the lock.
+func (s *Shard) Unlock() {
+	s.Lease.Settle()
+	s.publishLocked()
+	if s.writing {
+		s.writing = false
+		s.seq.Add(1)
+	}
+	s.mu.Unlock()
+}
+
+// beginWrite marks the start of a change a Get without the lock could
+// trip on: a removal, a compaction, a rebuild. Unlock ends it.
+func (s *Shard) beginWrite() {
+	if !s.writing {
+		s.writing = true
+		s.seq.Add(1)
+	}
+}
+
+// publishLocked stores what other shards read of s.
+func (s *Shard) publishLocked() {
+	soonest := int64(math.MaxInt64)
+	if len(s.ttl) > 0 {
+		soonest = s.head(s.ttl[0]).expireAt
+	}
+	if soonest != s.pub.soonest.Load() {
+		s.pub.soonest.Store(soonest)
+	}
+	if n := int64(s.n); n != s.pub.count.Load() {
+		s.pub.count.Store(n)
+	}
+	if n := int64(len(s.ttl)); n != s.pub.ttls.Load() {
+		s.pub.ttls.Store(n)
+	}
+}
+
+// Volatile returns the number of entries with a TTL as last published.
+func (s *Shard) Volatile() int64 { return s.pub.ttls.Load() }
+
+// Soonest returns the earliest deadline as last published; MaxInt64 when
+// no entry has one.
+func (s *Shard) Soonest() int64 { return s.pub.soonest.Load() }
+
+// LenLocked returns the number of entries.
+func (s *Shard) LenLocked() uint32 { return s.n }
+
+// VolatileLocked returns the number of entries with a deadline.
+func (s *Shard) VolatileLocked() int { return len(s.ttl) }
+
+// Packed reports whether s keeps its keys and values in an arena.
+func (s *Shard) Packed() bool { return s.arena != nil }
+
+// Float64 returns a uniform number in [0, 1) from the shard's source; the
+// lock is needed.
+func (s *Shard) Float64() float64 { return float64(s.rng.Uint64()>>11) / (1 << 53) }
+
+// Rand returns a random number from the shard's source; the lock is
+// needed.
+func (s *Shard) Rand() uint64 { return s.rng.Uint64() }
+
+// Now returns the cache's clock, unix nanoseconds.
+func (s *Shard) Now() int64 { return s.cfg.Now() }
+
+// Count returns the number of entries as last published; the lock is not
+// needed.
+func (s *Shard) Count() int64 { return s.pub.count.Load() }
