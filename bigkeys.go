@@ -46,26 +46,27 @@ func (c *Cache[K, V]) BigKeys(n int) ([]KeyUsage[K], error) {
 // scanUsage offers the live entries of slots from, from+1, ... of s to top,
 // at most bigKeysChunk of them under one lock hold, and returns the slot to
 // go on from, or 0 at the end of the shard.
-func (c *Cache[K, V]) scanUsage(s *shard[K, V], from int, top *usageHeap[K]) int {
+func (c *Cache[K, V]) scanUsage(s *kvShard[K, V], from int, top *usageHeap[K]) int {
 	if c.closed.Load() {
 		return 0
 	}
 	now := c.now()
-	s.lock()
-	defer s.unlock()
-	end := min(int(s.n)+1, from+bigKeysChunk)
+	s.Lock()
+	defer s.Unlock()
+	n := int(s.LenLocked())
+	end := min(n+1, from+bigKeysChunk)
 	for slot := uint32(from); slot < uint32(end); slot++ {
-		h := s.head(slot)
-		if h.expired(now) {
+		d := s.HeadLocked(slot).ExpireAt()
+		if d != 0 && d <= now {
 			continue
 		}
 		ttl := NoExpiry
-		if h.expireAt != 0 {
-			ttl = time.Duration(h.expireAt - now)
+		if d != 0 {
+			ttl = time.Duration(d - now)
 		}
-		top.offer(KeyUsage[K]{Key: s.keyAt(slot), Bytes: s.charge(slot), TTL: ttl})
+		top.offer(KeyUsage[K]{Key: s.key(slot), Bytes: s.ChargeLocked(slot), TTL: ttl})
 	}
-	if end > int(s.n) {
+	if end > n {
 		return 0
 	}
 	return end

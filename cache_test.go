@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/maxmem/maxmem/internal/arena"
 )
 
 func TestGetSetDelete(t *testing.T) {
@@ -65,8 +66,8 @@ func TestBuiltinSizerCharges(t *testing.T) {
 	if err := packed.Set("key", make([]byte, 10, 32)); err != nil {
 		t.Fatal(err)
 	}
-	item := int64(itemBase + 3 + 10) // slot, two one-byte lengths, key, value
-	want := item + (item+15)/16 + EntryOverhead[string, []byte]() - itemBase
+	item := int64(arena.ItemBase + 3 + 10) // two one-byte lengths, key, value
+	want := item + (item+15)/16 + EntryOverhead[string, []byte]() - arena.ItemBase
 	if n, _ := packed.MemoryUsage("key"); n != want {
 		t.Fatalf("packed MemoryUsage = %d, want %d", n, want)
 	}

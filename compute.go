@@ -48,20 +48,20 @@ func (c *Cache[K, V]) Compute(key K, fn func(old V, found bool) (V, ComputeOp)) 
 }
 
 // version is what Compute saw of a key: its value, whether it was there,
-// and its recency stamp, which every write and TTL change renews with a
-// fresh one (a read may renew it too, which only costs fn another run).
+// and its write stamp, which every write and TTL change renews.
 type version[V any] struct {
 	value    V
 	found    bool
-	stamp    uint64
+	written  uint32
 	expireAt int64
 }
 
 // computeOnce runs fn on the key's current version under the shard lock.
 func (c *Cache[K, V]) computeOnce(key K, fn func(V, bool) (V, ComputeOp)) (cur version[V], v V, op ComputeOp) {
-	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
+	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, _ *effects[K, V]) {
 		if found {
-			cur = version[V]{s.valueAt(slot), true, s.node(slot).getStamp(), s.head(slot).expireAt}
+			h := s.HeadLocked(slot)
+			cur = version[V]{s.value(slot), true, h.Written(), h.ExpireAt()}
 		}
 		v, op = fn(cur.value, cur.found)
 	})
@@ -70,8 +70,8 @@ func (c *Cache[K, V]) computeOnce(key K, fn func(V, bool) (V, ComputeOp)) (cur v
 
 // stillAt reports whether the entry at slot of the locked s (if found)
 // is still the version cur describes.
-func stillAt[K comparable, V any](s *shard[K, V], slot uint32, found bool, cur *version[V]) bool {
-	return found == cur.found && (!found || s.node(slot).getStamp() == cur.stamp)
+func stillAt[K comparable, V any](s *kvShard[K, V], slot uint32, found bool, cur *version[V]) bool {
+	return found == cur.found && (!found || s.HeadLocked(slot).Written() == cur.written)
 }
 
 // applyCompute carries out op if the key is still at version cur. done is
@@ -94,9 +94,9 @@ func (c *Cache[K, V]) applyCompute(key K, cur version[V], v V, op ComputeOp) (do
 // removeIf deletes the key if it is still at version cur, and reports
 // whether it was (an absent key that is still absent counts).
 func (c *Cache[K, V]) removeIf(key K, cur *version[V]) (done bool) {
-	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, fx *effects[K, V]) {
+	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, fx *effects[K, V]) {
 		if done = stillAt(s, slot, found, cur); done && found {
-			c.dropLocked(s, slot, Deleted, fx)
+			c.drop(s, slot, Deleted, fx)
 		}
 	})
 	return done
@@ -109,7 +109,7 @@ func (c *Cache[K, V]) storeIf(key K, cur *version[V], v V) (changed bool, err er
 	if err != nil {
 		return false, err
 	}
-	return c.store(key, v, size, cur.expireAt, func(s *shard[K, V], slot uint32, found bool) bool {
+	return c.store(key, v, size, cur.expireAt, func(s *kvShard[K, V], slot uint32, found bool) bool {
 		return stillAt(s, slot, found, cur)
 	})
 }

@@ -53,7 +53,7 @@ func TestComputeOOMKeepsOldValue(t *testing.T) {
 	grow := func(old []byte, _ bool) ([]byte, ComputeOp) { return make([]byte, 950), WriteOp }
 	v, ok, err := c.Compute("a", grow)
 	var oom *OOMError
-	if !errors.As(err, &oom) || !oom.Counted || string(v) != "small" || !ok {
+	if !errors.As(err, &oom) || oom.Keys != 1 || string(v) != "small" || !ok {
 		t.Fatalf("Compute past the budget = %q, %v, %v", v, ok, err)
 	}
 	if got, _ := c.Get("a"); string(got) != "small" {

@@ -36,10 +36,8 @@ type OOMError struct {
 	TooLarge bool
 	// Keys and KeysWithTTL are the resident entries, and those of them with
 	// a TTL, when the write gave up: under a volatile-* policy only the
-	// latter can be evicted. Valid when Counted is set.
+	// latter can be evicted.
 	Keys, KeysWithTTL int64
-	// Counted is set when Keys and KeysWithTTL were filled in.
-	Counted bool
 }
 
 // Error returns Redis's message: OOM command not allowed when used memory > 'maxmemory'.
@@ -55,10 +53,7 @@ func (e *OOMError) Detail() string {
 	}
 	d := fmt.Sprintf("need %d bytes, used_memory %d of maxmemory %d, policy %s freed nothing more",
 		e.Need, e.Used, e.Max, e.Policy)
-	if e.Counted {
-		d += fmt.Sprintf(", %d keys, %d with a TTL", e.Keys, e.KeysWithTTL)
-	}
-	return d
+	return d + fmt.Sprintf(", %d keys, %d with a TTL", e.Keys, e.KeysWithTTL)
 }
 
 // Hint returns the fix for this refusal in one sentence, as an operator
@@ -82,7 +77,7 @@ func (e *OOMError) Hint() string {
 // with a TTL.
 func (e *OOMError) volatileHint() string {
 	alt := allKeysFor(e.Policy)
-	if e.Counted && e.KeysWithTTL == 0 {
+	if e.KeysWithTTL == 0 {
 		return fmt.Sprintf("%s evicts only keys with a TTL and none of the %d keys has one: write cache-like keys with SetWithTTL or Expire, or switch to %s",
 			e.Policy, e.Keys, alt)
 	}
@@ -110,15 +105,12 @@ func invalid(format string, args ...any) error {
 
 // newOOMError counts a refused write and describes it completely: the
 // budget, the policy, and the keys with and without a TTL.
-//
-// Hook: refuse in write.go builds the error without the key counts; it can
-// return c.newOOMError(charge, tooLarge) instead of its struct literal.
 func (c *Cache[K, V]) newOOMError(charge int64, tooLarge bool) *OOMError {
 	e := &OOMError{
 		Need:     charge,
-		Used:     c.used(),
-		Max:      c.budget.max.Load(),
-		Policy:   c.policy.Load().p.Name(),
+		Used:     c.budget.Used(),
+		Max:      c.budget.Max(),
+		Policy:   c.activePolicy().Name(),
 		TooLarge: tooLarge,
 	}
 	c.stats.refused.add(e)
@@ -131,19 +123,7 @@ func (c *Cache[K, V]) newOOMError(charge int64, tooLarge bool) *OOMError {
 func (c *Cache[K, V]) countKeys(e *OOMError) {
 	e.Keys, e.KeysWithTTL = 0, 0
 	for i := range c.shards {
-		s := &c.shards[i].pub
-		e.Keys += s.count.Load()
-		e.KeysWithTTL += s.ttls.Load()
+		e.Keys += c.shards[i].Count()
+		e.KeysWithTTL += c.shards[i].Volatile()
 	}
-	e.Counted = true
-}
-
-// describeOOM fills in the key counts of an *OOMError err that lacks them,
-// and returns err.
-func (c *Cache[K, V]) describeOOM(err error) error {
-	var e *OOMError
-	if errors.As(err, &e) && !e.Counted {
-		c.countKeys(e)
-	}
-	return err
 }

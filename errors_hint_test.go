@@ -1,7 +1,6 @@
 package maxmem
 
 import (
-	"errors"
 	"strings"
 	"testing"
 )
@@ -14,10 +13,10 @@ func TestOOMErrorHints(t *testing.T) {
 	}{
 		{"too large", OOMError{Need: 3 << 20, Max: 1 << 20, Policy: "allkeys-lru", TooLarge: true}, "larger than maxmemory (1.00M)"},
 		{"noeviction", OOMError{Policy: "noeviction"}, "switch to an evicting policy"},
-		{"volatile, no TTLs", OOMError{Policy: "volatile-lfu", Keys: 7, Counted: true}, "none of the 7 keys has one"},
-		{"volatile, TTLs spent", OOMError{Policy: "volatile-lru", Keys: 7, KeysWithTTL: 2, Counted: true}, "ran out of keys with a TTL"},
+		{"volatile, no TTLs", OOMError{Policy: "volatile-lfu", Keys: 7}, "none of the 7 keys has one"},
+		{"volatile, TTLs spent", OOMError{Policy: "volatile-lru", Keys: 7, KeysWithTTL: 2}, "ran out of keys with a TTL"},
 		{"volatile, not counted", OOMError{Policy: "volatile-random"}, "switch to allkeys-random"},
-		{"volatile-ttl", OOMError{Policy: "volatile-ttl", Counted: true}, "switch to allkeys-lru"},
+		{"volatile-ttl", OOMError{Policy: "volatile-ttl"}, "switch to allkeys-lru"},
 		{"custom", OOMError{Policy: "allkeys-largest"}, "allkeys-largest found nothing more"},
 	} {
 		if got := tc.err.Hint(); !strings.Contains(got, tc.want) {
@@ -35,7 +34,7 @@ func TestNewOOMErrorCountsKeys(t *testing.T) {
 	mustSet(t, c, "b", 2)
 	mustSetTTL(t, c, "c", 3, 1e9)
 	e := c.newOOMError(unit, false)
-	if !e.Counted || e.Keys != 3 || e.KeysWithTTL != 1 || e.Used != 3*unit || e.Policy != "volatile-lru" {
+	if e.Keys != 3 || e.KeysWithTTL != 1 || e.Used != 3*unit || e.Policy != "volatile-lru" {
 		t.Fatalf("newOOMError = %+v", *e)
 	}
 	if c.Stats().OOMRejections != 1 {
@@ -43,18 +42,5 @@ func TestNewOOMErrorCountsKeys(t *testing.T) {
 	}
 	if !strings.Contains(e.Detail(), "3 keys, 1 with a TTL") {
 		t.Fatalf("Detail() = %q", e.Detail())
-	}
-}
-
-func TestDescribeOOMFillsCounts(t *testing.T) {
-	c, _ := newTestCache(t, 1, NoEviction)
-	mustSet(t, c, "a", 1)
-	err := c.describeOOM(c.Set("b", 2))
-	var oom *OOMError
-	if !errors.As(err, &oom) || !oom.Counted || oom.Keys != 1 {
-		t.Fatalf("describeOOM(Set over budget) = %v (%+v)", err, oom)
-	}
-	if c.describeOOM(nil) != nil {
-		t.Fatal("describeOOM(nil) is not nil")
 	}
 }

@@ -80,7 +80,7 @@ func ExampleCache_Doctor() {
 	// Output:
 	// maxmem memory doctor: 1 problem(s) found (counters since the cache was created or stats were reset).
 	//
-	//  * volatile-lru evicts only keys with a TTL, and only 0 of 5 keys have one: the cache cannot make room (5 writes already refused with OOM).
+	//  * volatile-lru evicts only keys with a TTL, and only 0 of 6 keys have one: the cache cannot make room (4 writes already refused with OOM).
 	//    Fix: write cache-like keys with SetWithTTL (or Expire them), or switch to allkeys-lru.
 }
 
@@ -90,7 +90,7 @@ func ExampleOOMError_Hint() {
 	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 1000, Policy: maxmem.VolatileLRU})
 	defer c.Close()
 	var err error
-	for i := 0; err == nil && i < 100; i++ { // 1000 bytes hold 5 such entries
+	for i := 0; err == nil && i < 100; i++ { // 1000 bytes hold 6 such entries
 		err = c.Set(fmt.Sprint("key", i), make([]byte, 100))
 	}
 	var oom *maxmem.OOMError
@@ -98,7 +98,7 @@ func ExampleOOMError_Hint() {
 		fmt.Println(oom.Hint())
 	}
 	// Output:
-	// volatile-lru evicts only keys with a TTL and none of the 5 keys has one: write cache-like keys with SetWithTTL or Expire, or switch to allkeys-lru
+	// volatile-lru evicts only keys with a TTL and none of the 6 keys has one: write cache-like keys with SetWithTTL or Expire, or switch to allkeys-lru
 }
 
 func ExampleCache_MemoryStats() {

@@ -37,30 +37,19 @@ func craftedKeys(n int, seed uint64) []uint64 {
 	return keys
 }
 
-// probeGroups returns the index groups a look-up of key visits.
+// probeGroups returns the candidate slots a look-up of key compares its
+// key with: those whose hash tag matches on its probe sequence.
 func probeGroups[K comparable, V any](c *Cache[K, V], key K) int {
 	h := c.hash.of(key)
 	s := c.shardFor(h)
-	s.lock()
-	defer s.unlock()
-	gs := s.idx.load()
+	s.Lock()
+	defer s.Unlock()
 	visited := 0
-	for cur := gs.probe(uint32(h)); ; cur.advance(gs) {
-		if cur.step > gs.mask { // a probe visits each group once at most
-			panic("index: probed every group without reaching a final one")
-		}
+	s.FindLocked(uint32(h), func(slot uint32) bool {
 		visited++
-		g := gs.at(cur)
-		m, final := g.match(uint32(h))
-		for ; m != 0; m &= m - 1 {
-			if slot := g.slot(m); s.kv.matches(slot, s.head(slot).word, key) {
-				return visited
-			}
-		}
-		if final {
-			return visited
-		}
-	}
+		return s.key(slot) == key
+	})
+	return visited
 }
 
 // meanProbe returns the mean index groups visited to find keys, and the
@@ -71,7 +60,7 @@ func meanProbe(c *Cache[uint64, int], keys []uint64) (mean float64, fullest int)
 		total += probeGroups(c, k)
 	}
 	for i := range c.shards {
-		fullest = max(fullest, int(c.shards[i].pub.count.Load()))
+		fullest = max(fullest, int(c.shards[i].Count()))
 	}
 	return float64(total) / float64(len(keys)), fullest
 }

@@ -33,8 +33,16 @@ const unitSize = 100
 var unit = unitSize + EntryOverhead[string, int]()
 
 // newTestCache returns a cache of string to int whose entries all cost unit
-// bytes, room for n entries, a fake clock, and the given policy.
+// bytes, room for n entries, a fake clock, and the given policy, in one
+// shard that samples every entry it holds (up to 64), so that the
+// sampled policies choose as their exact versions would.
 func newTestCache(t *testing.T, n int, p Policy) (*Cache[string, int], *fakeClock) {
+	t.Helper()
+	return newShardedTestCache(t, n, p, 1)
+}
+
+// newShardedTestCache is newTestCache over the given number of shards.
+func newShardedTestCache(t *testing.T, n int, p Policy, shards int) (*Cache[string, int], *fakeClock) {
 	t.Helper()
 	clock := newFakeClock()
 	c, err := New(Options[string, int]{
@@ -43,7 +51,8 @@ func newTestCache(t *testing.T, n int, p Policy) (*Cache[string, int], *fakeCloc
 		Sizer:     func(string, int) int64 { return unitSize },
 		Clock:     clock,
 		Seed:      1,
-		Shards:    8, // tiny budgets would get one shard; the rules must hold across shards
+		Samples:   64,
+		Shards:    shards,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

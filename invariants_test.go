@@ -5,70 +5,25 @@ import (
 	"testing"
 )
 
-// checkInvariants verifies every shard's bookkeeping against shard.go's
-// invariants: the index finds every resident entry at its slot, the lists
-// hold every slot exactly once, the heap holds exactly the slots with a
-// deadline at their recorded positions, every word names a readable item
-// of the entry's own key (packed layout), and charged is the sum of the
-// charges.
+// checkInvariants verifies every shard's bookkeeping (internal/shard's
+// CheckLocked) and that each entry's key is found at its own slot.
 func checkInvariants[K comparable, V any](t *testing.T, c *Cache[K, V]) {
 	t.Helper()
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.lock()
-		err := s.invariantsLocked()
-		s.unlock()
+		s.Lock()
+		err := s.CheckLocked()
+		for slot := uint32(1); err == nil && slot <= s.LenLocked(); slot++ {
+			key := s.key(slot)
+			if got, ok := s.find(key, c.hash.of(key)); !ok || got != slot {
+				err = fmt.Errorf("slot %d: its key is found at %d, %v", slot, got, ok)
+			}
+		}
+		s.Unlock()
 		if err != nil {
 			t.Fatalf("shard %d: %v", i, err)
 		}
 	}
-}
-
-func (s *shard[K, V]) invariantsLocked() error {
-	if got := s.idx.count(); got != int(s.n) {
-		return fmt.Errorf("index holds %d entries, shard %d", got, s.n)
-	}
-	var sum int64
-	for slot := uint32(1); slot <= s.n; slot++ {
-		if s.arena != nil {
-			if s.arena.table.Load().chunkOf(s.head(slot).word) == nil {
-				return fmt.Errorf("slot %d: word %x names no chunk", slot, s.head(slot).word)
-			}
-		}
-		key := s.keyAt(slot)
-		if got, ok := s.findLocked(key, s.node(slot).hash); !ok || got != slot {
-			return fmt.Errorf("slot %d: index finds its key at %d, %v", slot, got, ok)
-		}
-		sum += s.charge(slot)
-		if s.head(slot).expireAt != 0 {
-			if pos := s.node(slot).heapPos; int(pos) >= s.ttl.Len() || s.ttl.At(int(pos)) != slot {
-				return fmt.Errorf("slot %d: heap position %d is wrong", slot, pos)
-			}
-		}
-	}
-	if s.adm != nil {
-		sum += s.adm.policyBytes()
-	}
-	if got := s.charged.Load(); got != sum {
-		return fmt.Errorf("charged %d, entries sum to %d", got, sum)
-	}
-	seen := map[uint32]bool{}
-	for li := range s.lists {
-		prev := uint32(0)
-		for slot := s.lists[li].front; slot != 0; slot = s.node(slot).next {
-			if seen[slot] || slot > s.n || s.node(slot).prev != prev || int(s.node(slot).list) != li {
-				return fmt.Errorf("list %d broken at slot %d", li, slot)
-			}
-			seen[slot], prev = true, slot
-		}
-		if s.lists[li].back != prev {
-			return fmt.Errorf("list %d: back %d, last %d", li, s.lists[li].back, prev)
-		}
-	}
-	if len(seen) != int(s.n) {
-		return fmt.Errorf("lists hold %d slots, shard %d", len(seen), s.n)
-	}
-	return nil
 }
 
 // The bookkeeping stays consistent through a random mix of every

@@ -55,7 +55,7 @@ func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load Loader[K, V]) (
 		if v, ok := c.Get(key); ok {
 			return v, nil
 		}
-		f, leader := c.flights().join(key)
+		f, leader := c.loads.join(key)
 		if leader {
 			return c.lead(ctx, key, f, load)
 		}
@@ -101,7 +101,7 @@ func isContextErr(err error) bool {
 // lead runs the load of key for f, stores the value, and ends the flight.
 // On a panic it ends the flight with ErrLoaderPanicked and panics on.
 func (c *Cache[K, V]) lead(ctx context.Context, key K, f *flight[V], load Loader[K, V]) (V, error) {
-	g := c.flights()
+	g := &c.loads
 	defer func() {
 		if r := recover(); r != nil {
 			f.err = fmt.Errorf("%w: %v", ErrLoaderPanicked, r)
@@ -166,7 +166,7 @@ func (c *Cache[K, V]) storeLoaded(key K, v V, expireAt int64, f *flight[V]) erro
 	if err != nil {
 		return err
 	}
-	fresh := func(*shard[K, V], uint32, bool) bool { return !f.stale.Load() }
+	fresh := func(*kvShard[K, V], uint32, bool) bool { return !f.stale.Load() }
 	_, err = c.store(key, v, size, expireAt, fresh)
 	return err
 }
@@ -252,18 +252,15 @@ func (g *flightGroup[K, V]) invalidateAll() {
 	g.mu.Unlock()
 }
 
-// flights returns the cache's group of loads in progress.
-func (c *Cache[K, V]) flights() *flightGroup[K, V] { return &c.loads }
-
 // peek returns the live value of key without counting a hit or a miss or
 // an access.
 func (c *Cache[K, V]) peek(key K) (v V, ok bool) {
 	if c.closed.Load() {
 		return v, false
 	}
-	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
+	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, _ *effects[K, V]) {
 		if ok = found; found {
-			v = s.valueAt(slot)
+			v = s.value(slot)
 		}
 	})
 	return v, ok

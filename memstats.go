@@ -33,7 +33,7 @@ func (c *Cache[K, V]) MemoryStats() MemoryStats {
 		TotalAllocated:   st.UsedMemory,
 		MaxMemory:        st.MaxMemory,
 		Overhead:         st.Overhead,
-		OverheadPerKey:   c.overhead,
+		OverheadPerKey:   c.core.Overhead,
 		Dataset:          st.Dataset,
 		DatasetPerc:      st.datasetPerc(),
 		PeakPerc:         st.PeakPerc(),

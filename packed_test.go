@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/maxmem/maxmem/internal/arena"
 )
 
 // packedValue is the value the packed tests store under key at version
@@ -18,7 +20,7 @@ func packedValue(key string, i int) []byte {
 	v := fmt.Appendf(nil, "%s|%d|", key, i)
 	pad := i % 97
 	if i%501 == 0 {
-		pad = maxShared + i%3000 // a chunk of its own
+		pad = maxSharedBytes + i%3000 // a chunk of its own
 	}
 	return append(v, bytes.Repeat([]byte{'x'}, pad)...)
 }
@@ -110,31 +112,15 @@ func checkArenas[K comparable, V any](t *testing.T, c *Cache[K, V]) {
 	t.Helper()
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.lockAndDrain()
-		a := s.arena
-		var items, own int64 // bytes of shared items; of chunks of their own
-		for slot := uint32(1); slot <= s.n; slot++ {
-			w := s.head(slot).word
-			ch, it := a.parse(w)
-			if refLen(w) == 0 {
-				own += int64(len(ch.data))
-				continue
-			}
-			if n := it.end - refOff(w); n != refLen(w) {
-				t.Errorf("shard %d slot %d: item of %d bytes, reference says %d", i, slot, n, refLen(w))
-			}
-			items += int64(refLen(w))
-			if it.external {
-				own += int64(len(a.value(w)))
-			}
+		s.Lock()
+		var paid int64 // what the entries are charged for their bytes in the arena
+		for slot := uint32(1); slot <= s.LenLocked(); slot++ {
+			paid += s.ChargeLocked(slot) - EntryOverhead[K, V]() + arena.ItemBase
 		}
-		live, size, allowed := a.live, a.held(), a.live+a.live/16+maxChunk+own
-		s.unlock()
-		if live != items {
-			t.Errorf("shard %d: arena counts %d live bytes, its entries hold %d", i, live, items)
-		}
-		if size > allowed {
-			t.Errorf("shard %d: arena holds %d bytes for %d live and %d in chunks of their own", i, size, live, own)
+		held := s.ArenaBytes()
+		s.Unlock()
+		if held > paid+arena.MaxChunk {
+			t.Errorf("shard %d: arena holds %d bytes, its entries pay for %d", i, held, paid)
 		}
 	}
 }
@@ -203,22 +189,9 @@ func TestPackedShapes(t *testing.T) {
 	}
 }
 
-// held returns the bytes of all the chunks the arena holds.
-func (a *arena) held() int64 {
-	var n int64
-	if t := a.table.Load(); t != nil {
-		for i := range t.c {
-			if ch := t.c[i].Load(); ch != nil {
-				n += int64(len(ch.data))
-			}
-		}
-	}
-	return n
-}
-
 // Every way an item is laid out in the arena round-trips through writes,
 // rewrites, compaction and removal, with and without the lock: short items,
-// long lengths, custom sizes, values of maxShared bytes or more (their own
+// long lengths, custom sizes, values of maxSharedBytes bytes or more (their own
 // chunk, exactly as long as the value), and keys so long that the whole
 // item gets a chunk of its own.
 func TestPackedLayouts(t *testing.T) {
@@ -228,10 +201,10 @@ func TestPackedLayouts(t *testing.T) {
 	}{
 		{"short", 10, 40},
 		{"long value", 10, 5000},
-		{"value of maxShared", 16, maxShared},
+		{"value of maxSharedBytes", 16, maxSharedBytes},
 		{"value of 64 KiB", 16, 64 << 10},
-		{"huge key", maxShared, 10},
-		{"huge key and value", maxShared, 64 << 10},
+		{"huge key", maxSharedBytes, 10},
+		{"huge key and value", maxSharedBytes, 64 << 10},
 	}
 	for _, sized := range []bool{false, true} {
 		for _, sh := range shapes {
@@ -267,7 +240,7 @@ func TestPackedLayouts(t *testing.T) {
 				checkAccounting(t, c)
 				want := int64(sh.klen+sh.vlen+7) + EntryOverhead[string, []byte]()
 				if !sized {
-					want = packedSize(sh.klen, sh.vlen) + EntryOverhead[string, []byte]()
+					want = arena.PackedSize(sh.klen, sh.vlen) + EntryOverhead[string, []byte]()
 				}
 				if got, _ := c.MemoryUsage(keys[0]); got != want {
 					t.Fatalf("MemoryUsage %d, want %d", got, want)
@@ -277,12 +250,12 @@ func TestPackedLayouts(t *testing.T) {
 	}
 }
 
-// A value of maxShared bytes or more costs the cache no more than its own
+// A value of maxSharedBytes bytes or more costs the cache no more than its own
 // length in whole pages and one shared item: no header pushes it into
 // another page.
 func TestPackedLargeValueCharge(t *testing.T) {
-	for _, vlen := range []int{maxShared, 64 << 10, 1 << 20} {
-		charge := packedSize(16, vlen)
+	for _, vlen := range []int{maxSharedBytes, 64 << 10, 1 << 20} {
+		charge := arena.PackedSize(16, vlen)
 		if extra := charge - int64(vlen); extra < 0 || extra > 64 {
 			t.Errorf("a %d-byte value is charged %d bytes beyond itself", vlen, extra)
 		}
@@ -323,3 +296,6 @@ func TestPackedReadsUnderClear(t *testing.T) {
 	done.Store(true)
 	readers.Wait()
 }
+
+// maxSharedBytes is the arena's bound on items that share chunks.
+const maxSharedBytes = arena.MaxChunk / 2

@@ -5,19 +5,27 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/maxmem/maxmem/internal/shard"
 )
 
 // Policy chooses which entry leaves when a write needs room: Redis's
 // maxmemory-policy. A policy never frees memory itself: it names victims,
 // one at a time, until the write fits.
 //
-// The built-in policies are found by the cache itself (see eviction.go). A
-// Policy written outside the package is sampled as Redis samples: for each
-// eviction the cache picks one shard, in proportion to its entries, asks
-// Victim there Shard.Samples() times (each time to look at one entry),
-// keeps the sixteen best candidates seen so far, across evictions and
-// shards, and evicts the one with the highest Score that is still as it
-// was when it was named. When none is, it asks every shard once.
+// The built-in policies choose within the cache itself, as Redis does: a
+// write that needs room evicts in its own shard, by sampling entries into
+// a pool of the best candidates (LRU, LRM, LFU), by the shard's TTL heap
+// (volatile-ttl), at random, or by the admission layout
+// (allkeys-tinylfu), and looks at one other shard, chosen at random, to
+// take its best victim instead when that one ranks higher.
+//
+// A Policy written outside the package is pooled the same way: for each
+// eviction the cache asks Victim once in the writer's shard (it should
+// look at Shard.Samples() entries), keeps the sixteen best candidates seen
+// so far in that shard, and evicts the one with the highest Score that is
+// still as it was when it was named; across shards, the higher Score goes
+// first.
 //
 // Victim runs with the shard locked: it must be quick and must not call the
 // Cache. Implementations must be safe for concurrent use (shards are asked in
@@ -61,12 +69,12 @@ type Shard interface {
 	// Volatile returns the number of entries with a TTL.
 	Volatile() int
 	// Samples returns how many entries a sampling policy should look at in
-	// this call: maxmemory-samples, or fewer when the cache spreads the
-	// samples over several calls to fill its eviction pool.
+	// this call: maxmemory-samples.
 	Samples() int
-	// LeastRecent returns the entry least recently accessed, or least
-	// recently modified under TrackModification. It is exact: a list, not
-	// a sample.
+	// LeastRecent returns the entry least recently accessed (or, under
+	// TrackModification or TrackFrequency, least recently written) of
+	// Samples() entries chosen at random; of every entry when the shard
+	// holds no more than that, as Redis's sample of a small database.
 	LeastRecent(volatile bool) (Entry, bool)
 	// SoonestExpiring returns the entry whose TTL ends first, exactly.
 	SoonestExpiring() (Entry, bool)
@@ -80,15 +88,15 @@ type Shard interface {
 type Entry struct {
 	slot     uint32
 	hash     uint32 // the key's hash bits, to recognise the entry later
-	stamp    uint64 // the recency stamp and deadline, absolute, so that scores
+	rank     uint64 // its recency rank and deadline, absolute, so that scores
 	deadline int64  // computed at different moments stay comparable
 	// Size is the bytes charged for the entry, as MemoryUsage reports.
 	Size int64
-	// Idle is the time since the entry's last access (or modification,
-	// under TrackModification) on the cache's recency clock: time-stamp
-	// counter ticks or nanoseconds, depending on the machine, and never
-	// the cache's Clock. Only its order means anything: larger is colder,
-	// across shards too.
+	// Idle is how long ago the entry was last accessed (or written, under
+	// TrackModification or TrackFrequency), counted in writes to its
+	// shard, as Redis's LRU clock counts seconds: larger is colder. Shards
+	// take writes at about the same rate, so it compares across shards
+	// too.
 	Idle uint64
 	// Frequency is Redis's 8-bit logarithmic access counter after decay. It
 	// is kept current only under a policy that tracks frequency.
@@ -129,11 +137,14 @@ func (r Reason) String() string {
 var (
 	// NoEviction never evicts: a write that does not fit fails with ErrOOM.
 	NoEviction Policy = noEviction{}
-	// AllKeysLRU evicts the least recently used key, exactly.
+	// AllKeysLRU evicts the least recently used key, approximated as Redis
+	// approximates it: the least recent of sampled keys and the best kept
+	// from earlier samples.
 	AllKeysLRU Policy = lru{volatile: false}
-	// VolatileLRU evicts the least recently used key among those with a TTL.
+	// VolatileLRU is AllKeysLRU among keys with a TTL.
 	VolatileLRU Policy = lru{volatile: true}
-	// AllKeysLFU evicts the least frequently used of Samples sampled keys.
+	// AllKeysLFU evicts the least frequently used of sampled keys, by
+	// Redis's logarithmic counter.
 	AllKeysLFU Policy = lfuPolicy{volatile: false}
 	// VolatileLFU is AllKeysLFU among keys with a TTL.
 	VolatileLFU Policy = lfuPolicy{volatile: true}
@@ -141,7 +152,8 @@ var (
 	AllKeysRandom Policy = random{volatile: false}
 	// VolatileRandom evicts a random key among those with a TTL.
 	VolatileRandom Policy = random{volatile: true}
-	// VolatileTTL evicts the key closest to expiring, exactly.
+	// VolatileTTL evicts the key closest to expiring: exactly within the
+	// writer's shard, which it compares with one other.
 	VolatileTTL Policy = ttlPolicy{}
 	// AllKeysLRM evicts the least recently modified key: writes and TTL
 	// changes refresh it, reads do not.
@@ -162,9 +174,10 @@ var (
 // Choose it for the best hit ratio per byte on workloads that mix popular
 // keys with one-off ones (web, database and storage caches). Its sketch
 // and ghosts cost about 1.4 bytes per entry, charged to MaxMemory and shown
-// as used_memory_policy; a cache switched to it at run time evicts to make
-// that room. Expired keys are still reclaimed first. It decides through the
-// cache's own layout (see admission.go), not through Victim, which names no
+// as used_memory_policy, and its place in the lists 12 bytes per entry,
+// charged with each entry; a cache switched to it at run time evicts to
+// make that room. Expired keys are still reclaimed first. It decides
+// through the cache's own layout, not through Victim, which names no
 // entry: a Policy that wraps it evicts nothing. Its name is
 // "allkeys-tinylfu".
 var AllKeysTinyLFU Policy = tinyLFU{}
@@ -191,48 +204,49 @@ func scope(volatile bool, kind string) string {
 	return "allkeys-" + kind
 }
 
-// builtin is implemented by the built-in policies: it says how the cache
-// finds their victims itself (eviction.go), without asking Victim, and
-// whether only keys with a TTL qualify. A Policy from outside the package
-// is asked through Victim, and sampled (pool.go).
+// builtin is implemented by the built-in policies: it says how the shards
+// find their victims themselves (internal/shard), without asking Victim.
+// A Policy from outside the package is asked through Victim.
 type builtin interface {
-	order() (o order, volatileOnly bool)
+	kind() shard.Policy
 }
 
 type tinyLFU struct{}
 
 func (tinyLFU) Name() string                   { return "allkeys-tinylfu" }
-func (tinyLFU) order() (order, bool)           { return orderAdmission, false }
+func (tinyLFU) kind() shard.Policy             { return shard.Policy{Kind: shard.TinyLFU} }
 func (tinyLFU) Victim(Shard) (Candidate, bool) { return Candidate{}, false }
 
 type noEviction struct{}
 
 func (noEviction) Name() string                   { return "noeviction" }
-func (noEviction) order() (order, bool)           { return orderNone, false }
+func (noEviction) kind() shard.Policy             { return shard.Policy{Kind: shard.NoEviction} }
 func (noEviction) Victim(Shard) (Candidate, bool) { return Candidate{}, false }
 
 type lru struct{ volatile bool }
 
-func (p lru) Name() string         { return scope(p.volatile, "lru") }
-func (p lru) order() (order, bool) { return orderRecency, p.volatile }
+func (p lru) Name() string       { return scope(p.volatile, "lru") }
+func (p lru) kind() shard.Policy { return shard.Policy{Kind: shard.LRU, Volatile: p.volatile} }
 func (p lru) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.LeastRecent(p.volatile)
-	return Candidate{Entry: e, Score: ^e.stamp}, ok
+	return Candidate{Entry: e, Score: e.rank}, ok
 }
 
 type lrm struct{ volatile bool }
 
-func (p lrm) Name() string         { return scope(p.volatile, "lrm") }
-func (p lrm) order() (order, bool) { return orderRecency, p.volatile }
-func (lrm) Tracks() Tracking       { return TrackModification }
+func (p lrm) Name() string { return scope(p.volatile, "lrm") }
+func (p lrm) kind() shard.Policy {
+	return shard.Policy{Kind: shard.LRM, Volatile: p.volatile, Modification: true}
+}
+func (lrm) Tracks() Tracking { return TrackModification }
 func (p lrm) Victim(s Shard) (Candidate, bool) {
-	return lru(p).Victim(s) // the same list, ordered by modification
+	return lru(p).Victim(s) // the same ranks, ordered by modification
 }
 
 type ttlPolicy struct{}
 
-func (ttlPolicy) Name() string         { return "volatile-ttl" }
-func (ttlPolicy) order() (order, bool) { return orderDeadline, true }
+func (ttlPolicy) Name() string       { return "volatile-ttl" }
+func (ttlPolicy) kind() shard.Policy { return shard.Policy{Kind: shard.TTL, Volatile: true} }
 func (ttlPolicy) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.SoonestExpiring()
 	return Candidate{Entry: e, Score: uint64(math.MaxInt64 - e.deadline)}, ok
@@ -243,8 +257,8 @@ func (ttlPolicy) Victim(s Shard) (Candidate, bool) {
 // Efraimidis and Spirakis): uniform over the whole cache, not per shard.
 type random struct{ volatile bool }
 
-func (p random) Name() string         { return scope(p.volatile, "random") }
-func (p random) order() (order, bool) { return orderRandom, p.volatile }
+func (p random) Name() string       { return scope(p.volatile, "random") }
+func (p random) kind() shard.Policy { return shard.Policy{Kind: shard.Random, Volatile: p.volatile} }
 func (p random) Victim(s Shard) (Candidate, bool) {
 	e, ok := s.Random(p.volatile)
 	if !ok {
@@ -263,9 +277,11 @@ func (p random) Victim(s Shard) (Candidate, bool) {
 // the colder of two on a tie.
 type lfuPolicy struct{ volatile bool }
 
-func (p lfuPolicy) Name() string         { return scope(p.volatile, "lfu") }
-func (p lfuPolicy) order() (order, bool) { return orderSampled, p.volatile }
-func (lfuPolicy) Tracks() Tracking       { return TrackFrequency }
+func (p lfuPolicy) Name() string { return scope(p.volatile, "lfu") }
+func (p lfuPolicy) kind() shard.Policy {
+	return shard.Policy{Kind: shard.LFU, Volatile: p.volatile, Frequency: true}
+}
+func (lfuPolicy) Tracks() Tracking { return TrackFrequency }
 func (p lfuPolicy) Victim(s Shard) (Candidate, bool) {
 	var best Candidate
 	found := false
@@ -281,3 +297,23 @@ func (p lfuPolicy) Victim(s Shard) (Candidate, bool) {
 	}
 	return best, found
 }
+
+// setPolicy makes p (nil: NoEviction) the active policy, for the shards
+// to take up (see relayout).
+func (c *Cache[K, V]) setPolicy(p Policy) {
+	if p == nil {
+		p = NoEviction
+	}
+	c.policy.Store(&p)
+	sp := shard.Policy{Kind: shard.Custom}
+	if b, ok := p.(builtin); ok {
+		sp = b.kind()
+	} else if tr, ok := p.(Tracker); ok {
+		sp.Frequency = tr.Tracks()&TrackFrequency != 0
+		sp.Modification = tr.Tracks()&TrackModification != 0
+	}
+	c.core.Policy.Store(&sp)
+}
+
+// activePolicy returns the active policy.
+func (c *Cache[K, V]) activePolicy() Policy { return *c.policy.Load() }

@@ -2,6 +2,8 @@ package maxmem
 
 import (
 	"fmt"
+
+	"github.com/maxmem/maxmem/internal/shard"
 	"maps"
 	"runtime/metrics"
 	"strings"
@@ -30,17 +32,19 @@ type Stats struct {
 	UncachedLoads uint64
 
 	// Overhead is used_memory_overhead: the cache's own bytes, Keys times
-	// EntryOverhead plus PolicyMemory.
+	// EntryOverhead (and, under AllKeysTinyLFU, each entry's place in the
+	// policy's lists) plus PolicyMemory.
 	Overhead int64
-	// PolicyMemory (used_memory_policy) is what the policy keeps besides the
-	// entries, charged to the budget: AllKeysTinyLFU's frequency sketches
-	// and ghosts.
+	// PolicyMemory (used_memory_policy) is what the policy keeps besides
+	// the entries' own bytes, charged to the budget: AllKeysTinyLFU's
+	// frequency sketches and ghosts, and its place in the lists for each
+	// entry.
 	PolicyMemory int64
 	// Dataset is used_memory_dataset: UsedMemory minus Overhead, the bytes
 	// the Sizer counted for keys and values.
 	Dataset int64
 	// AvgTTL is avg_ttl: the mean time left of the entries with a TTL,
-	// estimated from at most avgTTLSamples of them per shard; 0 if none.
+	// estimated from a sample of them in each shard; 0 if none.
 	AvgTTL time.Duration
 	// Writes counts the writes and TTL changes the cache accepted since it
 	// was created or its stats were reset (total_writes).
@@ -64,8 +68,8 @@ const avgTTLSamples = 128
 // avgTTLSamples deadlines per shard for AvgTTL).
 func (c *Cache[K, V]) Stats() Stats {
 	st := Stats{
-		MaxMemory:     c.budget.max.Load(),
-		Policy:        c.policy.Load().p.Name(),
+		MaxMemory:     c.budget.Max(),
+		Policy:        c.activePolicy().Name(),
 		OOMRejections: c.stats.refused.total.Load(),
 		UncachedLoads: c.stats.uncachedLoads.Load(),
 	}
@@ -76,66 +80,45 @@ func (c *Cache[K, V]) Stats() Stats {
 		ttlSum += c.shards[i].addStats(&st, now)
 	}
 	c.unlockAll()
+	st.Hits, st.Misses = c.reads.totals()
 	if st.Expires > 0 {
 		st.AvgTTL = time.Duration(ttlSum / float64(st.Expires))
 	}
-	c.budget.raisePeak(st.UsedMemory)
-	st.UsedMemoryPeak = c.budget.peak.Load()
-	st.Overhead = st.Keys*c.overhead + st.PolicyMemory
+	c.budget.RaisePeak(st.UsedMemory)
+	st.UsedMemoryPeak = c.budget.Peak()
+	st.Overhead += st.PolicyMemory
 	st.Dataset = max(0, st.UsedMemory-st.Overhead)
 	st.ProcessHeapInuse, st.ProcessHeapObjects = readHeap()
 	return st
 }
 
-// addStats adds the shard's counters to st and returns its mean TTL times
-// its number of entries with a TTL.
-func (s *shard[K, V]) addStats(st *Stats, now int64) float64 {
-	s.drainLocked() // recorded reads count their hits when applied
-	st.UsedMemory += s.charged.Load()
-	st.Keys += int64(s.n)
-	st.Expires += int64(s.ttl.Len())
-	st.Hits += s.counters.hits
-	st.Misses += s.counters.misses
-	st.EvictedKeys += s.counters.evicted
-	st.ExpiredKeys += s.counters.expired
-	st.Writes += s.counters.writes
-	if s.adm != nil {
-		st.PolicyMemory += s.adm.policyBytes()
-	}
-	return s.meanTTLLocked(now) * float64(s.ttl.Len())
+// addStats adds the locked shard's figures to st and returns its mean TTL
+// times its number of entries with a TTL.
+func (s *kvShard[K, V]) addStats(st *Stats, now int64) float64 {
+	st.UsedMemory += s.Lease.Charged()
+	st.Keys += int64(s.LenLocked())
+	st.Expires += int64(s.VolatileLocked())
+	st.EvictedKeys += s.Counters.Evicted
+	st.ExpiredKeys += s.Counters.Expired
+	st.Writes += s.Counters.Writes
+	st.PolicyMemory += s.PolicyBytesLocked()
+	st.Overhead += int64(s.LenLocked()) * s.EntryChargeLocked(0)
+	return s.MeanTTLLocked(now, avgTTLSamples) * float64(s.VolatileLocked())
 }
 
-// lockAll locks every shard, in order. No other code holds two shard locks,
-// so the order cannot deadlock.
+// lockAll locks every shard, in order. No other code holds two shard
+// locks but with TryLock, so the order cannot deadlock.
 func (c *Cache[K, V]) lockAll() {
 	for i := range c.shards {
-		c.shards[i].lock()
+		c.shards[i].Lock()
 	}
 }
 
 // unlockAll unlocks every shard.
 func (c *Cache[K, V]) unlockAll() {
 	for i := range c.shards {
-		c.shards[i].unlock()
+		c.shards[i].Unlock()
 	}
-}
-
-// meanTTLLocked estimates the mean time left, in nanoseconds, of the
-// shard's entries with a TTL from at most avgTTLSamples heap positions
-// spread evenly over the heap (every level of the heap in proportion to
-// its size). Deadlines already passed count as 0.
-func (s *shard[K, V]) meanTTLLocked(now int64) float64 {
-	n := s.ttl.Len()
-	if n == 0 {
-		return 0
-	}
-	k := min(n, avgTTLSamples)
-	var sum float64
-	for i := range k {
-		left := s.head(s.ttl.At(i*n/k)).expireAt - now
-		sum += float64(max(0, left))
-	}
-	return sum / float64(k)
 }
 
 // heapMetrics are the runtime/metrics behind ProcessHeapInuse and
@@ -268,10 +251,10 @@ func humanBytes(n int64) string {
 	panic("unreachable")
 }
 
-// The counters Stats reports are kept in three places: the shards'
-// shardCounters (hits, misses, evictions, expirations, writes), under each
-// shard's lock; the budget's peak; and cacheStats, for what belongs to no
-// shard. ResetStats zeroes all three.
+// The counters Stats reports are kept in four places: the shards'
+// Counters (evictions, expirations, writes), under each shard's lock; the
+// stripes of reads (hits and misses); the budget's peak; and cacheStats,
+// for what belongs to no shard. ResetStats zeroes them all.
 
 // cacheStats are the counters of Stats kept for the cache as a whole.
 type cacheStats struct {
@@ -337,18 +320,14 @@ func (r *refusals) reset() {
 // total_writes, total_oom_errors (with the causes Doctor reads) and
 // total_uncached_loads, and starts used_memory_peak again from
 // used_memory. The figures that describe the present (used_memory, keys,
-// maxmemory, ...) are unchanged. Reads recorded but not yet applied count
-// before the reset.
+// maxmemory, ...) are unchanged.
 func (c *Cache[K, V]) ResetStats() {
 	c.lockAll()
-	var used int64
 	for i := range c.shards {
-		s := &c.shards[i]
-		s.drainLocked()
-		s.counters = shardCounters{}
-		used += s.charged.Load()
+		c.shards[i].Counters = shard.Counters{}
 	}
-	c.budget.peak.Store(used)
+	c.budget.ResetPeak()
+	c.reads.reset()
 	c.unlockAll()
 	c.stats.reset()
 }

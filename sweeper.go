@@ -24,11 +24,11 @@ func (c *Cache[K, V]) sweep() {
 	now := c.now()
 	for i := range c.shards {
 		s := &c.shards[i]
-		for s.pub.soonest.Load() <= now {
+		for s.Soonest() <= now {
 			var fx effects[K, V]
-			s.lock()
-			n := c.expireSomeLocked(s, now, sweepBatch, &fx)
-			s.unlock()
+			s.Lock()
+			n := c.expireSome(s, now, sweepBatch, &fx)
+			s.Unlock()
 			fx.report(c)
 			if n == 0 {
 				break

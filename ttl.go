@@ -50,22 +50,16 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) (changed bool) {
 		return false
 	}
 	c.loadInvalidate(key)
-	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
-		if !found {
-			return
+	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, _ *effects[K, V]) {
+		switch {
+		case !found:
+		case expireAt == 0 && s.HeadLocked(slot).ExpireAt() == 0:
+			s.AccessLocked(slot)
+		default:
+			s.SetExpireLocked(slot, expireAt)
+			s.WrittenLocked(slot)
+			changed = true
 		}
-		s.drainOwnLocked()
-		p, now := c.policy.Load(), int64(0)
-		if p.frequency { // the clock is slow to read: only for LFU
-			now = c.now()
-		}
-		if expireAt == 0 && s.head(slot).expireAt == 0 {
-			s.touchLocked(slot, s.writeStampLocked(), p, now)
-			return
-		}
-		s.setExpireLocked(slot, expireAt)
-		s.writtenLocked(slot, p, now)
-		changed = true
 	})
 	return changed
 }
@@ -77,18 +71,16 @@ func (c *Cache[K, V]) TTL(key K) (ttl time.Duration) {
 	if c.closed.Load() {
 		return Missing
 	}
-	c.withKey(key, func(s *shard[K, V], slot uint32, found bool, _ *effects[K, V]) {
+	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, _ *effects[K, V]) {
 		switch {
 		case !found:
-			s.counters.misses++
 			ttl = Missing
-		case s.head(slot).expireAt == 0:
-			s.counters.hits++
+		case s.HeadLocked(slot).ExpireAt() == 0:
 			ttl = NoExpiry
 		default:
-			s.counters.hits++
-			ttl = time.Duration(s.head(slot).expireAt - c.now())
+			ttl = time.Duration(s.HeadLocked(slot).ExpireAt() - c.now())
 		}
 	})
+	c.reads.count(ttl != Missing)
 	return ttl
 }

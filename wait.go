@@ -52,14 +52,14 @@ func (c *Cache[K, V]) waitForRoom(ctx context.Context, write func() error) error
 	if ctx == nil {
 		return invalid("nil context")
 	}
-	c.budget.waiters.Add(1)
-	defer c.budget.waiters.Add(-1)
+	c.budget.Waiting(1)
+	defer c.budget.Waiting(-1)
 	for {
-		room := c.budget.roomChan()
+		room := c.budget.RoomChan()
 		err := write()
 		var oom *OOMError
 		if !errors.As(err, &oom) || oom.TooLarge {
-			return c.describeOOM(err)
+			return err
 		}
 		if err := c.sleepForRoom(ctx, room); err != nil {
 			c.countKeys(oom)
@@ -112,7 +112,7 @@ func (c *Cache[K, V]) expiryAlarm() (<-chan time.Time, func()) {
 func (c *Cache[K, V]) earliestDeadline() int64 {
 	d := int64(math.MaxInt64)
 	for i := range c.shards {
-		d = min(d, c.shards[i].pub.soonest.Load())
+		d = min(d, c.shards[i].Soonest())
 	}
 	return d
 }

@@ -81,13 +81,13 @@ func TestSetWaitGivesUpWithContextAndDoesNotPoll(t *testing.T) {
 	cancel()
 	err := await(t, done, "SetWait")
 	var oom *OOMError
-	if !errors.Is(err, ErrOOM) || !errors.Is(err, context.Canceled) || !errors.As(err, &oom) || !oom.Counted {
+	if !errors.Is(err, ErrOOM) || !errors.Is(err, context.Canceled) || !errors.As(err, &oom) {
 		t.Fatalf("SetWait after cancel: %v", err)
 	}
 	if n := c.Stats().OOMRejections; n != 1 {
 		t.Fatalf("%d attempts while nothing was released, want 1 (no polling)", n)
 	}
-	if c.budget.waiters.Load() != 0 {
+	if c.budget.Waiters() != 0 {
 		t.Fatal("waiter count not restored")
 	}
 }
@@ -100,7 +100,7 @@ func TestSetWaitFailsAtOnceWhenTooLarge(t *testing.T) {
 	defer c.Close()
 	err = c.SetWait(context.Background(), "big", make([]byte, 2000)) // would hang if it waited
 	var oom *OOMError
-	if !errors.As(err, &oom) || !oom.TooLarge || !oom.Counted {
+	if !errors.As(err, &oom) || !oom.TooLarge {
 		t.Fatalf("SetWait of an entry larger than maxmemory: %v", err)
 	}
 }

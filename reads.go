@@ -1,0 +1,86 @@
+package maxmem
+
+import (
+	"math/bits"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	_ "unsafe" // for go:linkname
+)
+
+// reads counts the keyspace hits and misses of Gets. Gets take no lock,
+// so the counts are striped: a Get adds to the stripe of the processor it
+// runs on, so that Gets running side by side write different cache lines,
+// and Stats sums the stripes.
+type reads struct {
+	stripes []stripe
+	mu      sync.Mutex // guards rng
+	rng     rand.PCG   // the cache's own random choices, outside any shard
+}
+
+// stripe is one processor's counts, on a cache line of its own.
+type stripe struct {
+	hits, misses atomic.Uint64
+	_            [cacheLine - 16]byte
+}
+
+// cacheLine pads what different cores write.
+const cacheLine = 64
+
+// maxStripes bounds the stripes.
+const maxStripes = 64
+
+// init sizes the stripes: one per processor that runs Go code, rounded up
+// to a power of two, at most maxStripes; processors beyond share.
+func (r *reads) init(seed uint64) {
+	n := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1))
+	r.stripes = make([]stripe, min(n, maxStripes))
+	r.rng.Seed(seed, 0)
+}
+
+// count counts one Get.
+func (r *reads) count(hit bool) {
+	p := procPin()
+	procUnpin()
+	st := &r.stripes[p&(len(r.stripes)-1)]
+	if hit {
+		st.hits.Add(1)
+	} else {
+		st.misses.Add(1)
+	}
+}
+
+// totals returns the hits and misses counted.
+func (r *reads) totals() (hits, misses uint64) {
+	for i := range r.stripes {
+		hits += r.stripes[i].hits.Load()
+		misses += r.stripes[i].misses.Load()
+	}
+	return hits, misses
+}
+
+// reset zeroes the counts.
+func (r *reads) reset() {
+	for i := range r.stripes {
+		r.stripes[i].hits.Store(0)
+		r.stripes[i].misses.Store(0)
+	}
+}
+
+// rand returns a random number from the cache's seeded source.
+func (r *reads) rand() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.rng.Uint64()
+}
+
+// procPin and procUnpin are the runtime's: procPin returns the index of
+// the processor running the caller and keeps the goroutine on it until
+// procUnpin (sync.Pool picks its per-processor pool the same way).
+//
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
