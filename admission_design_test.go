@@ -75,7 +75,6 @@ func scanMixed(n, requests int) []uint64 {
 	return keys
 }
 
-
 // loopOf returns requests cycling over keys keys.
 func loopOf(keys, requests int) []uint64 {
 	out := make([]uint64, requests)
@@ -84,9 +83,6 @@ func loopOf(keys, requests int) []uint64 {
 	}
 	return out
 }
-
-
-
 
 // used_memory_policy is the sketch and the ghosts sized for the entries
 // the budget holds, and the budget holds them.
@@ -150,4 +146,3 @@ func TestTinyLFUKeepsALoopNearTheCacheSize(t *testing.T) {
 		t.Errorf("a loop of 1010 keys in 1000 entries: %.2f %%", hit)
 	}
 }
-

@@ -52,7 +52,9 @@ func (s *Shard) switchAdmissionLocked(on bool) {
 	for i := range order {
 		order[i] = uint32(i + 1)
 	}
-	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(s.recencyRank(s.head(b).written), s.recencyRank(s.head(a).written)) })
+	slices.SortFunc(order, func(a, b uint32) int {
+		return cmp.Compare(s.recencyRank(s.head(b).written), s.recencyRank(s.head(a).written))
+	})
 	s.adm = tinylfu.New((*entries)(s))
 	s.adm.Adopt(order)
 	s.owed = int64(s.n) * tinylfu.NodeBytes // the entries' nodes, charged from now on

@@ -69,3 +69,13 @@ func (s *Shard) freshAccess(c uint32) uint32 {
 // SetPolicyLocked puts the shard in the active policy's layout, after
 // SetPolicy changed it.
 func (s *Shard) SetPolicyLocked() { s.layoutLocked() }
+
+var kindNames = [...]string{"noeviction", "lru", "lrm", "lfu", "random", "ttl", "tinylfu", "custom"}
+
+// String names the kind, for tests and messages.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "custom"
+}

@@ -97,16 +97,16 @@ type Counters struct {
 
 // Config is what every shard of a cache shares.
 type Config struct {
-	Now          func() int64             // the cache's clock, unix nanoseconds
-	HashString   func(key string) uint32  // the packed layout's key hash, for compaction
-	Policy       atomic.Pointer[Policy]   // the active policy
-	Overhead     int64                    // the charge of an entry beyond its size
-	Samples      int                      // maxmemory-samples
-	LogFactor    int                      // lfu-log-factor
-	DecayMinutes int                      // lfu-decay-time in minutes; 0: no decay
-	CustomSize   bool                     // packed: sizes come from the user's Sizer, kept in the items
-	Reproducible bool                     // a fixed seed: Gets take the lock, so replays repeat
-	Nominal      func() int64             // a shard's share of the budget
+	Now          func() int64                     // the cache's clock, unix nanoseconds
+	HashString   func(key string) uint32          // the packed layout's key hash, for compaction
+	Policy       atomic.Pointer[Policy]           // the active policy
+	Overhead     int64                            // the charge of an entry beyond its size
+	Samples      int                              // maxmemory-samples
+	LogFactor    int                              // lfu-log-factor
+	DecayMinutes int                              // lfu-decay-time in minutes; 0: no decay
+	CustomSize   bool                             // packed: sizes come from the user's Sizer, kept in the items
+	Reproducible bool                             // a fixed seed: Gets take the lock, so replays repeat
+	Nominal      func() int64                     // a shard's share of the budget
 	Victim       func(s *Shard) (Candidate, bool) // a custom Policy's choice in s; nil for the built-in ones
 }
 

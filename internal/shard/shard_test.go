@@ -1,0 +1,266 @@
+package shard
+
+import (
+	"fmt"
+	"hash/maphash"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/maxmem/maxmem/internal/budget"
+)
+
+// harness is a shard of the packed layout with a budget, a fake clock and
+// a model of what it should hold, as a cache would drive it.
+type harness struct {
+	s     Shard
+	cfg   Config
+	b     *budget.Budget
+	now   atomic.Int64
+	seed  maphash.Seed
+	model map[string]string
+}
+
+func newHarness(t *testing.T, p Policy, max int64) *harness {
+	t.Helper()
+	h := &harness{seed: maphash.MakeSeed(), model: map[string]string{}}
+	h.now.Store(1_700_000_000_000_000_000)
+	h.cfg = Config{
+		Now:        h.now.Load,
+		HashString: h.hash,
+		Overhead:   HeadBytes + 4 + IndexBytes + 2,
+		Samples:    5,
+		LogFactor:  10,
+		CustomSize: true,
+		Nominal:    func() int64 { return max },
+	}
+	h.cfg.Policy.Store(&p)
+	var leases []budget.Lease
+	h.b, leases = budget.New(max, 1)
+	h.s.Init(&h.cfg, &leases[0], true, 1, 1)
+	return h
+}
+
+func (h *harness) hash(k string) uint32 { return uint32(maphash.String(h.seed, k)) }
+
+// set writes key as a cache does, evicting the shard's victims until the
+// entry fits; it reports false when nothing could be evicted.
+func (h *harness) set(key, value string, expireAt int64) bool {
+	s := &h.s
+	s.Lock()
+	defer s.Unlock()
+	hk := h.hash(key)
+	size := int64(len(key) + len(value))
+	for {
+		slot, found := s.FindPackedLocked(key, hk)
+		need := s.EntryChargeLocked(size)
+		if found {
+			need -= s.ChargeLocked(slot)
+		}
+		if s.Lease.Take(need) {
+			if found {
+				s.UpdateLocked(slot, s.PutLocked(key, []byte(value), size), expireAt)
+			} else {
+				s.InsertLocked(hk, s.PutLocked(key, []byte(value), size), expireAt)
+			}
+			h.model[key] = value
+			return true
+		}
+		v, ok := s.VictimLocked(0)
+		if !ok {
+			return false
+		}
+		h.remove(v.Slot, true)
+	}
+}
+
+// remove takes out the entry at slot of the locked shard.
+func (h *harness) remove(slot uint32, evicted bool) {
+	delete(h.model, string(h.s.KeyLocked(slot)))
+	charge, _ := h.s.RemoveLocked(slot, evicted)
+	h.s.Lease.Release(charge)
+}
+
+func (h *harness) del(key string) {
+	h.s.Lock()
+	defer h.s.Unlock()
+	if slot, ok := h.s.FindPackedLocked(key, h.hash(key)); ok {
+		h.remove(slot, false)
+	}
+}
+
+// check verifies the shard's invariants and that it holds the model.
+func (h *harness) check(t *testing.T) {
+	t.Helper()
+	h.s.Lock()
+	defer h.s.Unlock()
+	if err := h.s.CheckLocked(); err != nil {
+		t.Fatal(err)
+	}
+	if int(h.s.LenLocked()) != len(h.model) {
+		t.Fatalf("shard holds %d entries, model %d", h.s.LenLocked(), len(h.model))
+	}
+	for k, want := range h.model {
+		v, ok, done := h.s.Get(k, h.hash(k))
+		if !done || !ok || string(v) != want {
+			t.Fatalf("Get(%q) = %q, %v, %v; want %q", k, v, ok, done, want)
+		}
+	}
+}
+
+// The shard keeps its invariants and its entries through random writes,
+// rewrites, deletions, TTL changes and evictions, under every kind of
+// policy.
+func TestAgainstModel(t *testing.T) {
+	for _, p := range []Policy{{Kind: LRU}, {Kind: LFU, Frequency: true}, {Kind: TTL, Volatile: true},
+		{Kind: Random}, {Kind: LRM, Modification: true}, {Kind: TinyLFU}} {
+		t.Run(fmt.Sprint(p.Kind), func(t *testing.T) {
+			h := newHarness(t, p, 20_000)
+			r := rand.New(rand.NewPCG(1, 2))
+			for i := range 20_000 {
+				k := fmt.Sprint("key", r.IntN(400))
+				switch r.IntN(6) {
+				case 0:
+					h.del(k)
+				case 1:
+					h.set(k, fmt.Sprint(i), h.now.Load()+int64(1+r.IntN(1000)))
+				default:
+					h.set(k, fmt.Sprint(i, "-", r.IntN(1000)), 0)
+				}
+				if i%1000 == 0 {
+					h.check(t)
+				}
+			}
+			h.check(t)
+			if used := h.b.Used(); used > 20_000 {
+				t.Fatalf("used %d over the budget", used)
+			}
+		})
+	}
+}
+
+// A shard that holds no more entries than it samples chooses exactly: the
+// least recently used entry under LRU, the soonest deadline under TTL.
+func TestSmallShardChoosesExactly(t *testing.T) {
+	h := newHarness(t, Policy{Kind: LRU}, 1<<20)
+	for i := range 5 {
+		h.set(fmt.Sprint("k", i), "v", 0)
+	}
+	for _, k := range []string{"k0", "k1", "k3", "k4"} { // k2 is now the least recent
+		h.s.Lock()
+		slot, _ := h.s.FindPackedLocked(k, h.hash(k))
+		h.s.AccessLocked(slot)
+		h.s.Unlock()
+	}
+	h.s.Lock()
+	v, ok := h.s.VictimLocked(0)
+	got := string(h.s.KeyLocked(v.Slot))
+	h.s.Unlock()
+	if !ok || got != "k2" {
+		t.Fatalf("victim %q, want k2", got)
+	}
+}
+
+// A pooled candidate that was read since it was sampled is not evicted on
+// the strength of its old rank.
+func TestPoolDropsTouchedCandidates(t *testing.T) {
+	h := newHarness(t, Policy{Kind: LRU}, 1<<20)
+	for i := range 5 {
+		h.set(fmt.Sprint("k", i), "v", 0)
+	}
+	h.s.Lock()
+	defer h.s.Unlock()
+	v, _ := h.s.VictimLocked(0) // k0, the oldest; the pool keeps the others
+	h.remove(v.Slot, true)
+	h.set2("k5") // a write moves the clock
+	slot, _ := h.s.FindPackedLocked("k1", h.hash("k1"))
+	h.s.AccessLocked(slot) // k1 was the next candidate: now the most recent
+	v, _ = h.s.VictimLocked(0)
+	if got := string(h.s.KeyLocked(v.Slot)); got != "k2" {
+		t.Fatalf("victim %q after k1 was read, want k2", got)
+	}
+}
+
+// set2 inserts key with the lock held.
+func (h *harness) set2(key string) {
+	size := int64(len(key) + 1)
+	h.s.Lease.Take(h.s.EntryChargeLocked(size))
+	h.s.InsertLocked(h.hash(key), h.s.PutLocked(key, []byte("v"), size), 0)
+	h.model[key] = "v"
+}
+
+// An expired entry is the victim before any other, under any policy.
+func TestExpiredFirst(t *testing.T) {
+	h := newHarness(t, Policy{Kind: LFU, Frequency: true}, 1<<20)
+	h.set("a", "v", 0)
+	h.set("b", "v", h.now.Load()+10)
+	h.set("c", "v", 0)
+	h.now.Add(10)
+	h.s.Lock()
+	defer h.s.Unlock()
+	v, ok := h.s.VictimLocked(0)
+	if got := string(h.s.KeyLocked(v.Slot)); !ok || !v.Expired || got != "b" {
+		t.Fatalf("victim %q (expired %v), want b", got, v.Expired)
+	}
+}
+
+// Gets without the lock never return another key's value and never miss a
+// key that stays, while writers insert, rewrite, delete and evict around
+// it (run with -race).
+func TestGetUnderWrites(t *testing.T) {
+	h := newHarness(t, Policy{Kind: LRU}, 40_000)
+	for i := range 20 {
+		h.set(fmt.Sprint("stay", i), fmt.Sprint("stay", i, "|"), 0)
+	}
+	var mu sync.Mutex // guards the model for the writers
+	var wg sync.WaitGroup
+	stop := atomic.Bool{}
+	wg.Go(func() {
+		r := rand.New(rand.NewPCG(3, 4))
+		for i := 0; !stop.Load(); i++ {
+			k := fmt.Sprint("churn", r.IntN(300))
+			mu.Lock()
+			if i%3 == 0 {
+				h.del(k)
+			} else {
+				h.set(k, fmt.Sprint(k, "|", i), 0)
+			}
+			mu.Unlock()
+		}
+	})
+	for g := range 2 {
+		wg.Go(func() {
+			defer stop.Store(true)
+			for i := range 20_000 {
+				k := fmt.Sprint("stay", (i+g)%20)
+				v, ok, done := h.s.Get(k, h.hash(k))
+				if done && (!ok || string(v) != k+"|") {
+					t.Errorf("Get(%q) = %q, %v", k, v, ok)
+					return
+				}
+				ck := fmt.Sprint("churn", i%300)
+				if v, ok, _ := h.s.Get(ck, h.hash(ck)); ok && string(v[:len(ck)+1]) != ck+"|" {
+					t.Errorf("Get(%q) = %q", ck, v)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// The clock counts writes and reads under the lock; every 2^30 ticks the
+// stamps older than that come forward, so that an age never wraps.
+func TestClockClampsOldStamps(t *testing.T) {
+	h := newHarness(t, Policy{Kind: LRU}, 1<<20)
+	h.set("old", "v", 0)
+	h.s.Lock()
+	defer h.s.Unlock()
+	h.s.clock.Store(3<<30 - 1)
+	h.s.tick() // 3 << 30: a multiple of 2^30
+	slot, _ := h.s.FindPackedLocked("old", h.hash("old"))
+	if idle := h.s.IdleLocked(slot); idle != 1<<30 {
+		t.Fatalf("idle %d after the clamp, want %d", idle, 1<<30)
+	}
+}
