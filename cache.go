@@ -180,25 +180,25 @@ func (c *Cache[K, V]) Delete(key K) (deleted bool) {
 		return false
 	}
 	c.loadInvalidate(key)
-	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, fx *effects[K, V]) {
-		if deleted = found; found {
-			c.drop(s, slot, Deleted, fx)
-		}
-	})
-	return deleted
+	var fx effects[K, V]
+	s, slot, found := c.lockKey(key, &fx)
+	if found {
+		c.drop(s, slot, Deleted, &fx)
+	}
+	s.Unlock()
+	fx.report(c)
+	return found
 }
 
-// withKey runs fn with key's shard locked and key looked up (an expired
-// entry is reclaimed on the way), then reports what left to OnEvict.
-func (c *Cache[K, V]) withKey(key K, fn func(s *kvShard[K, V], slot uint32, found bool, fx *effects[K, V])) {
-	var fx effects[K, V]
+// lockKey locks key's shard and looks key up, reclaiming it into fx if it
+// expired. The caller unlocks the shard and then reports fx; no code of
+// the user's may run in between unless the unlock is deferred.
+func (c *Cache[K, V]) lockKey(key K, fx *effects[K, V]) (s *kvShard[K, V], slot uint32, found bool) {
 	h := c.hash.of(key)
-	s := c.shardFor(h)
+	s = c.shardFor(h)
 	s.Lock()
-	defer fx.report(c) // deferred calls run last in, first out: after the unlock
-	defer s.Unlock()
-	slot, found := c.findLive(s, key, h, 0, &fx)
-	fn(s, slot, found, &fx)
+	slot, found = c.findLive(s, key, h, 0, fx)
+	return s, slot, found
 }
 
 // MemoryUsage returns the bytes charged for key: the Sizer's figure plus
@@ -208,11 +208,13 @@ func (c *Cache[K, V]) MemoryUsage(key K) (n int64, ok bool) {
 	if c.closed.Load() {
 		return 0, false
 	}
-	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, _ *effects[K, V]) {
-		if ok = found; found {
-			n = s.ChargeLocked(slot)
-		}
-	})
+	var fx effects[K, V]
+	s, slot, ok := c.lockKey(key, &fx)
+	if ok {
+		n = s.ChargeLocked(slot)
+	}
+	s.Unlock()
+	fx.report(c)
 	return n, ok
 }
 

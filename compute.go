@@ -58,13 +58,15 @@ type version[V any] struct {
 
 // computeOnce runs fn on the key's current version under the shard lock.
 func (c *Cache[K, V]) computeOnce(key K, fn func(V, bool) (V, ComputeOp)) (cur version[V], v V, op ComputeOp) {
-	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, _ *effects[K, V]) {
-		if found {
-			h := s.HeadLocked(slot)
-			cur = version[V]{s.value(slot), true, h.Written(), h.ExpireAt()}
-		}
-		v, op = fn(cur.value, cur.found)
-	})
+	var fx effects[K, V]
+	defer fx.report(c) // deferred calls run last in, first out: after the unlock
+	s, slot, found := c.lockKey(key, &fx)
+	defer s.Unlock() // fn may panic
+	if found {
+		h := s.HeadLocked(slot)
+		cur = version[V]{s.value(slot), true, h.Written(), h.ExpireAt()}
+	}
+	v, op = fn(cur.value, cur.found)
 	return cur, v, op
 }
 
@@ -94,11 +96,13 @@ func (c *Cache[K, V]) applyCompute(key K, cur version[V], v V, op ComputeOp) (do
 // removeIf deletes the key if it is still at version cur, and reports
 // whether it was (an absent key that is still absent counts).
 func (c *Cache[K, V]) removeIf(key K, cur *version[V]) (done bool) {
-	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, fx *effects[K, V]) {
-		if done = stillAt(s, slot, found, cur); done && found {
-			c.drop(s, slot, Deleted, fx)
-		}
-	})
+	var fx effects[K, V]
+	s, slot, found := c.lockKey(key, &fx)
+	if done = stillAt(s, slot, found, cur); done && found {
+		c.drop(s, slot, Deleted, &fx)
+	}
+	s.Unlock()
+	fx.report(c)
 	return done
 }
 

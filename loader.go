@@ -258,10 +258,12 @@ func (c *Cache[K, V]) peek(key K) (v V, ok bool) {
 	if c.closed.Load() {
 		return v, false
 	}
-	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, _ *effects[K, V]) {
-		if ok = found; found {
-			v = s.value(slot)
-		}
-	})
+	var fx effects[K, V]
+	s, slot, ok := c.lockKey(key, &fx)
+	if ok {
+		v = s.value(slot)
+	}
+	s.Unlock()
+	fx.report(c)
 	return v, ok
 }

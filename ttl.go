@@ -50,17 +50,19 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) (changed bool) {
 		return false
 	}
 	c.loadInvalidate(key)
-	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, _ *effects[K, V]) {
-		switch {
-		case !found:
-		case expireAt == 0 && s.HeadLocked(slot).ExpireAt() == 0:
-			s.AccessLocked(slot)
-		default:
-			s.SetExpireLocked(slot, expireAt)
-			s.WrittenLocked(slot)
-			changed = true
-		}
-	})
+	var fx effects[K, V]
+	s, slot, found := c.lockKey(key, &fx)
+	switch {
+	case !found:
+	case expireAt == 0 && s.HeadLocked(slot).ExpireAt() == 0:
+		s.AccessLocked(slot)
+	default:
+		s.SetExpireLocked(slot, expireAt)
+		s.WrittenLocked(slot)
+		changed = true
+	}
+	s.Unlock()
+	fx.report(c)
 	return changed
 }
 
@@ -71,16 +73,18 @@ func (c *Cache[K, V]) TTL(key K) (ttl time.Duration) {
 	if c.closed.Load() {
 		return Missing
 	}
-	c.withKey(key, func(s *kvShard[K, V], slot uint32, found bool, _ *effects[K, V]) {
-		switch {
-		case !found:
-			ttl = Missing
-		case s.HeadLocked(slot).ExpireAt() == 0:
-			ttl = NoExpiry
-		default:
-			ttl = time.Duration(s.HeadLocked(slot).ExpireAt() - c.now())
-		}
-	})
-	c.reads.count(ttl != Missing)
+	var fx effects[K, V]
+	s, slot, found := c.lockKey(key, &fx)
+	switch {
+	case !found:
+		ttl = Missing
+	case s.HeadLocked(slot).ExpireAt() == 0:
+		ttl = NoExpiry
+	default:
+		ttl = time.Duration(s.HeadLocked(slot).ExpireAt() - c.now())
+	}
+	s.Unlock()
+	fx.report(c)
+	c.reads.count(found)
 	return ttl
 }
