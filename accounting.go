@@ -19,7 +19,8 @@ import (
 // EntryOverhead returns the bytes the cache charges each entry of a
 // Cache[K, V] beyond what the Sizer reports: its head (the word that holds
 // its size or the place of its bytes, its deadline, its recency stamps,
-// its hash bits and its place in the TTL heap), its TTL heap slot
+// its hash bits and its place in the TTL heap), its links in the recency
+// lists, its TTL heap slot
 // (charged whether or not it has a TTL, so EXPIRE and PERSIST never need
 // memory), its share of the index, including the index's average free
 // space, and, with string keys and []byte or string values, the two length
@@ -27,7 +28,7 @@ import (
 // its key and value. A test checks this against the heap the runtime
 // reports.
 func EntryOverhead[K comparable, V any]() int64 {
-	fixed := int64(shard.HeadBytes + heapSlot + shard.IndexBytes)
+	fixed := int64(shard.HeadBytes + shard.LinkBytes + heapSlot + shard.IndexBytes)
 	if packed, _ := packedLayout[K, V](); packed {
 		return fixed + arena.ItemBase
 	}

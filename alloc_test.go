@@ -2,70 +2,125 @@ package maxmem_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/maxmem/maxmem"
 )
 
-// mallocs returns how many heap objects n calls of op allocate, exactly:
-// testing.AllocsPerRun divides by its runs in integers, which hides up to
-// runs-1 allocations, so it is given one run of all n calls.
-func mallocs(n int, op func()) int {
-	return int(testing.AllocsPerRun(1, func() {
-		for range n {
-			op()
-		}
-	}))
-}
-
-// arenaChunk is the least size of an arena chunk, the unit in which the
-// packed layout allocates: each chunk is two heap objects (the chunk and
-// its bytes), and a chunk is never smaller than this.
-const arenaChunk = 1 << 10
+// tinylfuNode is what allkeys-tinylfu charges each entry for its place in
+// its lists (AllKeysTinyLFU's doc).
+const tinylfuNode = 12
 
 // With string keys and []byte values, Get allocates nothing, not once in
-// 10,000 calls, hit or miss. Set allocates nothing of its own: only the
-// arena's chunks, two objects per chunk, and a chunk holds at least
-// arenaChunk / item bytes of items, so n writes of items of that size
-// allocate at most 2 * ceil(n / (arenaChunk / item)) objects, plus a few
-// for the table that lists the chunks. This holds for an update and for
-// an insert that evicts, under the exact LRU and the admission layout.
+// 10,000 calls, hit or miss. Set allocates nothing of its own, only the
+// arena's chunks. In a cache this small (256 entries) the arena cannot
+// afford to keep freed chunks for reuse, so it makes them anew: n writes
+// of items of b bytes allocate their chunks, and the chunks compaction
+// fills with copies, at most 3 n b bytes (a larger cache reuses its
+// chunks: TestSteadyStateWrites). This holds for an update and for an
+// insert that evicts, under LRU and the admission layout.
 func TestHotPathsAllocateOnlyArenaChunks(t *testing.T) {
 	for _, p := range []maxmem.Policy{maxmem.AllKeysLRU, maxmem.AllKeysTinyLFU} {
 		t.Run(p.Name(), func(t *testing.T) { testHotPathAllocs(t, p) })
 	}
 }
 
+// allocated returns how many heap objects and bytes n calls of op
+// allocate.
+func allocated(n int, op func()) (objects, bytes uint64) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		op()
+	}
+	runtime.ReadMemStats(&after)
+	return after.Mallocs - before.Mallocs, after.TotalAlloc - before.TotalAlloc
+}
+
 func testHotPathAllocs(t *testing.T, p maxmem.Policy) {
-	const n, tableGrowth = 10_000, 8
+	const n = 10_000
 	keys := make([]string, 512)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("key:%012d", i) // 16 bytes
 	}
 	values := [2][]byte{make([]byte, 64), make([]byte, 64)}
 	values[1][0] = 1 // an update writes a value unlike the one it replaces
-	c := openCache(t, maxmem.Options[string, []byte]{MaxMemory: 256 * packedCharge(16, 64), Policy: p})
+	per := packedCharge(16, 64)
+	if p == maxmem.AllKeysTinyLFU {
+		per += tinylfuNode // room for the policy's place of each entry
+	}
+	c := openCache(t, maxmem.Options[string, []byte]{MaxMemory: 256*per + 4096, Policy: p})
 	maxmem.StopSweeper(c) // the count is the whole process's: no other goroutine may run
 	for _, k := range keys[:256] {
 		if err := c.Set(k, values[0]); err != nil {
 			t.Fatal(err)
 		}
 	}
-	perChunk := arenaChunk / (16 + 64 + itemHeader)
-	setBound := 2*((n+perChunk-1)/perChunk) + tableGrowth
+	item := uint64(16 + 64 + itemHeader)
 	i := 0
 	for _, tc := range []struct {
 		name  string
 		op    func()
-		bound int
+		bound uint64 // bytes
 	}{
 		{"Get hit", func() { c.Get(keys[i%256]); i++ }, 0},
 		{"Get miss", func() { c.Get("absent"); i++ }, 0},
-		{"Set update", func() { c.Set(keys[i%256], values[i/256%2]); i++ }, setBound},
-		{"Set insert+evict", func() { c.Set(keys[i%512], values[0]); i++ }, setBound}, // the key left 256 writes ago
+		{"Set update", func() { c.Set(keys[i%256], values[i/256%2]); i++ }, 3 * n * item},
+		{"Set insert+evict", func() { c.Set(keys[i%512], values[0]); i++ }, 3 * n * item}, // the key left 256 writes ago
 	} {
-		if got := mallocs(n, tc.op); got > tc.bound {
-			t.Errorf("%s: %d allocations in %d calls, want at most %d", tc.name, got, n, tc.bound)
+		if objects, bytes := allocated(n, tc.op); bytes > tc.bound || tc.bound == 0 && objects > 0 {
+			t.Errorf("%s: %d objects, %d bytes in %d calls, want at most %d bytes", tc.name, objects, bytes, n, tc.bound)
 		}
+	}
+}
+
+// In steady state (a full cache of 2^14 entries, 16-byte keys, 64-byte
+// values), writes make no garbage: an evicting Set of a new key, a Set
+// that rewrites a key, a Delete followed by a Set, and a Set whose entry
+// later expires each allocate at most 4 bytes on average, the arena
+// reusing the chunks its compaction empties. (Values a Get handed out stay
+// the caller's: their chunks are left to the collector, so a workload that
+// reads does make garbage, in proportion to the chunks it reads from.)
+func TestSteadyStateWrites(t *testing.T) {
+	const entries, ops = 1 << 14, 200_000
+	keys := make([]string, 8*entries)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("key:%012d", i)
+	}
+	values := [2][]byte{make([]byte, 64), make([]byte, 64)}
+	values[1][0] = 1
+	clock := maxmem.NewFakeClock()
+	for _, tc := range []struct {
+		name string
+		op   func(c *maxmem.Cache[string, []byte], i int)
+	}{
+		{"evicting Set", func(c *maxmem.Cache[string, []byte], i int) { c.Set(keys[i%len(keys)], values[0]) }},
+		{"update", func(c *maxmem.Cache[string, []byte], i int) { c.Set(keys[i*7919%entries], values[i%2]) }},
+		{"Delete and Set", func(c *maxmem.Cache[string, []byte], i int) {
+			k := keys[i*7919%entries]
+			c.Delete(k)
+			c.Set(k, values[i%2])
+		}},
+		{"expiry", func(c *maxmem.Cache[string, []byte], i int) {
+			c.SetWithTTL(keys[i%len(keys)], values[0], time.Second)
+			clock.Advance(time.Second / entries) // an entry expires as its turn comes round again
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := openCache(t, maxmem.Options[string, []byte]{MaxMemory: entries * packedCharge(16, 64),
+				Policy: maxmem.AllKeysLRU, Clock: clock})
+			maxmem.StopSweeper(c)
+			i := 0
+			for ; i < 4*entries; i++ { // every first entry has left, and compaction has settled
+				tc.op(c, i)
+			}
+			n := ops / raceDivisor
+			_, bytes := allocated(n, func() { tc.op(c, i); i++ })
+			if per := float64(bytes) / float64(n); per > 4 {
+				t.Errorf("%.1f bytes per operation in steady state, want at most 4", per)
+			}
+		})
 	}
 }

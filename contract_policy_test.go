@@ -5,6 +5,7 @@ package maxmem_test
 // runs over every layout, with one shard, where an exact policy is exact.
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -361,37 +362,80 @@ func seededRun(t *testing.T, l layout, p maxmem.Policy) []string {
 }
 
 // volatile-ttl evicts keys close to expiring across shards: each write
-// takes the soonest deadline of its own shard or of a peer's, whichever
-// comes first, which is closer than Redis's choice from a sample of five
-// keys and its pool of sixteen. With 64 deadlines spread over 8 shards,
-// the 8 keys evicted are among the 24 soonest, and among the 8 soonest on
-// the mean (Redis's sample of five from 64 gives its first victim a mean
-// rank near 11, and one beyond 16 a time in four).
+// takes the earliest deadline the shards publish, which is at least as
+// close as Redis's choice from a sample of five keys and its pool of
+// sixteen. With 64 deadlines spread over 8
+// shards and 8 writes that evict, the mean rank of the deadlines evicted,
+// over 10 caches (each with its own hash seed, so its own spread of keys),
+// is no worse than that of Redis's choice, modelled here over 1000 runs.
 func TestContractVolatileTTLAcrossShards(t *testing.T) {
 	forEachLayout(t, false, func(t *testing.T, l layout) {
-		unit := chargeOf(t, l, key(0), 0)
-		s := l.open(t, setup{max: 64 * unit, policy: maxmem.VolatileTTL, shards: 8})
-		for i := range 64 { // deadlines in an order unrelated to the keys' shards
-			if err := s.SetWithTTL(key(i), i, time.Duration(1+(i*37)%64)*time.Minute); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for i := range 8 {
-			if err := s.SetWithTTL(key(100+i), i, time.Hour*2); err != nil {
-				t.Fatal(err)
-			}
-		}
-		var got []int
+		const runs = 10
 		sum := 0
-		for _, ev := range s.Events() {
-			m := (ev.value*37)%64 + 1 // the minutes of its TTL
-			got = append(got, m)
-			sum += m
+		for range runs {
+			for _, m := range volatileTTLRun(t, l) {
+				sum += m
+			}
 		}
-		if len(got) != 8 || slices.Max(got) > 24 || sum > 8*8 {
-			t.Fatalf("evicted the keys with TTLs of %v minutes, want 8 of the 24 soonest, 8 minutes on the mean at most", got)
+		got, want := float64(sum)/(8*runs), redisTTLMeanRank(1000)
+		if got > want {
+			t.Fatalf("the 8 keys evicted expire in %.2f minutes on the mean (of 1 to 64), Redis's sample in %.2f", got, want)
 		}
 	})
+}
+
+// volatileTTLRun writes 64 keys with TTLs of 1 to 64 minutes over 8
+// shards, then 8 more keys that each evict one, and returns the TTLs, in
+// minutes, of the keys evicted.
+func volatileTTLRun(t *testing.T, l layout) []int {
+	unit := chargeOf(t, l, key(0), 0)
+	s := l.open(t, setup{max: 64 * unit, policy: maxmem.VolatileTTL, shards: 8})
+	for i := range 64 { // deadlines in an order unrelated to the keys' shards
+		if err := s.SetWithTTL(key(i), i, time.Duration(1+(i*37)%64)*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 8 {
+		if err := s.SetWithTTL(key(100+i), i, time.Hour*2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []int
+	for _, ev := range s.Events() {
+		got = append(got, (ev.value*37)%64+1) // the minutes of its TTL
+	}
+	if len(got) != 8 {
+		t.Fatalf("8 writes evicted %d keys", len(got))
+	}
+	return got
+}
+
+// redisTTLMeanRank models Redis's volatile-ttl on the same scene, runs
+// times: each eviction samples five of the remaining keys into a pool of
+// the sixteen soonest seen, and evicts the pool's soonest. It returns the
+// mean TTL, in minutes, of the keys evicted.
+func redisTTLMeanRank(runs int) float64 {
+	r := rand.New(rand.NewPCG(1, 2))
+	sum := 0
+	for range runs {
+		left := make([]int, 64)
+		for i := range left {
+			left[i] = i + 1
+		}
+		var pool []int
+		for range 8 {
+			for range 5 {
+				pool = append(pool, left[r.IntN(len(left))])
+			}
+			slices.Sort(pool)
+			pool = slices.Compact(pool)[:min(16, len(slices.Compact(pool)))]
+			victim := pool[0]
+			pool = pool[1:]
+			sum += victim
+			left = slices.DeleteFunc(left, func(m int) bool { return m == victim })
+		}
+	}
+	return float64(sum) / float64(8*runs)
 }
 
 // PERSIST of a key without a TTL changes nothing and answers false, but,

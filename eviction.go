@@ -1,6 +1,10 @@
 package maxmem
 
-import "github.com/maxmem/maxmem/internal/shard"
+import (
+	"math"
+
+	"github.com/maxmem/maxmem/internal/shard"
+)
 
 // Eviction
 //
@@ -43,7 +47,8 @@ func (c *Cache[K, V]) evictFor(s *kvShard[K, V], fx *effects[K, V]) bool {
 // (any victim, when s has none: ok false) and the peer's lock is free,
 // moving its bytes to s's lease. The peer is chosen at random; under the
 // random policies, in proportion to the entries it may evict, so that
-// every entry of the cache is as likely to go.
+// every entry of the cache is as likely to go; under volatile-ttl, the
+// shard with the earliest deadline.
 func (c *Cache[K, V]) evictPeer(s *kvShard[K, V], own shard.Victim, ok bool, fx *effects[K, V]) bool {
 	p := c.peer(s)
 	if p == nil {
@@ -73,17 +78,38 @@ func (c *Cache[K, V]) peer(s *kvShard[K, V]) *kvShard[K, V] {
 	if len(c.shards) == 1 {
 		return nil
 	}
-	if p := c.core.Policy.Load(); p.Kind == shard.Random {
+	switch p := c.core.Policy.Load(); p.Kind {
+	case shard.Random:
 		if t := c.weightedShard(s, p.Volatile); t != s {
 			return t
 		}
 		return nil
+	case shard.TTL:
+		return c.soonestShard(s)
 	}
 	i := int(s.Rand() % uint64(len(c.shards)-1))
 	if &c.shards[i] == s {
 		i = len(c.shards) - 1
 	}
 	return &c.shards[i]
+}
+
+// soonestShard returns the shard other than s whose earliest deadline, as
+// published, comes first (nil if none has one): volatile-ttl compares
+// every shard, an atomic load each, so that its victim is the entry
+// closest to its deadline in the whole cache, as far as the shards'
+// locks let it take it.
+func (c *Cache[K, V]) soonestShard(s *kvShard[K, V]) *kvShard[K, V] {
+	var best *kvShard[K, V]
+	for i := range c.shards {
+		if t := &c.shards[i]; t != s && (best == nil || t.Soonest() < best.Soonest()) {
+			best = t
+		}
+	}
+	if best == nil || best.Soonest() == math.MaxInt64 {
+		return nil
+	}
+	return best
 }
 
 // weightedShard returns a shard chosen with probability proportional to

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/maxmem/maxmem/internal/budget"
+	"github.com/maxmem/maxmem/internal/paged"
 	"github.com/maxmem/maxmem/internal/shard"
 )
 
@@ -28,7 +29,7 @@ import (
 // kvShard is a shard and, in the generic layout, its keys and values.
 type kvShard[K comparable, V any] struct {
 	shard.Shard
-	pairs  paged[pair[K, V]] // the generic layout's, by slot
+	pairs  paged.Pages[pair[K, V]] // the generic layout's, by slot
 	packed bool
 	str    bool // the packed layout's values are strings
 }
@@ -51,7 +52,7 @@ func (s *kvShard[K, V]) find(key K, h uint64) (uint32, bool) {
 	if s.packed {
 		return s.FindPackedLocked(keyString(key), uint32(h))
 	}
-	return s.FindLocked(uint32(h), func(slot uint32) bool { return s.pairs.at(slot).key == key })
+	return s.FindLocked(uint32(h), func(slot uint32) bool { return s.pairs.At(slot).key == key })
 }
 
 // key and value return the key and value at slot. In the packed layout
@@ -60,14 +61,14 @@ func (s *kvShard[K, V]) key(slot uint32) K {
 	if s.packed {
 		return stringKey[K](s.KeyLocked(slot))
 	}
-	return s.pairs.at(slot).key
+	return s.pairs.At(slot).key
 }
 
 func (s *kvShard[K, V]) value(slot uint32) V {
 	if s.packed {
 		return bytesValue[V](s.ValueLocked(slot), s.str)
 	}
-	return s.pairs.at(slot).value
+	return s.pairs.At(slot).value
 }
 
 // entry returns the key and value at slot.
@@ -81,8 +82,8 @@ func (s *kvShard[K, V]) insert(key K, h uint64, value V, size, expireAt int64) {
 		return
 	}
 	slot := s.LenLocked() + 1
-	s.pairs.fit(slot)
-	*s.pairs.at(slot) = pair[K, V]{key, value}
+	s.pairs.Fit(slot, nil)
+	*s.pairs.At(slot) = pair[K, V]{key, value}
 	s.InsertLocked(uint32(h), uint64(size), expireAt)
 }
 
@@ -91,7 +92,7 @@ func (s *kvShard[K, V]) insert(key K, h uint64, value V, size, expireAt int64) {
 // this value keeps its item.
 func (s *kvShard[K, V]) update(slot uint32, key K, value V, size, expireAt int64) {
 	if !s.packed {
-		s.pairs.at(slot).value = value
+		s.pairs.At(slot).value = value
 		s.UpdateLocked(slot, uint64(size), expireAt)
 		return
 	}
@@ -109,18 +110,18 @@ func (s *kvShard[K, V]) remove(slot uint32, evicted bool) int64 {
 	charge, moved := s.RemoveLocked(slot, evicted)
 	if !s.packed {
 		if moved != 0 {
-			*s.pairs.at(slot) = *s.pairs.at(moved)
+			*s.pairs.At(slot) = *s.pairs.At(moved)
 			slot = moved
 		}
-		*s.pairs.at(slot) = pair[K, V]{} // let the collector have what it held
-		s.pairs.fit(s.LenLocked())
+		*s.pairs.At(slot) = pair[K, V]{} // let the collector have what it held
+		s.pairs.Fit(s.LenLocked(), nil)
 	}
 	return charge
 }
 
 // reset empties the shard and returns what its entries were charged.
 func (s *kvShard[K, V]) reset() int64 {
-	s.pairs = paged[pair[K, V]]{}
+	s.pairs.Reset()
 	return s.ResetLocked()
 }
 

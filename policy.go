@@ -152,8 +152,8 @@ var (
 	AllKeysRandom Policy = random{volatile: false}
 	// VolatileRandom evicts a random key among those with a TTL.
 	VolatileRandom Policy = random{volatile: true}
-	// VolatileTTL evicts the key closest to expiring: exactly within the
-	// writer's shard, which it compares with one other.
+	// VolatileTTL evicts the key closest to expiring: the earliest
+	// deadline of every shard, as each last published it.
 	VolatileTTL Policy = ttlPolicy{}
 	// AllKeysLRM evicts the least recently modified key: writes and TTL
 	// changes refresh it, reads do not.

@@ -21,11 +21,12 @@ const (
 	// deadline, its access and write stamps, its hash bits and its place in
 	// the TTL heap.
 	headBytes  = 32
+	linkBytes  = 8 // the entry's two links in its recency bucket
 	heapBytes  = 4 // the entry's TTL heap slot, charged with or without a TTL
 	indexBytes = 7 // 5 bytes a table slot, the table 2/3 full on average
 	// genericOverhead is the overhead of an entry kept as Go values whose
 	// pair of key and value has no padding.
-	genericOverhead = headBytes + heapBytes + indexBytes
+	genericOverhead = headBytes + linkBytes + heapBytes + indexBytes
 	// itemHeader is the arena header of a packed entry with a key under 64
 	// bytes and a value under 128: two one-byte lengths.
 	itemHeader = 2

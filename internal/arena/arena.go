@@ -10,11 +10,11 @@
 // reader that holds no lock can look an entry up (Table.Lend), and the
 // value it returns is a slice of the chunk itself: no copy, no allocation.
 //
-// Invariant: the chunks hold no more than the entries are charged for, one
-// chunk of slack apart: live items, the garbage among them, the unused end
-// of the chunk being filled and the chunks kept for reuse together stay
-// within a sixteenth of the live bytes plus MinChunk, the slack every
-// item's charge (PackedSize) includes. When they pass it, Compact copies
+// Invariant: the chunks hold no more than the entries are charged for, two
+// chunks of slack apart: live items, the garbage among them, the unused
+// end of the chunk being filled and the chunks kept for reuse together stay
+// within a sixteenth of the live bytes, the slack every item's charge
+// (PackedSize) includes, and two chunks (see room). When they pass it, Compact copies
 // the live items of the chunks with the most garbage into the chunk being
 // filled and frees those chunks.
 //
@@ -28,7 +28,7 @@
 // never reused (see Table.Lend).
 //
 // Items shorter than maxShared share chunks of MinChunk to MaxChunk bytes
-// (a sixty-fourth of the live bytes, rounded up to a power of two). A
+// (see chunkSize). A
 // value of maxShared bytes or more gets a chunk of its own, of exactly its
 // length, and its item (header, key and the value chunk's index) shares a
 // chunk as usual: the runtime allocates such a value in whole pages, and a
@@ -101,6 +101,7 @@ type Arena struct {
 	head    uint32   // index of the chunk being filled; 0: none
 	fill    int      // bytes used in the head chunk
 	live    int64    // bytes of live items in shared chunks
+	items   int64    // live items in shared chunks
 	garbage int64    // bytes not live in the shared chunks held, but the head
 	made    int64    // bytes of chunks ever allocated
 	// compacting is set while Compact runs: the chunks it frees are kept

@@ -20,30 +20,39 @@ func (a *Arena) waste() int64 {
 	return w
 }
 
-// room returns the waste the entries' charges pay for: a sixteenth of the
-// live bytes and MinChunk.
-func (a *Arena) room() int64 { return a.live/16 + MinChunk }
+// room returns the waste the arena may hold: what the entries' charges pay
+// for, a sixteenth of the live bytes, and two chunks, the arena's own slack
+// beyond the charges (the unused end of the chunk being filled, and the
+// chunks kept for reuse), at most a sixteenth of the live bytes.
+func (a *Arena) room() int64 { return a.live/16 + 2*int64(a.chunkSize()) }
 
-// NeedsCompaction reports whether the arena should compact now: its
-// waste is past the room the charges pay for, or, where the room pays for
-// keeping freed chunks, at most one is left for the writes to come and
-// two chunks' worth of garbage could refill them before a chunk has to be
-// made.
-func (a *Arena) NeedsCompaction() bool {
-	chunk := int64(a.chunkSize())
-	keeps := a.room() >= (keepFree+2)*chunk
-	return a.garbage > 0 && (a.waste() > a.room() || keeps && len(a.free) <= 1 && a.garbage >= 2*chunk)
+// NeedsCompaction reports whether the arena should compact now: its waste
+// is past the room the charges pay for.
+func (a *Arena) NeedsCompaction() bool { return a.garbage > 0 && a.waste() > a.room() }
+
+// target returns what compaction brings the garbage and the head's waste
+// down to: below the room by keepFree chunks, so that the chunks it frees
+// can be kept for the writes to come, and a chunk more, so that it does
+// not start again at once; half the room where the room is too small for
+// that.
+func (a *Arena) target() int64 {
+	room, chunk := a.room(), int64(a.chunkSize())
+	if t := room - (keepFree+1)*chunk; t >= room/2 {
+		return t
+	}
+	return room / 2
 }
 
 // Compact, when NeedsCompaction says so, empties chunks with garbage into
 // the chunk being filled (the chunks it frees serve as the next ones to
-// fill meanwhile): while the waste is past the room, the chunk with the
-// most garbage; then, to refill the chunks kept for reuse, only chunks a
-// sixteenth garbage or more (as much as the room lets the arena hold on
-// average), so that the copying stays within fifteen times what it
-// frees. Last it gives back the freed chunks the room does not
-// pay for. The owner must have begun a write of its seqlock: items move
-// and chunks are freed under readers.
+// fill meanwhile) until the garbage and the head's waste are down to the
+// target: first chunks an eighth garbage or more, the most garbage first,
+// so that the copying stays within seven times what it frees; then any
+// chunk a thirty-second garbage or more. It stops when an evacuation frees nothing: the waste left is the
+// unused ends of chunks that items did not fit, which copying only moves.
+// Last it keeps keepFree of the freed chunks for reuse, as the room
+// allows, and gives back the rest. The owner must have begun a write of
+// its seqlock: items move and chunks are freed under readers.
 func (a *Arena) Compact(h Holder) {
 	if !a.NeedsCompaction() {
 		return
@@ -51,19 +60,19 @@ func (a *Arena) Compact(h Holder) {
 	a.compacting = true
 	// Each chunk is evacuated once at most: the chunks filled meanwhile
 	// hold only live items, so this bounds the work.
-	for tries := len(a.table.Load().c); tries > 0; tries-- {
-		least := 1.0 / 32
-		if a.waste() <= a.room() {
-			if len(a.free) >= keepFree {
-				break
-			}
-			least = 1.0 / 16
+	for tries := len(a.table.Load().c); tries > 0 && a.garbage+a.headWaste() > a.target(); tries-- {
+		v := a.victim(1.0 / 8)
+		if v == 0 {
+			v = a.victim(1.0 / 32)
 		}
-		v := a.victim(least)
 		if v == 0 {
 			break
 		}
+		before := a.garbage
 		a.evacuate(v, h)
+		if a.garbage >= before {
+			break
+		}
 	}
 	a.compacting = false
 	for len(a.free) > keepFree || len(a.free) > 0 && a.waste() > a.room() {
@@ -102,6 +111,7 @@ func (a *Arena) evacuate(idx uint32, h Holder) {
 			n := int64(it.end - off) // now garbage here
 			ch.live -= n
 			a.live -= n
+			a.items--
 			a.garbage += n
 		}
 		off = it.end

@@ -17,6 +17,7 @@ func (a *Arena) Put(key string, value []byte, size int64, custom bool) uint64 {
 		copy(b[copy(b[2:], key)+2:], value)
 		ch.live += int64(n)
 		a.live += int64(n)
+		a.items++
 		return ref(idx, uint8(ch.gen.Load()), off, n, false)
 	}
 	return a.putLong(key, value, size, custom)
@@ -61,6 +62,7 @@ func (a *Arena) putLong(key string, value []byte, size int64, custom bool) uint6
 		n = 0
 	} else {
 		a.live += int64(l.total)
+		a.items++
 	}
 	return ref(idx, uint8(ch.gen.Load()), off, n, l.external)
 }
@@ -76,6 +78,7 @@ func (a *Arena) copyItem(r uint64) uint64 {
 	copy(ch.data[off:off+n], src.data[refOff(r):refOff(r)+n])
 	ch.live += int64(n)
 	a.live += int64(n)
+	a.items++
 	return ref(idx, uint8(ch.gen.Load()), off, n, refExternal(r))
 }
 
@@ -96,12 +99,19 @@ func (a *Arena) reserve(n int, own bool) (idx uint32, off int) {
 	return a.head, off
 }
 
-// chunkSize returns the size for a new shared chunk: a 256th of the live
-// bytes, rounded up to a power of two, within MinChunk and MaxChunk, so
-// that the chunks kept for reuse take a small part of the room.
+// chunkSize returns the size for a new shared chunk: at least 32 times
+// the mean item, so that the unused end a chunk is retired with (less
+// than an item) stays within a thirty-second of it, and a 256th of the
+// live bytes; but no more than a thirty-second of them, so that the room
+// the arena keeps beyond the charges (two chunks, see room) stays small;
+// rounded up to a power of two, within MinChunk and MaxChunk.
 func (a *Arena) chunkSize() int {
+	want := a.live / 256
+	if a.items > 0 {
+		want = min(max(want, 32*a.live/a.items), a.live/32)
+	}
 	size := MinChunk
-	for size < MaxChunk && int64(size) < a.live/256 {
+	for size < MaxChunk && int64(size) < want {
 		size *= 2
 	}
 	return size
@@ -214,6 +224,7 @@ func (a *Arena) Release(r uint64) {
 	n := int64(RefLen(r))
 	ch.live -= n
 	a.live -= n
+	a.items--
 	if idx != a.head {
 		a.garbage += n
 		if ch.live == 0 {

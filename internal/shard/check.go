@@ -44,7 +44,35 @@ func (s *Shard) CheckLocked() error {
 	if got := s.Lease.Charged(); got != sum {
 		return fmt.Errorf("charged %d, entries and policy sum to %d", got, sum)
 	}
+	if err := s.checkRecencyLocked(); err != nil {
+		return err
+	}
 	return s.checkAdmissionLocked()
+}
+
+// checkRecencyLocked verifies that the bucket lists hold every entry
+// exactly once, in its class, linked both ways.
+func (s *Shard) checkRecencyLocked() error {
+	seen := make(map[uint32]bool, s.n)
+	for c := range 2 {
+		for b := range buckets {
+			head := sentinelOf(c, uint64(b))
+			prev := head
+			for slot := s.rec.link(head).next; slot != head; slot = s.rec.link(slot).next {
+				if slot == 0 || slot > s.n || seen[slot] || s.rec.link(slot).prev != prev {
+					return fmt.Errorf("class %d bucket %d broken at slot %d", c, b, slot)
+				}
+				if classOf(s.head(slot).expireAt) != c {
+					return fmt.Errorf("slot %d is in class %d, its deadline says otherwise", slot, c)
+				}
+				seen[slot], prev = true, slot
+			}
+		}
+	}
+	if len(seen) != int(s.n) {
+		return fmt.Errorf("the buckets hold %d entries, the shard %d", len(seen), s.n)
+	}
+	return nil
 }
 
 // checkAdmissionLocked verifies that the admission layout's lists hold

@@ -73,6 +73,9 @@ func (s *Shard) tick() uint32 {
 	if c&(1<<30-1) == 0 {
 		s.clampStampsLocked(c)
 	}
+	if c&(1<<s.rec.width-1) == 0 && !s.rec.advance(s.now64()) {
+		s.rebuildRecencyLocked()
+	}
 	return c
 }
 
@@ -108,6 +111,7 @@ func (s *Shard) InsertLocked(h uint32, w uint64, expireAt int64) uint32 {
 	if expireAt != 0 {
 		s.pushTTLLocked(slot)
 	}
+	s.rec.place(classOf(expireAt), s.rec.epoch, slot)
 	s.Counters.Writes++
 	if s.adm != nil {
 		s.adm.Insert(slot, h, s.chargeOf(w))
@@ -182,10 +186,17 @@ func (s *Shard) accessLocked(slot uint32, c uint32) {
 	}
 }
 
-// SetExpireLocked sets the deadline of the entry at slot (0: none).
+// SetExpireLocked sets the deadline of the entry at slot (0: none). An
+// entry that gains or loses a deadline changes class: it moves to the
+// front of its new class's current bucket (every caller counts the change
+// as a write).
 func (s *Shard) SetExpireLocked(slot uint32, expireAt int64) {
 	h := s.head(slot)
 	from := h.expireAt
+	if classOf(from) != classOf(expireAt) {
+		s.rec.unlink(slot)
+		s.rec.place(classOf(expireAt), s.rec.epoch, slot)
+	}
 	switch {
 	case expireAt == from:
 	case from != 0 && expireAt != 0:
@@ -208,7 +219,10 @@ func (s *Shard) RemoveLocked(slot uint32, evicted bool) (charge int64, moved uin
 	s.beginWrite()
 	h := s.head(slot)
 	charge = s.chargeOf(h.word)
-	s.SetExpireLocked(slot, 0)
+	if h.expireAt != 0 {
+		s.removeTTLLocked(int(h.heapPos))
+	}
+	s.rec.unlink(slot)
 	s.idx.Remove(h.hash, slot)
 	if s.adm != nil {
 		s.adm.Remove(slot, charge, evicted)
@@ -234,6 +248,8 @@ func (s *Shard) RemoveLocked(slot uint32, evicted bool) (charge int64, moved uin
 func (s *Shard) moveLocked(from, to uint32) {
 	src, dst := s.head(from), s.head(to)
 	src.copyTo(dst)
+	*s.slab.links.At(to) = *s.slab.links.At(from)
+	s.rec.moved(to)
 	s.idx.Move(dst.hash, from, to)
 	if dst.expireAt != 0 {
 		s.heapPlace(int(dst.heapPos), to)
@@ -273,6 +289,7 @@ func (s *Shard) ResetLocked() (charged int64) {
 	s.slab.reset()
 	s.ttl = nil
 	s.n = 0
+	s.rebuildRecencyLocked()
 	s.pool.reset()
 	if s.arena != nil {
 		s.arena.Reset()

@@ -67,7 +67,15 @@ func (s *Shard) PublishedRank(now int64) uint64 {
 func (s *Shard) policyVictimLocked() (Victim, bool) {
 	p := s.current()
 	switch p.Kind {
-	case LRU, LRM, LFU, Custom:
+	case LRU, LRM:
+		slot := s.leastRecentLocked(p.Volatile)
+		if slot == 0 {
+			return Victim{}, false
+		}
+		stamp := s.stampOf(s.head(slot))
+		s.noteVictimLocked(stamp)
+		return Victim{Slot: slot, Rank: s.recencyRank(stamp)}, true
+	case LFU, Custom:
 		return s.pooledLocked(p)
 	case TTL:
 		if len(s.ttl) == 0 {
@@ -172,16 +180,13 @@ func (s *Shard) sampleLocked(p *Policy) {
 	}
 }
 
-// offerLocked offers the entry at slot to the pool, ranked by p.
+// offerLocked offers the entry at slot to the pool, ranked by its LFU
+// counter, then by how long ago it was written.
 func (s *Shard) offerLocked(slot uint32, p *Policy) {
 	h := s.head(slot)
 	c := candidate{slot: slot, hash: h.hash, version: s.versionOf(h)}
-	if p.Kind == LFU {
-		age := uint64(min(s.clock.Load()-h.written, 1<<24-1))
-		c.rank = uint64(255-s.counterOf(c.version, s.minutes()))<<24 | age
-	} else {
-		c.rank = s.recencyRank(s.stampOf(h))
-	}
+	age := uint64(min(s.clock.Load()-h.written, 1<<24-1))
+	c.rank = uint64(255-s.counterOf(c.version, s.minutes()))<<24 | age
 	s.pool.offer(c)
 }
 
@@ -189,12 +194,7 @@ func (s *Shard) offerLocked(slot uint32, p *Policy) {
 // way that does not change as the clock moves (the stamp unwrapped to 64
 // bits, complemented).
 func (s *Shard) recencyRank(stamp uint32) uint64 {
-	c := s.clock.Load()
-	unwrapped := uint64(s.wraps)<<32 | uint64(stamp)
-	if stamp > c {
-		unwrapped -= 1 << 32 // from before the clock last wrapped
-	}
-	return math.MaxUint64 - unwrapped - 1 // never MaxUint64, which expired entries take
+	return math.MaxUint64 - s.unwrap(stamp) - 1 // never MaxUint64, which expired entries take
 }
 
 // Candidate is what a custom Policy names: the slot, the hash bits that

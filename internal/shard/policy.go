@@ -54,7 +54,10 @@ func (s *Shard) layoutLocked() {
 			s.head(slot).storeAccess(s.freshAccess(c))
 		}
 	}
-	s.lrm = p.Modification
+	if p.Modification != s.lrm {
+		s.lrm = p.Modification
+		s.rebuildRecencyLocked() // the stamps it orders by changed
+	}
 	s.switchAdmissionLocked(p.Kind == TinyLFU)
 }
 

@@ -67,7 +67,8 @@ type Shard struct {
 	n        uint32 // resident entries, in slots 1 to n
 	wraps    uint32 // times the clock wrapped to 0
 	ttl      []uint32
-	pool     pool
+	rec      recency // the LRU and LRM order (recency.go)
+	pool     pool    // the LFU and custom policies' candidates (pool.go)
 	Lease    *budget.Lease
 	rng      rand.PCG
 	Counters Counters
@@ -122,7 +123,9 @@ func (s *Shard) Init(cfg *Config, lease *budget.Lease, packed bool, seed, stream
 		}
 	}
 	s.pub.soonest.Store(math.MaxInt64)
-	s.slab.resize(1)
+	s.rec.links = &s.slab.links
+	s.slab.reset()
+	s.rec.reset()
 	s.Lock()
 	s.layoutLocked()
 	s.Unlock()

@@ -1,6 +1,10 @@
 package shard
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/maxmem/maxmem/internal/paged"
+)
 
 // Head is what a shard keeps of an entry, by slot: 32 bytes, so that a
 // head never straddles two cache lines. Gets without the lock read word,
@@ -52,136 +56,62 @@ func (h *Head) copyTo(dst *Head) {
 	dst.setWord(h.Word())
 }
 
-// pageBits sets the page size of the slab: 1024 heads, 32 KiB.
-const (
-	pageBits = 10
-	pageSize = 1 << pageBits
-	pageMask = pageSize - 1
-)
-
-// slab holds a shard's heads by slot in pages, so that it grows without
-// copying what it holds. Every page but the last is full; the last grows
-// by doubling up to a full page, so a small shard holds a small slab. The
-// page list is published through an atomic pointer and replaced, never
-// changed in place, when a page is added, grown, shrunk or dropped.
+// slab holds a shard's heads and links by slot, in pages (internal/paged),
+// so that it grows without copying what it holds. The head pages are
+// published through an atomic pointer for readers without the lock, and
+// replaced, never changed in place, when a page is added, grown, shrunk or
+// dropped.
 type slab struct {
-	p     atomic.Pointer[[][]Head] // the pages, for readers without the lock
-	pages [][]Head                 // the same, for the lock holder
+	p     atomic.Pointer[[][]Head] // the head pages, for readers without the lock
+	heads paged.Pages[Head]        // the same, for the lock holder
+	links paged.Pages[link]        // the recency lists' links (recency.go)
 }
 
 // head returns the head at slot, which must be addressable, for the lock
 // holder.
-func (s *slab) head(slot uint32) *Head { return &s.pages[slot>>pageBits][slot&pageMask] }
+func (s *slab) head(slot uint32) *Head { return s.heads.At(slot) }
 
 // headIn returns the head at slot in pages, a page list loaded from p, or
 // nil if slot is beyond them: for readers without the lock.
 func headIn(pages *[][]Head, slot uint32) *Head {
-	if pages == nil || int(slot>>pageBits) >= len(*pages) {
+	if pages == nil || int(slot>>paged.Bits) >= len(*pages) {
 		return nil
 	}
-	page := (*pages)[slot>>pageBits]
-	if int(slot&pageMask) >= len(page) {
+	page := (*pages)[slot>>paged.Bits]
+	if int(slot&(paged.Size-1)) >= len(page) {
 		return nil
 	}
-	return &page[slot&pageMask]
+	return &page[slot&(paged.Size-1)]
 }
 
 // fit makes slot n addressable, for a new entry, or lets pages go once
-// fewer than half of the addressable slots are in use (n of them): the
-// slab does not shrink and grow back at every removal and insertion
-// around a boundary. It reports whether the page list was replaced.
-func (s *slab) fit(n uint32) bool {
-	if c := addressable(s.pages); n >= c || n < c/2 && c > pageSize {
-		return s.resize(n + 1)
+// fewer than half the addressable slots are in use.
+func (s *slab) fit(n uint32) {
+	if s.heads.Fit(n, copyHeads) {
+		s.publish()
 	}
-	return false
+	s.links.Fit(n, nil)
 }
 
-// resize makes slots 0 to n-1 addressable, keeping the heads of those
-// that were, and lets go of the pages beyond them. It reports whether the
-// page list was replaced.
-func (s *slab) resize(n uint32) bool {
-	next, changed := resizePages(s.pages, n)
-	if changed {
-		s.pages = next
-		pp := new([][]Head)
-		*pp = next
-		s.p.Store(pp)
-	}
-	return changed
+// publish stores the head pages for readers.
+func (s *slab) publish() {
+	pp := new([][]Head)
+	*pp = s.heads.List()
+	s.p.Store(pp)
 }
 
 // reset empties the slab, keeping slot 0.
 func (s *slab) reset() {
-	s.pages = nil
-	s.p.Store(nil)
-	s.resize(1)
+	s.heads.Reset()
+	s.links.Reset()
+	s.heads.Resize(1, copyHeads)
+	s.links.Resize(1, nil)
+	s.publish()
 }
 
-// bytes returns the memory the slab holds.
-func (s *slab) bytes() int64 { return int64(addressable(s.pages)) * HeadBytes }
-
-// addressable returns how many heads pages hold.
-func addressable(pages [][]Head) uint32 {
-	if len(pages) == 0 {
-		return 0
-	}
-	return uint32((len(pages)-1)*pageSize + len(pages[len(pages)-1]))
-}
-
-// resizePages returns pages resized to hold n heads, and whether the page
-// list or any page in it was replaced. Only the last page or two change,
-// so it costs O(1) pages, unless a new page list is needed (a page added,
-// replaced or dropped), which copies the list of pages.
-func resizePages(pages [][]Head, n uint32) ([][]Head, bool) {
-	full, rest := int(n>>pageBits), int(n&pageMask)
-	want := full
-	if rest > 0 {
-		want++
-	}
-	next, changed := pages, false
-	if len(next) > want {
-		next, changed = append([][]Head(nil), next[:want]...), true
-	}
-	for i := max(0, min(len(pages), want)-1); i < want; i++ {
-		size := pageSize
-		if i == full {
-			size = rest
-		}
-		if i == len(next) {
-			next, changed = append(append([][]Head(nil), next...), nil), true
-		}
-		page := fitPage(next[i], size)
-		if len(page) != len(next[i]) || len(page) > 0 && &page[0] != &next[i][0] {
-			if !changed {
-				next, changed = append([][]Head(nil), next...), true
-			}
-			next[i] = page
-		}
-	}
-	return next, changed
-}
-
-// fitPage returns a page that holds at least n heads: page itself, or a
-// copy at double its size (up to a full page) when it is too small, or at
-// half its size once no more than a quarter of it is in use. The length of
-// the returned page is its capacity. Heads are copied field by field, with
-// atomic loads: Gets without the lock may be writing their access stamps.
-func fitPage(page []Head, n int) []Head {
-	switch c := len(page); {
-	case n > c:
-		grown := make([]Head, min(pageSize, max(2*c, n, 8)))
-		copyHeads(grown, page)
-		return grown
-	case c > 16 && n <= c/4:
-		shrunk := make([]Head, c/2)
-		copyHeads(shrunk, page[:n])
-		return shrunk
-	}
-	return page
-}
-
-// copyHeads copies src into dst, which no reader sees yet.
+// copyHeads copies src into dst, which no reader sees yet, field by field
+// with atomic loads: Gets without the lock may be writing their access
+// stamps.
 func copyHeads(dst, src []Head) {
 	for i := range src {
 		src[i].copyTo(&dst[i])

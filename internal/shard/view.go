@@ -8,31 +8,11 @@ package shard
 func (s *Shard) SamplesLocked() int { return s.cfg.Samples }
 
 // LeastRecentLocked returns the least recently used (or, under a
-// modification or frequency policy, written) of SamplesLocked sampled
-// entries, every entry when there are no more than that: exact in a small
-// shard, as Redis's sample is in a small database.
+// modification or frequency policy, written) entry, up to the width of an
+// epoch (recency.go).
 func (s *Shard) LeastRecentLocked(volatile bool) (uint32, bool) {
-	pop := int(s.n)
-	if volatile {
-		pop = len(s.ttl)
-	}
-	k := s.SamplesLocked()
-	var best uint32
-	for i := range min(k, pop) {
-		var slot uint32
-		switch {
-		case pop <= k && volatile:
-			slot = s.ttl[i]
-		case pop <= k:
-			slot = uint32(i + 1)
-		default:
-			slot, _ = s.RandomLocked(volatile)
-		}
-		if best == 0 || s.RecencyRankLocked(slot) > s.RecencyRankLocked(best) {
-			best = slot
-		}
-	}
-	return best, best != 0
+	slot := s.leastRecentLocked(volatile)
+	return slot, slot != 0
 }
 
 // SoonestLocked returns the entry whose deadline comes first.
