@@ -106,6 +106,7 @@ func TestOOMKeepsPreviousValue(t *testing.T) {
 	clock := newFakeClock()
 	c, err := New(Options[string, int]{
 		MaxMemory: 2 * unit,
+		Policy:    NoEviction,
 		Sizer: func(k string, v int) int64 {
 			if v >= 100 {
 				return 2 * unitSize // a bigger value

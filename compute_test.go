@@ -42,7 +42,7 @@ func TestComputeInvalidates(t *testing.T) {
 }
 
 func TestComputeOOMKeepsOldValue(t *testing.T) {
-	c, err := New(Options[string, []byte]{MaxMemory: 1000})
+	c, err := New(Options[string, []byte]{MaxMemory: 1000, Policy: NoEviction})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,10 @@ var ErrOOM = errors.New(oomMessage)
 // ErrClosed is returned by writes to a cache after Close.
 var ErrClosed = errors.New("maxmem: cache is closed")
 
-// ErrInvalidTTL is returned by SetWithTTL for a TTL that is not positive or
-// whose deadline does not fit in time.Time's range, as Redis answers "invalid
-// expire time". Nothing is written.
+// ErrInvalidTTL is wrapped by the error SetWithTTL returns for a TTL that
+// is not positive or whose deadline does not fit in time.Time's range, as
+// Redis answers "invalid expire time"; the error names the TTL. Nothing is
+// written.
 var ErrInvalidTTL = errors.New("maxmem: invalid expire time")
 
 // ErrNegativeSize is returned when a Sizer reports fewer than zero bytes.
@@ -94,7 +95,8 @@ func allKeysFor(volatile string) string {
 }
 
 // ErrInvalidArgument is wrapped by the errors of calls given a bad
-// argument: a nil context or function, a count that is not positive, a
+// argument: Options that New refuses, a negative MaxMemory, an unknown
+// policy name, a nil context or function, a count that is not positive, a
 // fraction outside (0, 1].
 var ErrInvalidArgument = errors.New("maxmem: invalid argument")
 

@@ -11,7 +11,7 @@ import (
 )
 
 func ExampleCache_SetWait() {
-	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 600}) // noeviction
+	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 600, Policy: maxmem.NoEviction})
 	defer c.Close()
 	c.Set("old", make([]byte, 300))
 	go func() {

@@ -58,7 +58,7 @@ func ExampleCache_Expire() {
 }
 
 func ExampleCache_Set_errOOM() {
-	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 500}) // noeviction
+	c, _ := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 500, Policy: maxmem.NoEviction})
 	defer c.Close()
 	var err error
 	for i := 0; err == nil && i < 100; i++ { // 500 bytes hold 3 such entries
@@ -200,6 +200,7 @@ func ExampleBuiltinSizer() {
 	}
 	cache, err := maxmem.New(maxmem.Options[string, []byte]{
 		MaxMemory: 1 << 20,
+		Policy:    maxmem.AllKeysLRU,
 		Sizer:     func(k string, v []byte) int64 { return base(k, v) + 100 },
 	})
 	if err != nil {

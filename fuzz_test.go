@@ -51,6 +51,7 @@ func FuzzAgainstModel(f *testing.F) {
 		clock = newFakeClock()
 		packed, err := New(Options[string, string]{
 			MaxMemory: limit * (unitSize + EntryOverhead[string, string]()),
+			Policy:    NoEviction,
 			Sizer:     func(string, string) int64 { return unitSize },
 			Clock:     clock, Seed: 1, Shards: 8,
 		})

@@ -45,6 +45,9 @@ func newTestCache(t *testing.T, n int, p Policy) (*Cache[string, int], *fakeCloc
 func newShardedTestCache(t *testing.T, n int, p Policy, shards int) (*Cache[string, int], *fakeClock) {
 	t.Helper()
 	clock := newFakeClock()
+	if p == nil {
+		p = NoEviction
+	}
 	c, err := New(Options[string, int]{
 		MaxMemory: int64(n) * unit,
 		Policy:    p,

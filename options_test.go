@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // DefaultShards: four per CPU, a power of two in [8, 256], and no more
@@ -21,7 +22,7 @@ func TestDefaultShards(t *testing.T) {
 			t.Errorf("DefaultShards(%d, %d) = %d, want %d", tc.maxMemory, tc.cpus, got, tc.want)
 		}
 	}
-	c, err := New(Options[string, int]{MaxMemory: 3 * MinShardBytes, Sizer: func(string, int) int64 { return 1 }})
+	c, err := New(Options[string, int]{MaxMemory: 3 * MinShardBytes, Policy: NoEviction, Sizer: func(string, int) int64 { return 1 }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +101,55 @@ func TestParseMemoryRefusesAndSaysWhy(t *testing.T) {
 			t.Errorf("ParseMemory(%q) = %v; want the accepted forms listed", tc.in, err)
 		case n != 0:
 			t.Errorf("ParseMemory(%q) = %d with an error; want 0", tc.in, n)
+		}
+	}
+}
+
+// A budget without a policy is refused: a cache that silently stops
+// caching once full is the trap Redis operators meet in production. The
+// error wraps ErrInvalidArgument and names the choices; no budget and no
+// policy stays valid (Redis's defaults).
+func TestNewRefusesABudgetWithoutAPolicy(t *testing.T) {
+	_, err := New(Options[string, []byte]{MaxMemory: 1 << 20})
+	if !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "maxmem.NoEviction") ||
+		!strings.Contains(err.Error(), "maxmem.AllKeysLRU") {
+		t.Fatalf("New with MaxMemory and no Policy: %v", err)
+	}
+	for _, o := range []Options[string, []byte]{{}, {MaxMemory: 1 << 20, Policy: NoEviction}, {Policy: AllKeysLRU}} {
+		c, err := New(o)
+		if err != nil {
+			t.Fatalf("New(%+v): %v", o, err)
+		}
+		c.Close()
+	}
+}
+
+// Every argument New, SetMaxMemory and ParsePolicy refuse is an error
+// wrapping ErrInvalidArgument; ParsePolicy's lists the policies it knows.
+func TestBadArgumentsWrapErrInvalidArgument(t *testing.T) {
+	for _, o := range []Options[string, []byte]{{MaxMemory: -1}, {Samples: 65}, {LFULogFactor: -1}, {Shards: 3}} {
+		if _, err := New(o); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("New(%+v): %v, want ErrInvalidArgument", o, err)
+		}
+	}
+	c := mustNew(t, Options[string, []byte]{})
+	if err := c.SetMaxMemory(-1); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("SetMaxMemory(-1): %v", err)
+	}
+	_, err := ParsePolicy("allkeys-lur")
+	if !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "allkeys-lru, volatile-lru") ||
+		!strings.Contains(err.Error(), "allkeys-tinylfu") {
+		t.Errorf("ParsePolicy(\"allkeys-lur\"): %v", err)
+	}
+}
+
+// A refused TTL is named in the error.
+func TestInvalidTTLSaysWhich(t *testing.T) {
+	c := mustNew(t, Options[string, []byte]{})
+	for _, ttl := range []time.Duration{0, -time.Second} {
+		err := c.SetWithTTL("k", nil, ttl)
+		if !errors.Is(err, ErrInvalidTTL) || !strings.Contains(err.Error(), ttl.String()) {
+			t.Errorf("SetWithTTL(%v): %v", ttl, err)
 		}
 	}
 }

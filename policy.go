@@ -187,14 +187,24 @@ var policies = []Policy{NoEviction, AllKeysLRU, VolatileLRU, AllKeysLFU, Volatil
 
 // ParsePolicy returns the policy with the given name, in any case: one of
 // Redis's ("noeviction", "allkeys-lru", "volatile-ttl", ...) or
-// "allkeys-tinylfu".
+// "allkeys-tinylfu". An unknown name is an error wrapping
+// ErrInvalidArgument that lists the valid ones.
 func ParsePolicy(name string) (Policy, error) {
 	for _, p := range policies {
 		if strings.EqualFold(p.Name(), name) {
 			return p, nil
 		}
 	}
-	return nil, fmt.Errorf("maxmem: unknown maxmemory-policy %q", name)
+	return nil, invalid("unknown maxmemory-policy %q; %s", name, policyNames())
+}
+
+// policyNames lists the policies ParsePolicy knows, for error texts.
+func policyNames() string {
+	names := make([]string, len(policies))
+	for i, p := range policies {
+		names[i] = p.Name()
+	}
+	return "the policies are " + strings.Join(names, ", ")
 }
 
 func scope(volatile bool, kind string) string {

@@ -114,7 +114,7 @@ func TestSideBySideWithRedis(t *testing.T) {
 		sideBySide(t, r, c, func(s string) int { n, _ := strconv.Atoi(s); return n }, strconv.Itoa)
 	})
 	t.Run("packed", func(t *testing.T) {
-		c, err := New(Options[string, string]{MaxMemory: 1 << 20, Clock: newFakeClock(), Shards: 8})
+		c, err := New(Options[string, string]{MaxMemory: 1 << 20, Policy: NoEviction, Clock: newFakeClock(), Shards: 8})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,22 +3,20 @@ package maxmem
 // The TTL calls: Redis's SET EX/PX, EXPIRE, PERSIST and PTTL.
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
 
 // SetWithTTL stores value under key, expiring after ttl (Redis SET EX/PX).
-// A ttl <= 0, or one whose deadline overflows, returns ErrInvalidTTL and
-// changes nothing.
+// A ttl <= 0, or one whose deadline overflows, returns an error wrapping
+// ErrInvalidTTL that names it, and changes nothing.
 func (c *Cache[K, V]) SetWithTTL(key K, value V, ttl time.Duration) error {
-	if ttl <= 0 {
-		return ErrInvalidTTL
+	expireAt, err := c.deadline(ttl)
+	if err != nil {
+		return err
 	}
-	now := c.now()
-	if ttl > math.MaxInt64-time.Duration(now) {
-		return ErrInvalidTTL
-	}
-	return c.set(key, value, now+int64(ttl))
+	return c.set(key, value, expireAt)
 }
 
 // Expire sets key to expire after ttl and reports whether the key exists
@@ -87,4 +85,18 @@ func (c *Cache[K, V]) TTL(key K) (ttl time.Duration) {
 	fx.report(c)
 	c.reads.count(found)
 	return ttl
+}
+
+// deadline returns the deadline of a TTL counted from now, or an error
+// wrapping ErrInvalidTTL, naming ttl, for one that is not positive or
+// whose deadline overflows.
+func (c *Cache[K, V]) deadline(ttl time.Duration) (int64, error) {
+	if ttl <= 0 {
+		return 0, fmt.Errorf("%w: TTL %v is not positive", ErrInvalidTTL, ttl)
+	}
+	now := c.now()
+	if ttl > math.MaxInt64-time.Duration(now) {
+		return 0, fmt.Errorf("%w: TTL %v is past the end of time", ErrInvalidTTL, ttl)
+	}
+	return now + int64(ttl), nil
 }

@@ -38,8 +38,8 @@ func (c *Cache[K, V]) SetWait(ctx context.Context, key K, value V) error {
 // SetWithTTLWait is SetWait for SetWithTTL: the TTL counts from each
 // attempt, so the entry expires ttl after it is finally written.
 func (c *Cache[K, V]) SetWithTTLWait(ctx context.Context, key K, value V, ttl time.Duration) error {
-	if ttl <= 0 {
-		return ErrInvalidTTL
+	if _, err := c.deadline(ttl); err != nil {
+		return err
 	}
 	return c.waitForRoom(ctx, func() error { return c.SetWithTTL(key, value, ttl) })
 }

@@ -66,7 +66,7 @@ func (a *alarmClock) requests() []time.Duration {
 func newSizedCache(t *testing.T, max int64) (*Cache[string, int], *alarmClock) {
 	t.Helper()
 	clock := newAlarmClock()
-	c := mustNew(t, Options[string, int]{MaxMemory: max, Clock: clock, Shards: 8,
+	c := mustNew(t, Options[string, int]{MaxMemory: max, Policy: NoEviction, Clock: clock, Shards: 8,
 		Sizer: func(_ string, v int) int64 { return int64(v) }})
 	return c, clock
 }
@@ -164,7 +164,7 @@ func TestSetWaitWithoutDeadlinesSetsNoAlarm(t *testing.T) {
 
 // With the system clock, the waiter's alarm is a timer.
 func TestSetWaitWakesAtDeadlineOnSystemClock(t *testing.T) {
-	c := mustNew(t, Options[string, int]{MaxMemory: 100 + EntryOverhead[string, int](),
+	c := mustNew(t, Options[string, int]{MaxMemory: 100 + EntryOverhead[string, int](), Policy: NoEviction,
 		Sizer: func(_ string, v int) int64 { return int64(v) }})
 	if err := c.SetWithTTL("a", 100, time.Millisecond); err != nil {
 		t.Fatal(err)

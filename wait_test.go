@@ -93,7 +93,7 @@ func TestSetWaitGivesUpWithContextAndDoesNotPoll(t *testing.T) {
 }
 
 func TestSetWaitFailsAtOnceWhenTooLarge(t *testing.T) {
-	c, err := New(Options[string, []byte]{MaxMemory: 1000})
+	c, err := New(Options[string, []byte]{MaxMemory: 1000, Policy: NoEviction})
 	if err != nil {
 		t.Fatal(err)
 	}

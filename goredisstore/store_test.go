@@ -118,7 +118,7 @@ func TestNewCacheChargesTheIndex(t *testing.T) {
 // A value the cache refuses (ErrOOM) is not published and leaves nothing;
 // its waiters wake up.
 func TestRefusedValue(t *testing.T) {
-	c, err := NewCache(maxmem.Options[string, []byte]{MaxMemory: 16 << 10}) // noeviction
+	c, err := NewCache(maxmem.Options[string, []byte]{MaxMemory: 16 << 10, Policy: maxmem.NoEviction})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -180,7 +180,7 @@ func TestNilCache(t *testing.T) {
 // When the cache refuses the write (noeviction, full), the reply still
 // reaches its waiters, and the key's other records stay.
 func TestRefusedWrite(t *testing.T) {
-	c, err := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 16 << 10})
+	c, err := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 16 << 10, Policy: maxmem.NoEviction})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 )
 
 func main() {
-	cache, err := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 16 << 10}) // noeviction
+	cache, err := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: 16 << 10, Policy: maxmem.NoEviction})
 	if err != nil {
 		log.Fatal(err)
 	}

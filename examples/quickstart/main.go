@@ -16,7 +16,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	cache, err := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: limit})
+	cache, err := maxmem.New(maxmem.Options[string, []byte]{MaxMemory: limit, Policy: maxmem.NoEviction})
 	if err != nil {
 		log.Fatal(err)
 	}

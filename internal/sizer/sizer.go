@@ -8,6 +8,7 @@ package sizer
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"unsafe"
 )
 
@@ -49,7 +50,7 @@ func walkerFor(t reflect.Type) (walker, error) {
 		return structWalker(t)
 	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func,
 		reflect.Interface, reflect.UnsafePointer:
-		return nil, fmt.Errorf("holds a %v, whose memory cannot be measured", t.Kind())
+		return nil, fmt.Errorf("holds %s %v, whose memory cannot be measured", article(t.Kind().String()), t.Kind())
 	}
 	return nil, nil // booleans and numbers
 }
@@ -114,4 +115,12 @@ func structWalker(t reflect.Type) (walker, error) {
 		}
 		return n
 	}, nil
+}
+
+// article returns "an" before a word that starts with a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -77,3 +77,15 @@ func errOf[T any]() error {
 	_, err := Of[T]()
 	return err
 }
+
+// The error names the kind it cannot measure with the right article.
+func TestErrorReads(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{{errOf[any](), "holds an interface"}, {errOf[*int](), "holds a ptr"}} {
+		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
+			t.Errorf("%v, want it to say %q", tc.err, tc.want)
+		}
+	}
+}
