@@ -73,7 +73,7 @@ func (s *Shard) tick() uint32 {
 	if c&(1<<30-1) == 0 {
 		s.clampStampsLocked(c)
 	}
-	if c&(1<<s.rec.width-1) == 0 && !s.rec.advance(s.now64()) {
+	if c&(1<<s.rec.width-1) == 0 && !s.rec.advance(s.now64(), s.cfg.Now()) {
 		s.rebuildRecencyLocked()
 	}
 	return c

@@ -63,6 +63,7 @@ type recency struct {
 	epoch    uint64             // the current epoch
 	oldest   [2]uint64          // per class, no entry sits in an epoch before this
 	meanAge  uint64             // of the victims, in clock ticks (a moving mean)
+	began    [buckets]int64     // the cache clock when each epoch of the ring began
 }
 
 // smallShard is the size up to which a shard finds its least recent entry
@@ -136,13 +137,14 @@ func (r *recency) epochOf(t uint64) uint64 { return t >> r.width }
 // splicing each ring place it reuses, the oldest epoch's, behind the next
 // oldest. It reports false, doing nothing, for a jump of more epochs than
 // there are buckets: the caller places every entry anew.
-func (r *recency) advance(t uint64) bool {
+func (r *recency) advance(t uint64, now int64) bool {
 	e := r.epochOf(t)
 	if e > r.epoch+buckets {
 		return false
 	}
 	for r.epoch < e {
 		r.epoch++
+		r.began[r.epoch&bucketMask] = now
 		for c := range 2 {
 			r.spliceBehind(sentinelOf(c, r.epoch), sentinelOf(c, r.epoch+1))
 			if r.epoch >= buckets {
@@ -227,6 +229,10 @@ func (s *Shard) placeLocked(slot uint32) {
 func (s *Shard) rebuildRecencyLocked() {
 	s.rec.epoch = s.rec.epochOf(s.now64())
 	s.rec.reset()
+	now := s.cfg.Now()
+	for i := range s.rec.began {
+		s.rec.began[i] = now // the past is unknown: idle times start from here
+	}
 	for slot := uint32(1); slot <= s.n; slot++ {
 		s.placeLocked(slot)
 	}
@@ -305,4 +311,18 @@ func (s *Shard) backLocked(c int) uint32 {
 	}
 	r.oldest[c] = r.epoch
 	return 0
+}
+
+// IdleTimeLocked returns how long ago, by the cache clock, the entry at
+// slot was last accessed (or, where reads leave recency alone or the access
+// word holds an LFU counter, written): the start of its stamp's epoch, so
+// it errs long by up to an epoch, and is at most the time since the ring's
+// oldest epoch began (OBJECT IDLETIME).
+func (s *Shard) IdleTimeLocked(slot uint32) int64 {
+	r := &s.rec
+	e := r.epochOf(s.unwrap(s.stampOf(s.head(slot))))
+	if r.epoch >= buckets {
+		e = max(e, r.epoch-buckets+1)
+	}
+	return max(0, s.cfg.Now()-r.began[e&bucketMask])
 }

@@ -264,3 +264,25 @@ func TestClockClampsOldStamps(t *testing.T) {
 		t.Fatalf("idle %d after the clamp, want %d", idle, 1<<30)
 	}
 }
+
+// OBJECT IDLETIME: the time since the start of the epoch of an entry's
+// last access, by the cache clock.
+func TestIdleTime(t *testing.T) {
+	h := newHarness(t, Policy{Kind: LRU}, 1<<20)
+	h.set("a", "v", 0)
+	h.now.Add(5e9)
+	for i := range 10 {
+		h.set(fmt.Sprint("b", i), "v", 0) // ticks the clock into new epochs
+	}
+	h.now.Add(3e9)
+	h.s.Lock()
+	defer h.s.Unlock()
+	a, _ := h.s.FindPackedLocked("a", h.hash("a"))
+	b, _ := h.s.FindPackedLocked("b9", h.hash("b9"))
+	if got := h.s.IdleTimeLocked(a); got != 8e9 {
+		t.Errorf("idle time of a: %v, want 8s", got)
+	}
+	if got := h.s.IdleTimeLocked(b); got != 3e9 {
+		t.Errorf("idle time of b9: %v, want 3s", got)
+	}
+}
