@@ -129,8 +129,10 @@ cache-sizes of requests): unit-size keys, 8 sizes from 16 to 40,000 entries,
 
 * **LRU (exact)**: a list-based LRU, checked against the published figures below.
 * **Redis sampled LRU / LFU**: Redis's approximation as in src/evict.c:
-  maxmemory-samples 5 merged into the 16-entry eviction pool (stale scores and
-  ghost entries included); LFU with the 8-bit log counter, LFU_INIT_VAL 5,
+  maxmemory-samples merged into the 16-entry eviction pool (stale scores and
+  ghost entries included). Sampled LRU runs twice, with Redis's default of 5
+  samples and with the 10 redis.conf suggests for an eviction close to true
+  LRU; sampled LFU with 5 samples, the 8-bit log counter, LFU_INIT_VAL 5,
   lfu-log-factor 10 and lfu-decay-time 1 minute. Traces have no usable time, so a
   logical clock advances 1 ms per request: one decay minute is 60 000 requests, and
   LRU idle time is counted in requests (finer than Redis's 1 s clock).
