@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/maxmem/maxmem/bench/internal/sim"
+	"github.com/maxmem/maxmem/bench/internal/suite"
 	"github.com/maxmem/maxmem/bench/internal/svgplot"
 )
 
@@ -99,6 +100,7 @@ func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.
 	if cfg.limit > 0 {
 		p("**-limit %d**: traces longer than this were cut to their first %d requests (marked *capped*).\n\n", cfg.limit, cfg.limit)
 	}
+	writeSplit(p, traces)
 	writeSummary(p, traces, caches, res)
 	writeTargets(p, traces, caches, res)
 	writeVersus(p, traces, caches, res)
@@ -163,10 +165,36 @@ their hash functions randomly per process and ristretto samples victims in Go ma
 order, so their figures can move by a few hundredths between runs.
 `
 
+// writeSplit lists the replayed traces and generators by family and side
+// of the split.
+func writeSplit(p func(string, ...any), traces []*loadedTrace) {
+	p("## The split: tuning and held-out sets\n\n")
+	p("Every trace and generator belongs to a workload family and to one side of the split (internal/suite): ")
+	p("a policy's parameters are chosen on the tuning set only, and the held-out set reports how the choice ")
+	p("carries over. Every family of more than one member has members on both sides.\n\n")
+	p("| family | tuning | held-out |\n|---|---|---|\n")
+	for _, f := range []suite.Family{suite.Database, suite.FileSystem, suite.Storage, suite.Web, suite.Synthetic} {
+		names := map[suite.Set][]string{}
+		for _, t := range traces {
+			if t.member.Family == f {
+				names[t.member.Set] = append(names[t.member.Set], t.Name)
+			}
+		}
+		if len(names) > 0 {
+			p("| %s | %s | %s |\n", f, strings.Join(names[suite.Tuning], ", "), strings.Join(names[suite.HeldOut], ", "))
+		}
+	}
+	cells := map[suite.Set]int{}
+	for _, t := range traces {
+		cells[t.member.Set] += len(t.sizes)
+	}
+	p("\nCells (trace × size): %d tuning, %d held-out.\n\n", cells[suite.Tuning], cells[suite.HeldOut])
+}
+
 // writeSummary prints the mean hit ratio of each cache over traces and sizes.
 func writeSummary(p func(string, ...any), traces []*loadedTrace, caches []sim.Factory, res results) {
 	p("## Summary: mean hit ratio over all traces and sizes\n\n")
-	p("| cache | all | real traces | real, entry-count | real, weighted | generated |\n|---|---:|---:|---:|---:|---:|\n")
+	p("| cache | all | tuning set | held-out set | real traces | real, entry-count | real, weighted | generated |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for c, f := range caches {
 		p("| %s |", f.Name)
 		for _, keep := range traceGroups {
@@ -177,14 +205,21 @@ func writeSummary(p func(string, ...any), traces []*loadedTrace, caches []sim.Fa
 	p("\nA mean is shown only when the cache ran every trace of the group at every size.\n\n")
 }
 
-// traceGroups select the traces of the summary's columns: all, real, real
-// entry-count, real weighted, generated.
+// traceGroups select the traces of the summary's columns: all, tuning,
+// held-out, real, real entry-count, real weighted, generated.
 var traceGroups = []func(*loadedTrace) bool{
 	func(*loadedTrace) bool { return true },
+	inSet(suite.Tuning),
+	inSet(suite.HeldOut),
 	func(t *loadedTrace) bool { return t.gen == nil },
 	func(t *loadedTrace) bool { return t.gen == nil && !t.weighted() },
 	func(t *loadedTrace) bool { return t.gen == nil && t.weighted() },
 	func(t *loadedTrace) bool { return t.gen != nil },
+}
+
+// inSet selects the traces of one side of the split.
+func inSet(s suite.Set) func(*loadedTrace) bool {
+	return func(t *loadedTrace) bool { return t.member.Set == s }
 }
 
 // mean averages cache c's hit ratios over the traces selected by keep; ok
@@ -257,6 +292,7 @@ func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, re
 		}
 	}
 	p("## %s\n\n", t.Name)
+	p("Family: %s; %s set. ", t.member.Family, t.member.Set)
 	unit := "entries"
 	if t.weighted() {
 		unit = "MiB"

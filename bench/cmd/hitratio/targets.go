@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/maxmem/maxmem/bench/internal/sim"
+	"github.com/maxmem/maxmem/bench/internal/suite"
 )
 
 // rule is one per-cell goal of the hit-ratio issue: cache's hit ratio must
@@ -122,7 +123,8 @@ func p2(v float64) string { return pct(math.Round(v*100)/100, true) }
 
 // writeVersus prints, for every cache, its means and its worst cells
 // against otter and exact LRU: the issue's bars for a policy (at least
-// otter − 0.5 and exact LRU − 1 in every cell, otter + 0.5 on the mean).
+// otter − 0.5 and exact LRU − 1 in every cell, otter + 0.5 on the mean),
+// over the whole suite and over each side of the split.
 func writeVersus(p func(string, ...any), traces []*loadedTrace, caches []sim.Factory, res results) {
 	o, l := cacheIndex(caches, "otter"), cacheIndex(caches, "LRU (exact)")
 	if o < 0 || l < 0 {
@@ -130,19 +132,49 @@ func writeVersus(p func(string, ...any), traces []*loadedTrace, caches []sim.Fac
 	}
 	p("## Every cache against otter and exact LRU\n\n")
 	p("Differences in points over the cells both ran; a cell misses a bar when the cache is more than 0.5 below otter, ")
-	p("or more than 1 below exact LRU.\n\n")
-	p("| cache | mean | real | generated | cells | below otter − 0.5 | worst vs otter | below LRU − 1 | worst vs LRU |\n")
-	p("|---|---:|---:|---:|---:|---:|---|---:|---|\n")
-	for c, f := range caches {
-		p("| %s |", f.Name)
-		for _, keep := range []func(*loadedTrace) bool{traceGroups[0], traceGroups[1], traceGroups[4]} {
-			p(" %s |", pct(mean(traces, res, c, keep)))
+	p("or more than 1 below exact LRU. \"vs otter\" is the cache's mean minus otter's.\n\n")
+	for _, part := range []struct {
+		title string
+		keep  func(*loadedTrace) bool
+	}{
+		{"Whole suite", traceGroups[0]},
+		{"Tuning set", inSet(suite.Tuning)},
+		{"Held-out set", inSet(suite.HeldOut)},
+	} {
+		sub, subRes := selectTraces(traces, res, part.keep)
+		if len(sub) == 0 {
+			continue
 		}
-		cells, vsOtter := checkRule(traces, res, c, o, -0.5)
-		_, vsLRU := checkRule(traces, res, c, l, -1)
-		p(" %d | %d | %s | %d | %s |\n", cells, len(vsOtter), worstDiff(traces, res, c, o), len(vsLRU), worstDiff(traces, res, c, l))
+		p("### %s\n\n", part.title)
+		p("| cache | mean | vs otter | cells | below otter − 0.5 | worst vs otter | below LRU − 1 | worst vs LRU |\n")
+		p("|---|---:|---:|---:|---:|---|---:|---|\n")
+		all := traceGroups[0]
+		mo, okO := mean(sub, subRes, o, all)
+		for c, f := range caches {
+			m, ok := mean(sub, subRes, c, all)
+			vs := "—"
+			if ok && okO {
+				vs = fmt.Sprintf("%+.2f", m-mo)
+			}
+			cells, vsOtter := checkRule(sub, subRes, c, o, -0.5)
+			_, vsLRU := checkRule(sub, subRes, c, l, -1)
+			p("| %s | %s | %s | %d | %d | %s | %d | %s |\n", f.Name, pct(m, ok), vs, cells, len(vsOtter),
+				worstDiff(sub, subRes, c, o), len(vsLRU), worstDiff(sub, subRes, c, l))
+		}
+		p("\n")
 	}
-	p("\n")
+}
+
+// selectTraces returns the traces keep selects and their results.
+func selectTraces(traces []*loadedTrace, res results, keep func(*loadedTrace) bool) ([]*loadedTrace, results) {
+	var sub []*loadedTrace
+	var subRes results
+	for ti, t := range traces {
+		if keep(t) {
+			sub, subRes = append(sub, t), append(subRes, res[ti])
+		}
+	}
+	return sub, subRes
 }
 
 // worstDiff returns cache c's lowest difference to ref over the cells both
