@@ -3,8 +3,8 @@ package policymodel
 // Policies returns every model policy, in report order: exact LRU,
 // maxmem's allkeys-tinylfu as it is, the steps of the research for issue 13
 // (each adds one change to the one before it; a name's "+" lists what it
-// adds), side experiments, then S3-FIFO and ARC. The recommended design is
-// Recommended.
+// adds), side experiments, then S3-FIFO and ARC. Recommended is issue 13's
+// design (maxmem's allkeys-tinylfu today); Judged is issue 24's.
 func Policies() []Policy {
 	return []Policy{
 		LRU,
@@ -30,6 +30,15 @@ func Policies() []Policy {
 		tinyPolicy("tinylfu+1B", "+ghosts with a 1 B/entry sketch", step1B),
 		tinyPolicy("tinylfu+aging5", "+1B with the sketch aged every 5 × capacity requests", stepAging),
 		Recommended,
+		Judged,
+		tinyPolicy("judge-every", "side: tinylfu+judge recording every duel (1/8 of the entries in flight) and "+
+			"overruling the sketch on a plain majority", with(stepJudge, func(o *tinyOptions) {
+			o.judge.share, o.judge.every, o.judge.margin = 1.0/8, 1, 1
+		})),
+		tinyPolicy("judge-loosen", "side: tinylfu+judge that may only admit more (a candidate estimated above "+
+			"its victim always wins), on a plain majority", with(stepJudge, func(o *tinyOptions) {
+			o.judge.loosenOnly, o.judge.margin = true, 1
+		})),
 		tinyPolicy("tinylfu+climb5", "side: +aging5 with the climber's period at 5 × capacity", with(stepAging, func(o *tinyOptions) {
 			o.climber.ratio = 5
 		})),
@@ -51,7 +60,16 @@ var (
 	step1B     = with(stepGhosts, func(o *tinyOptions) { o.freq.sketch.perEntry = 1 })
 	stepAging  = with(step1B, func(o *tinyOptions) { o.freq.sketch.aging = 5 })
 	stepHint   = with(stepAging, func(o *tinyOptions) { o.ghostHint = 0.015 })
+	stepJudge  = with(stepHint, func(o *tinyOptions) {
+		o.judge = judgeOptions{share: 1.0 / 32, minRecords: 1, every: 4, halfLife: 1000, prior: 2, margin: 2}
+	})
 )
+
+// Judged is the design issue 24's research recommends: tinylfu+hint whose
+// duels a judge decides, learning per difference of estimates which side
+// of recent duels came back first (judge.go).
+var Judged = tinyPolicy("tinylfu+judge", "+hint, and the duel judge: one duel in 4 is remembered (N/32 in flight, "+
+	"20 B each); per difference of estimates, the side that came back first twice as often as the other decides", stepJudge)
 
 // Recommended is the design this research recommends for maxmem's
 // allkeys-tinylfu: every step above.

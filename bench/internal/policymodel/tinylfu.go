@@ -25,6 +25,8 @@ type tinyLFU struct {
 	// pending and misses are the reads not yet applied (bufferReads).
 	pending []int32
 	misses  int
+	// judge learns the admission from the duels (opt.judge).
+	judge *judge
 }
 
 // tinyOptions are a tinyLFU's parameters.
@@ -45,6 +47,9 @@ type tinyOptions struct {
 	// do: in batches, misses first, when 16 hits are pending and before
 	// a write.
 	bufferReads bool
+	// judge, when its share is set, decides the duels by what recent
+	// duels at the same difference of estimates showed (judge.go).
+	judge judgeOptions
 }
 
 // maxmemTiny are the options of maxmem's allkeys-tinylfu.
@@ -55,6 +60,9 @@ func tinyPolicy(name, about string, o tinyOptions) Policy {
 	return Policy{Name: name, About: about, make: func(c *Cache) policy {
 		p := &tinyLFU{c: c, opt: o, climb: newClimber(o.climber), freq: frequency{c: c, opt: o.freq}, rejected: newGhostList(c)}
 		p.lay = layout{c: c, nominal: c.budget, window: p.climb.window, protectedShare: o.protectedShare}
+		if o.judge.share > 0 {
+			p.judge = newJudge(c, o.judge)
+		}
 		return p
 	}}
 }
@@ -71,12 +79,18 @@ func (p *tinyLFU) hit(i int32) {
 
 // apply records a hit on the entry at slot i.
 func (p *tinyLFU) apply(i int32) {
+	if p.judge != nil {
+		p.judge.seen(p.c.ents[i].hash)
+	}
 	p.freq.hit(i)
 	p.count(1)
 	p.lay.access(i)
 }
 
-func (p *tinyLFU) miss(uint64) {
+func (p *tinyLFU) miss(h uint64) {
+	if p.judge != nil {
+		p.judge.seen(h)
+	}
 	if p.opt.bufferReads {
 		p.misses++
 		p.drain() // the Set that follows drains before it writes
@@ -157,7 +171,13 @@ func (p *tinyLFU) victim() int32 {
 // admit asks the sketch whether the candidate at slot cand beats the
 // victim.
 func (p *tinyLFU) admit(cand, victim int32) bool {
-	return p.freq.admit(cand, victim)
+	if p.judge == nil {
+		return p.freq.admit(cand, victim)
+	}
+	ch, vh := p.c.ents[cand].hash, p.c.ents[victim].hash
+	diff := p.freq.estimate(ch) - p.freq.estimate(vh)
+	p.judge.record(ch, vh, diff, float32(min(float64(p.c.ents[victim].charge)/float64(p.c.ents[cand].charge), 1)))
+	return p.judge.admit(diff) || p.freq.warmDraw(diff, p.freq.estimate(ch))
 }
 
 func (p *tinyLFU) removed(i int32) {
@@ -171,6 +191,13 @@ func (p *tinyLFU) removed(i int32) {
 
 func (p *tinyLFU) evicted() { p.freq.fit(p.capacity) }
 
+// fitJudge sizes the judge's ring for the cache's capacity.
+func (p *tinyLFU) fitJudge() {
+	if p.judge != nil {
+		p.judge.fit(p.capacity())
+	}
+}
+
 func (p *tinyLFU) inserted(i int32) {
 	h := p.c.ents[i].hash
 	p.freq.write(i) // a write is a request too
@@ -181,6 +208,7 @@ func (p *tinyLFU) inserted(i int32) {
 		p.lay.insert(i)
 	}
 	p.freq.fit(p.capacity)
+	p.fitJudge()
 }
 
 func (p *tinyLFU) order() []int32 { return p.lay.order() }
