@@ -62,9 +62,11 @@ type duelRecord struct {
 	weight float32
 }
 
-// recordBytes is what one duel in flight is charged: two 4-byte
-// fingerprints and their two slots in an open-addressing table at half load
-// (4 bytes each, twice), plus the difference.
+// recordBytes is what one duel in flight is charged: a ring slot of two
+// 4-byte fingerprints, and the two keys' entries in an open-addressing
+// table two-thirds full (three 4-byte slots per record, each entry the
+// ring position, the side and the difference of estimates packed in 32
+// bits: 26 + 1 + 5).
 const recordBytes = 20
 
 func newJudge(c *Cache, o judgeOptions) *judge {
