@@ -31,6 +31,9 @@ func Policies() []Policy {
 		tinyPolicy("tinylfu+aging5", "+1B with the sketch aged every 5 × capacity requests", stepAging),
 		Recommended,
 		Judged,
+		tinyPolicy("jNB", "judge, no bypass", with(stepJudge, func(o *tinyOptions) { o.noBypass = true })),
+		tinyPolicy("jARC", "judge, arc window", with(stepJudge, func(o *tinyOptions) { o.arcStep = 1 })),
+		tinyPolicy("jARC4", "judge, arc window x4", with(stepJudge, func(o *tinyOptions) { o.arcStep = 4 })),
 		tinyPolicy("judge-every", "side: tinylfu+judge recording every duel (1/8 of the entries in flight) and "+
 			"overruling the sketch on a plain majority", with(stepJudge, func(o *tinyOptions) {
 			o.judge.share, o.judge.every, o.judge.margin = 1.0/8, 1, 1

@@ -27,6 +27,9 @@ type tinyLFU struct {
 	misses  int
 	// judge learns the admission from the duels (opt.judge).
 	judge *judge
+	// evictedMain holds ghosts of entries evicted from the main space
+	// (arcStep).
+	evictedMain *ghostList
 }
 
 // tinyOptions are a tinyLFU's parameters.
@@ -50,6 +53,14 @@ type tinyOptions struct {
 	// judge, when its share is set, decides the duels by what recent
 	// duels at the same difference of estimates showed (judge.go).
 	judge judgeOptions
+	// noBypass: a key written while its rejected ghost is kept enters
+	// the window like any other (the ghost still counts for the hint).
+	noBypass bool
+	// arcStep moves the window's share, as ARC moves its target: by
+	// arcStep entries' worth up when a write finds a rejected candidate's
+	// ghost, down when it finds the ghost of an entry evicted from the
+	// main space (as many of those are kept as rejected ones) (0: never).
+	arcStep float64
 }
 
 // maxmemTiny are the options of maxmem's allkeys-tinylfu.
@@ -62,6 +73,9 @@ func tinyPolicy(name, about string, o tinyOptions) Policy {
 		p.lay = layout{c: c, nominal: c.budget, window: p.climb.window, protectedShare: o.protectedShare}
 		if o.judge.share > 0 {
 			p.judge = newJudge(c, o.judge)
+		}
+		if o.arcStep > 0 {
+			p.evictedMain = newGhostList(c)
 		}
 		return p
 	}}
@@ -186,6 +200,10 @@ func (p *tinyLFU) removed(i int32) {
 		p.rejected.push(e.hash, e.charge)
 		p.rejected.trim(int(p.opt.ghostShare * float64(p.capacity())))
 	}
+	if p.evictedMain != nil && e.list != window {
+		p.evictedMain.push(e.hash, e.charge)
+		p.evictedMain.trim(int(p.opt.ghostShare * float64(p.capacity())))
+	}
 	p.lay.remove(i)
 }
 
@@ -201,14 +219,34 @@ func (p *tinyLFU) fitJudge() {
 func (p *tinyLFU) inserted(i int32) {
 	h := p.c.ents[i].hash
 	p.freq.write(i) // a write is a request too
-	if p.opt.ghostShare > 0 && p.rejected.remove(h) {
+	switch {
+	case p.opt.ghostShare > 0 && p.rejected.remove(h):
 		p.ghostHits++
-		p.lay.adopt(i) // a rejected candidate back soon: into probation
-	} else {
+		p.arcMove(+1)
+		if p.opt.noBypass {
+			p.lay.insert(i)
+		} else {
+			p.lay.adopt(i) // a rejected candidate back soon: into probation
+		}
+	case p.evictedMain != nil && p.evictedMain.remove(h):
+		p.arcMove(-1)
+		p.lay.insert(i)
+	default:
 		p.lay.insert(i)
 	}
 	p.freq.fit(p.capacity)
 	p.fitJudge()
+}
+
+// arcMove moves the window's share by arcStep entries' worth in the
+// direction dir.
+func (p *tinyLFU) arcMove(dir float64) {
+	if p.opt.arcStep == 0 {
+		return
+	}
+	w := p.climb.window + dir*p.opt.arcStep/float64(max(p.capacity(), 1))
+	p.climb.window = min(max(w, 0), p.opt.climber.max)
+	p.lay.window = p.climb.window
 }
 
 func (p *tinyLFU) order() []int32 { return p.lay.order() }
