@@ -50,6 +50,9 @@ type config struct {
 	caches []string
 	// set, when set, keeps only the traces of one side of the split.
 	set suite.Set
+	// modelShards splits each model's budget into this many shards that
+	// share nothing (policymodel.ShardedFactory).
+	modelShards int
 }
 
 // selects reports whether -only and -set keep the trace or generator m.
@@ -86,6 +89,7 @@ func parseFlags() config {
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of every seeded cache")
 	flag.StringVar(&cfg.models, "models", "", "comma-separated policy models of internal/policymodel to replay as well, or all ("+modelNames()+")")
 	flag.BoolVar(&cfg.charts, "charts", true, "write charts/*.svg and link them from hitratio.md")
+	flag.IntVar(&cfg.modelShards, "model-shards", 1, "replay each model split into this many shards, each with an equal part of the budget")
 	var set string
 	flag.StringVar(&set, "set", "", "replay only one side of the split of internal/suite: tuning or held-out (empty: both)")
 	var caches string

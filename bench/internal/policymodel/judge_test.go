@@ -3,6 +3,7 @@ package policymodel
 import (
 	"testing"
 
+	"github.com/maxmem/maxmem/bench/internal/sim"
 	"github.com/maxmem/maxmem/bench/internal/trace"
 )
 
@@ -64,5 +65,35 @@ func TestJudgeRule(t *testing.T) {
 	j.first[diffBias+1][0] = 7 // victims first 7 times at +1: 0 + 2 < 7/2
 	if j.admit(1) {
 		t.Error("victims coming back first did not stop admissions at +1")
+	}
+}
+
+// TestShardedSplitsTheBudget: a sharded model is shards caches whose
+// budgets add up to the whole one's, each key in one shard.
+func TestShardedSplitsTheBudget(t *testing.T) {
+	f := ShardedFactory(LRU, DefaultOverhead, true, 4)
+	c, err := f.New(sim.Spec{Capacity: 1001, Items: 1001})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.(*sharded)
+	var sum int64
+	for _, sh := range s.shards {
+		sum += sh.Budget()
+	}
+	if len(s.shards) != 4 || sum != 1001*(DefaultOverhead+1) {
+		t.Fatalf("%d shards, budgets summing to %d", len(s.shards), sum)
+	}
+	sim.Replay(c, zipfTrace(20_000, 5000, 1, 3))
+	for k := range uint64(5000) {
+		in := 0
+		for _, sh := range s.shards {
+			if sh.Contains(k) {
+				in++
+			}
+		}
+		if in > 1 || in == 1 && !s.of(k).Contains(k) {
+			t.Fatalf("key %d in %d shards", k, in)
+		}
 	}
 }
