@@ -34,6 +34,41 @@ func Policies() []Policy {
 		tinyPolicy("jNB", "judge, no bypass", with(stepJudge, func(o *tinyOptions) { o.noBypass = true })),
 		tinyPolicy("jARC", "judge, arc window", with(stepJudge, func(o *tinyOptions) { o.arcStep = 1 })),
 		tinyPolicy("jARC4", "judge, arc window x4", with(stepJudge, func(o *tinyOptions) { o.arcStep = 4 })),
+		tinyPolicy("jStep125", "judge, climber step 12.5 %", with(stepJudge, func(o *tinyOptions) { o.climber.step = 0.125 })),
+		tinyPolicy("jStep25", "judge, climber step 25 %", with(stepJudge, func(o *tinyOptions) { o.climber.step = 0.25 })),
+		tinyPolicy("jSketch2", "judge, 2 B/entry sketch", with(stepJudge, func(o *tinyOptions) { o.freq.sketch.perEntry = 2 })),
+		tinyPolicy("jHint", "judge, the judge's ties grow the window", with(stepJudge, func(o *tinyOptions) { o.judgeHint = true })),
+		tinyPolicy("jHintNB", "judge, the judge's ties grow the window, no bypass", with(stepJudge, func(o *tinyOptions) { o.judgeHint, o.noBypass = true, true })),
+		tinyPolicy("jLeap25", "jHint, growth at least 25 %", with(stepJudge, func(o *tinyOptions) { o.judgeHint, o.judgeLeap = true, 0.25 })),
+		tinyPolicy("jLeap50", "jHint, growth at least 50 %", with(stepJudge, func(o *tinyOptions) { o.judgeHint, o.judgeLeap = true, 0.5 })),
+		tinyPolicy("jLeapR1", "jLeap25, refusing on a plain majority", with(stepJudge, func(o *tinyOptions) {
+			o.judgeHint, o.judgeLeap, o.judge.refuseMargin = true, 0.25, 1
+		})),
+		tinyPolicy("jLeapR15", "jLeap25, refusing at margin 1.5", with(stepJudge, func(o *tinyOptions) {
+			o.judgeHint, o.judgeLeap, o.judge.refuseMargin = true, 0.25, 1.5
+		})),
+		tinyPolicy("jR1min8", "jLeapR1, at least 8 duels in flight", with(stepJudge, func(o *tinyOptions) {
+			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.judge.minRecords = true, 0.25, 1, 8
+		})),
+		tinyPolicy("jR1e2", "jLeapR1, one duel in 2, N/16 in flight", with(stepJudge, func(o *tinyOptions) {
+			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.judge.every, o.judge.share = true, 0.25, 1, 2, 1.0/16
+		})),
+		tinyPolicy("jR1bj", "jLeapR1, ghost bypass only while the judge admits ties", with(stepJudge, func(o *tinyOptions) {
+			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.bypassJudged = true, 0.25, 1, true
+		})),
+		tinyPolicy("jR1nb", "jLeapR1, no ghost bypass", with(stepJudge, func(o *tinyOptions) {
+			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.noBypass = true, 0.25, 1, true
+		})),
+		tinyPolicy("jR1ng", "jLeapR1 without the rejected ghosts (no bypass, no ghost hint)", with(stepJudge, func(o *tinyOptions) {
+			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.ghostShare, o.ghostHint = true, 0.25, 1, 0, 0
+		})),
+		tinyPolicy("jR1ngA10", "jR1ng, sketch halved every 10 capacities", with(stepJudge, func(o *tinyOptions) {
+			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.ghostShare, o.ghostHint = true, 0.25, 1, 0, 0
+			o.freq.sketch.aging = 10
+		})),
+		tinyPolicy("jR1ngL50", "jR1ng, growth at least 50 %", with(stepJudge, func(o *tinyOptions) {
+			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.ghostShare, o.ghostHint = true, 0.5, 1, 0, 0
+		})),
 		tinyPolicy("judge-every", "side: tinylfu+judge recording every duel (1/8 of the entries in flight) and "+
 			"overruling the sketch on a plain majority", with(stepJudge, func(o *tinyOptions) {
 			o.judge.share, o.judge.every, o.judge.margin = 1.0/8, 1, 1

@@ -46,6 +46,10 @@ type judgeOptions struct {
 	// margin: the judge overrules the sketch's rule only when the other
 	// side came back first margin times as often (1: a plain majority).
 	margin float64
+	// refuseMargin, when set, is the margin for refusing a candidate
+	// estimated above its victim (margin then only applies to admitting
+	// the others).
+	refuseMargin float64
 }
 
 // diffBias offsets a difference of estimates (-15..15) into first.
@@ -82,6 +86,9 @@ func (j *judge) admit(diff int) bool {
 	candW, vicW := j.first[d][1], j.first[d][0]
 	m := max(j.opt.margin, 1)
 	if diff > 0 {
+		if j.opt.refuseMargin > 0 {
+			return candW+j.opt.prior >= vicW/j.opt.refuseMargin
+		}
 		return candW+j.opt.prior >= vicW/m
 	}
 	return candW > m*(vicW+j.opt.prior)

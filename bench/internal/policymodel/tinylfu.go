@@ -1,5 +1,7 @@
 package policymodel
 
+import "math"
+
 // tinyLFU is maxmem's allkeys-tinylfu for one shard (admission.go in the
 // core), and the variants researched from it: one layout (window, then
 // probation and protected) whose window share a hill climber sets, and a
@@ -53,6 +55,15 @@ type tinyOptions struct {
 	// judge, when its share is set, decides the duels by what recent
 	// duels at the same difference of estimates showed (judge.go).
 	judge judgeOptions
+	// judgeHint also forces the climber's growth at a period's end when
+	// the judge admits ties: recent keys have been coming back before the
+	// main space's.
+	judgeHint bool
+	// bypassJudged: a key written while its rejected ghost is kept
+	// enters probation only while the judge admits ties, else the window.
+	bypassJudged bool
+	// judgeLeap: a growth the judge forces is at least this share.
+	judgeLeap float64
 	// noBypass: a key written while its rejected ghost is kept enters
 	// the window like any other (the ghost still counts for the hint).
 	noBypass bool
@@ -159,6 +170,12 @@ func (p *tinyLFU) hint() bool {
 		return false
 	}
 	p.forced = p.opt.ghostHint > 0 && float64(p.ghostHits) >= p.opt.ghostHint*float64(p.missed)
+	if p.opt.judgeHint && p.judge != nil && p.judge.admit(0) {
+		p.forced = true
+		if p.opt.judgeLeap > 0 {
+			p.climb.step = math.Max(math.Abs(p.climb.step), p.opt.judgeLeap)
+		}
+	}
 	return p.forced
 }
 
@@ -223,7 +240,7 @@ func (p *tinyLFU) inserted(i int32) {
 	case p.opt.ghostShare > 0 && p.rejected.remove(h):
 		p.ghostHits++
 		p.arcMove(+1)
-		if p.opt.noBypass {
+		if p.opt.noBypass || p.opt.bypassJudged && p.judge != nil && !p.judge.admit(0) {
 			p.lay.insert(i)
 		} else {
 			p.lay.adopt(i) // a rejected candidate back soon: into probation
