@@ -30,52 +30,24 @@ func Policies() []Policy {
 		tinyPolicy("tinylfu+1B", "+ghosts with a 1 B/entry sketch", step1B),
 		tinyPolicy("tinylfu+aging5", "+1B with the sketch aged every 5 × capacity requests", stepAging),
 		Recommended,
+		tinyPolicy("judge-sketch", "issue 24, first step: +hint and the duel judge deciding the duels, "+
+			"its margin 2 both ways", stepJudge),
+		tinyPolicy("judge-hint", "+judge-sketch, and the judge's hint: a climber period that ends while the judge "+
+			"admits ties grows the window by at least 25 %", stepJudgeHint),
+		tinyPolicy("judge-refuse", "+judge-hint, and the judge refuses a candidate estimated above its victim "+
+			"on a plain majority of victims coming back first", stepJudgeRefuse),
 		Judged,
-		tinyPolicy("jNB", "judge, no bypass", with(stepJudge, func(o *tinyOptions) { o.noBypass = true })),
-		tinyPolicy("jARC", "judge, arc window", with(stepJudge, func(o *tinyOptions) { o.arcStep = 1 })),
-		tinyPolicy("jARC4", "judge, arc window x4", with(stepJudge, func(o *tinyOptions) { o.arcStep = 4 })),
-		tinyPolicy("jStep125", "judge, climber step 12.5 %", with(stepJudge, func(o *tinyOptions) { o.climber.step = 0.125 })),
-		tinyPolicy("jStep25", "judge, climber step 25 %", with(stepJudge, func(o *tinyOptions) { o.climber.step = 0.25 })),
-		tinyPolicy("jSketch2", "judge, 2 B/entry sketch", with(stepJudge, func(o *tinyOptions) { o.freq.sketch.perEntry = 2 })),
-		tinyPolicy("jHint", "judge, the judge's ties grow the window", with(stepJudge, func(o *tinyOptions) { o.judgeHint = true })),
-		tinyPolicy("jHintNB", "judge, the judge's ties grow the window, no bypass", with(stepJudge, func(o *tinyOptions) { o.judgeHint, o.noBypass = true, true })),
-		tinyPolicy("jLeap25", "jHint, growth at least 25 %", with(stepJudge, func(o *tinyOptions) { o.judgeHint, o.judgeLeap = true, 0.25 })),
-		tinyPolicy("jLeap50", "jHint, growth at least 50 %", with(stepJudge, func(o *tinyOptions) { o.judgeHint, o.judgeLeap = true, 0.5 })),
-		tinyPolicy("jLeapR1", "jLeap25, refusing on a plain majority", with(stepJudge, func(o *tinyOptions) {
-			o.judgeHint, o.judgeLeap, o.judge.refuseMargin = true, 0.25, 1
-		})),
-		tinyPolicy("jLeapR15", "jLeap25, refusing at margin 1.5", with(stepJudge, func(o *tinyOptions) {
-			o.judgeHint, o.judgeLeap, o.judge.refuseMargin = true, 0.25, 1.5
-		})),
-		tinyPolicy("jR1min8", "jLeapR1, at least 8 duels in flight", with(stepJudge, func(o *tinyOptions) {
-			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.judge.minRecords = true, 0.25, 1, 8
-		})),
-		tinyPolicy("jR1e2", "jLeapR1, one duel in 2, N/16 in flight", with(stepJudge, func(o *tinyOptions) {
-			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.judge.every, o.judge.share = true, 0.25, 1, 2, 1.0/16
-		})),
-		tinyPolicy("jR1bj", "jLeapR1, ghost bypass only while the judge admits ties", with(stepJudge, func(o *tinyOptions) {
-			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.bypassJudged = true, 0.25, 1, true
-		})),
-		tinyPolicy("jR1nb", "jLeapR1, no ghost bypass", with(stepJudge, func(o *tinyOptions) {
-			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.noBypass = true, 0.25, 1, true
-		})),
-		tinyPolicy("jR1ng", "jLeapR1 without the rejected ghosts (no bypass, no ghost hint)", with(stepJudge, func(o *tinyOptions) {
-			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.ghostShare, o.ghostHint = true, 0.25, 1, 0, 0
-		})),
-		tinyPolicy("jR1ngA10", "jR1ng, sketch halved every 10 capacities", with(stepJudge, func(o *tinyOptions) {
-			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.ghostShare, o.ghostHint = true, 0.25, 1, 0, 0
-			o.freq.sketch.aging = 10
-		})),
-		tinyPolicy("jR1ngL50", "jR1ng, growth at least 50 %", with(stepJudge, func(o *tinyOptions) {
-			o.judgeHint, o.judgeLeap, o.judge.refuseMargin, o.ghostShare, o.ghostHint = true, 0.5, 1, 0, 0
-		})),
-		tinyPolicy("judge-every", "side: tinylfu+judge recording every duel (1/8 of the entries in flight) and "+
-			"overruling the sketch on a plain majority", with(stepJudge, func(o *tinyOptions) {
+		tinyPolicy("judge-every", "side: judge-sketch recording every duel (1/8 of the entries in flight) and "+
+			"deciding on a plain majority", with(stepJudge, func(o *tinyOptions) {
 			o.judge.share, o.judge.every, o.judge.margin = 1.0/8, 1, 1
 		})),
-		tinyPolicy("judge-loosen", "side: tinylfu+judge that may only admit more (a candidate estimated above "+
+		tinyPolicy("judge-loosen", "side: judge-sketch that may only admit more (a candidate estimated above "+
 			"its victim always wins), on a plain majority", with(stepJudge, func(o *tinyOptions) {
 			o.judge.loosenOnly, o.judge.margin = true, 1
+		})),
+		tinyPolicy("judge-arc", "side: judge-sketch whose window moves by one entry per write that finds a "+
+			"rejected ghost (up) or the ghost of a main-space eviction (down), as ARC's target", with(stepJudge, func(o *tinyOptions) {
+			o.arcStep = 1
 		})),
 		tinyPolicy("tinylfu+climb5", "side: +aging5 with the climber's period at 5 × capacity", with(stepAging, func(o *tinyOptions) {
 			o.climber.ratio = 5
@@ -101,19 +73,22 @@ var (
 	stepJudge  = with(stepHint, func(o *tinyOptions) {
 		o.judge = judgeOptions{share: 1.0 / 32, minRecords: 1, every: 4, halfLife: 1000, prior: 2, margin: 2}
 	})
+	stepJudgeHint   = with(stepJudge, func(o *tinyOptions) { o.judgeHint, o.judgeLeap = true, 0.25 })
+	stepJudgeRefuse = with(stepJudgeHint, func(o *tinyOptions) { o.judge.refuseMargin = 1 })
+	stepJudgeOnly   = with(stepJudgeRefuse, func(o *tinyOptions) { o.ghostShare, o.ghostHint = 0, 0 })
 )
 
-// Judged is the design issue 24's research recommends: tinylfu+hint whose
-// duels a judge decides, learning per difference of estimates which side
-// of recent duels came back first (judge.go).
-var Judged = tinyPolicy("tinylfu+judge", "+hint, and the duel judge: one duel in 4 is remembered (N/32 in flight, "+
-	"20 B each); per difference of estimates, the side that came back first twice as often as the other decides", stepJudge)
-
-// Recommended is the design this research recommends for maxmem's
-// allkeys-tinylfu: every step above.
+// Recommended is the design issue 13's research recommended for maxmem's
+// allkeys-tinylfu (the core's today): the steps up to +hint.
 var Recommended = tinyPolicy("tinylfu+hint", "+aging5, and the ghost hint: a climber period in which "+
 	"1.5 % of the misses or more found a rejected candidate's ghost grows the window, "+
 	"unless such a growth lowered the hit ratio in the last 8 periods", stepHint)
+
+// Judged is the design issue 24's research recommends: every step above,
+// and no rejected ghosts: the judge's remembered duels replace them, for
+// the admission and for the window's growth.
+var Judged = tinyPolicy("tinylfu+judge", "+judge-refuse without the rejected ghosts (their bypass and hint): "+
+	"the judge alone decides the duels it has evidence for and forces the window's growth", stepJudgeOnly)
 
 // with returns o changed by f.
 func with(o tinyOptions, f func(*tinyOptions)) tinyOptions {

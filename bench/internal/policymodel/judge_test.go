@@ -97,3 +97,18 @@ func TestShardedSplitsTheBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestJudgeHintGrowsTheWindow: on recency-biased traffic the judge admits
+// ties, and the periods that end so grow the window by at least a quarter:
+// it ends far larger than without the judge's hint, and the hit ratio
+// with it.
+func TestJudgeHintGrowsTheWindow(t *testing.T) {
+	reqs := mustGen(t, "recency-log", 400)
+	hj, cj := replayModel(Judged, 400, reqs)
+	noHint := tinyPolicy("no hint", "", with(stepJudgeOnly, func(o *tinyOptions) { o.judgeHint = false }))
+	h, c := replayModel(noHint, 400, reqs)
+	wj, w := cj.pol.(*tinyLFU).climb.window, c.pol.(*tinyLFU).climb.window
+	if wj < 0.25 || wj < 2*w || hj <= h {
+		t.Errorf("recency-log@400: with the judge's hint window %.3f, %.2f %%; without %.3f, %.2f %%", wj, hj, w, h)
+	}
+}

@@ -59,14 +59,8 @@ type tinyOptions struct {
 	// the judge admits ties: recent keys have been coming back before the
 	// main space's.
 	judgeHint bool
-	// bypassJudged: a key written while its rejected ghost is kept
-	// enters probation only while the judge admits ties, else the window.
-	bypassJudged bool
 	// judgeLeap: a growth the judge forces is at least this share.
 	judgeLeap float64
-	// noBypass: a key written while its rejected ghost is kept enters
-	// the window like any other (the ghost still counts for the hint).
-	noBypass bool
 	// arcStep moves the window's share, as ARC moves its target: by
 	// arcStep entries' worth up when a write finds a rejected candidate's
 	// ghost, down when it finds the ghost of an entry evicted from the
@@ -240,11 +234,7 @@ func (p *tinyLFU) inserted(i int32) {
 	case p.opt.ghostShare > 0 && p.rejected.remove(h):
 		p.ghostHits++
 		p.arcMove(+1)
-		if p.opt.noBypass || p.opt.bypassJudged && p.judge != nil && !p.judge.admit(0) {
-			p.lay.insert(i)
-		} else {
-			p.lay.adopt(i) // a rejected candidate back soon: into probation
-		}
+		p.lay.adopt(i) // a rejected candidate back soon: into probation
 	case p.evictedMain != nil && p.evictedMain.remove(h):
 		p.arcMove(-1)
 		p.lay.insert(i)
