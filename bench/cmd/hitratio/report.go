@@ -123,11 +123,17 @@ bytes per entry; otter's and theine's sketches are outside their N too). The row
 Weighted traces (oracleGeneral, AdaptSize) bound total bytes: the references and
 peers count object sizes only; maxmem charges its per-entry overhead on top.
 golang-lru only counts entries and is not run on weighted traces.
+Entry-count traces are replayed at 8 sizes (the published ones, or 1 % to 75 %
+of their distinct keys) and also at 64 and 128 entries where these are under two
+thirds of the smallest, so that every one reaches 64 entries or fewer.
 Adversarial generators (bench/internal/gen, their tables after the real traces')
 make their requests for each cache size, so that a workload keeps its shape at
 every size (a loop is always 1.2 times the cache, a hot set always moves every 2
 cache-sizes of requests): unit-size keys, 8 sizes from 16 to 40,000 entries,
 50 cache-sizes of requests (at least 200,000, at most 2,000,000), fixed seeds.
+Every trace and generator belongs to a workload family and to the tuning or the
+held-out set (internal/suite, listed below): policy parameters are chosen on the
+tuning set only; the held-out set reports how they carry over.
 
 * **LRU (exact)**: a list-based LRU, checked against the published figures below.
 * **Redis sampled LRU / LFU**: Redis's approximation as in src/evict.c:
@@ -155,8 +161,8 @@ Rows named "model ..." are policy models of bench/internal/policymodel
 charges its ghosts as they appear, inside N in both rows; maxmem sizes its ghosts
 with its sketch, so its first row has room for both.
 
-A full run replays about 18 million requests of real traces and 53 million of
-generated ones through every cache at 8 sizes; -limit N replays only the first
+A full run replays about 18 million requests of real traces (at 8 to 10 sizes)
+and 88 million of generated ones through every cache; -limit N replays only the first
 N requests of each trace (w106, orm-busy and P3 hold 3.9 to 5.3 million), e.g.
 -limit 1000000.
 
