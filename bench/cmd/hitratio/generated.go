@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/maxmem/maxmem/bench/internal/gen"
+	"github.com/maxmem/maxmem/bench/internal/suite"
 	"github.com/maxmem/maxmem/bench/internal/trace"
 )
 
@@ -17,8 +18,12 @@ func generatedTraces(cfg config) []*loadedTrace {
 	}
 	var out []*loadedTrace
 	for _, g := range gen.All() {
-		if cfg.only == nil || cfg.only[g.Name] {
-			out = append(out, &loadedTrace{Entry: trace.Entry{Name: g.Name}, gen: &g, sizes: gen.Sizes, limit: cfg.limit})
+		m, ok := suite.Of(g.Name)
+		if !ok {
+			log.Fatalf("generator %s is in neither set of internal/suite: add it to suite.Members", g.Name)
+		}
+		if cfg.selects(m) {
+			out = append(out, &loadedTrace{Entry: trace.Entry{Name: g.Name}, gen: &g, sizes: gen.Sizes, limit: cfg.limit, member: m})
 		}
 	}
 	return out

@@ -5,7 +5,7 @@
 //
 // Usage, from the bench directory:
 //
-//	go run ./cmd/hitratio [-traces dir] [-generators=false] [-only a,b] [-out dir] [-limit n] [-workers n]
+//	go run ./cmd/hitratio [-traces dir] [-generators=false] [-only a,b] [-set tuning|held-out] [-out dir] [-limit n] [-workers n]
 //
 // Every trace listed in the traces directory's SOURCES.txt, and every
 // adversarial generator of internal/gen, is replayed at 8 cache sizes, cold,
@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/maxmem/maxmem/bench/internal/sim"
+	"github.com/maxmem/maxmem/bench/internal/suite"
 )
 
 // config holds the command-line flags.
@@ -47,6 +48,16 @@ type config struct {
 	// caches, when set, keeps only the caches whose name contains one of
 	// these substrings.
 	caches []string
+	// set, when set, keeps only the traces of one side of the split.
+	set suite.Set
+	// modelShards splits each model's budget into this many shards that
+	// share nothing (policymodel.ShardedFactory).
+	modelShards int
+}
+
+// selects reports whether -only and -set keep the trace or generator m.
+func (c config) selects(m suite.Member) bool {
+	return (c.only == nil || c.only[m.Name]) && (c.set == "" || c.set == m.Set)
 }
 
 func main() {
@@ -78,9 +89,17 @@ func parseFlags() config {
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of every seeded cache")
 	flag.StringVar(&cfg.models, "models", "", "comma-separated policy models of internal/policymodel to replay as well, or all ("+modelNames()+")")
 	flag.BoolVar(&cfg.charts, "charts", true, "write charts/*.svg and link them from hitratio.md")
+	flag.IntVar(&cfg.modelShards, "model-shards", 1, "replay each model split into this many shards, each with an equal part of the budget")
+	var set string
+	flag.StringVar(&set, "set", "", "replay only one side of the split of internal/suite: tuning or held-out (empty: both)")
 	var caches string
 	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,tinylfu'); empty runs all")
 	flag.Parse()
+	switch cfg.set = suite.Set(set); cfg.set {
+	case "", suite.Tuning, suite.HeldOut:
+	default:
+		log.Fatalf("-set %q: want tuning or held-out", set)
+	}
 	if caches != "" {
 		cfg.caches = strings.Split(caches, ",")
 	}

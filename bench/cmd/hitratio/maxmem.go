@@ -32,7 +32,8 @@ func modelFactories(cfg config) ([]sim.Factory, error) {
 	}
 	var fs []sim.Factory
 	for _, p := range selectModels(cfg.models) {
-		fs = append(fs, policymodel.Factory(p, overhead, false), policymodel.Factory(p, overhead, true))
+		fs = append(fs, policymodel.ShardedFactory(p, overhead, false, cfg.modelShards),
+			policymodel.ShardedFactory(p, overhead, true, cfg.modelShards))
 	}
 	if len(fs) == 0 {
 		return nil, fmt.Errorf("-models %q names no model (have %s)", cfg.models, modelNames())

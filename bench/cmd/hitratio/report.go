@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/maxmem/maxmem/bench/internal/sim"
+	"github.com/maxmem/maxmem/bench/internal/suite"
 	"github.com/maxmem/maxmem/bench/internal/svgplot"
 )
 
@@ -99,6 +100,7 @@ func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.
 	if cfg.limit > 0 {
 		p("**-limit %d**: traces longer than this were cut to their first %d requests (marked *capped*).\n\n", cfg.limit, cfg.limit)
 	}
+	writeSplit(p, traces)
 	writeSummary(p, traces, caches, res)
 	writeTargets(p, traces, caches, res)
 	writeVersus(p, traces, caches, res)
@@ -121,16 +123,24 @@ bytes per entry; otter's and theine's sketches are outside their N too). The row
 Weighted traces (oracleGeneral, AdaptSize) bound total bytes: the references and
 peers count object sizes only; maxmem charges its per-entry overhead on top.
 golang-lru only counts entries and is not run on weighted traces.
+Entry-count traces are replayed at 8 sizes (the published ones, or 1 % to 75 %
+of their distinct keys) and also at 64 and 128 entries where these are under two
+thirds of the smallest, so that every one reaches 64 entries or fewer.
 Adversarial generators (bench/internal/gen, their tables after the real traces')
 make their requests for each cache size, so that a workload keeps its shape at
 every size (a loop is always 1.2 times the cache, a hot set always moves every 2
 cache-sizes of requests): unit-size keys, 8 sizes from 16 to 40,000 entries,
 50 cache-sizes of requests (at least 200,000, at most 2,000,000), fixed seeds.
+Every trace and generator belongs to a workload family and to the tuning or the
+held-out set (internal/suite, listed below): policy parameters are chosen on the
+tuning set only; the held-out set reports how they carry over.
 
 * **LRU (exact)**: a list-based LRU, checked against the published figures below.
 * **Redis sampled LRU / LFU**: Redis's approximation as in src/evict.c:
-  maxmemory-samples 5 merged into the 16-entry eviction pool (stale scores and
-  ghost entries included); LFU with the 8-bit log counter, LFU_INIT_VAL 5,
+  maxmemory-samples merged into the 16-entry eviction pool (stale scores and
+  ghost entries included). Sampled LRU runs twice, with Redis's default of 5
+  samples and with the 10 redis.conf suggests for an eviction close to true
+  LRU; sampled LFU with 5 samples, the 8-bit log counter, LFU_INIT_VAL 5,
   lfu-log-factor 10 and lfu-decay-time 1 minute. Traces have no usable time, so a
   logical clock advances 1 ms per request: one decay minute is 60 000 requests, and
   LRU idle time is counted in requests (finer than Redis's 1 s clock).
@@ -151,8 +161,8 @@ Rows named "model ..." are policy models of bench/internal/policymodel
 charges its ghosts as they appear, inside N in both rows; maxmem sizes its ghosts
 with its sketch, so its first row has room for both.
 
-A full run replays about 18 million requests of real traces and 53 million of
-generated ones through every cache at 8 sizes; -limit N replays only the first
+A full run replays about 18 million requests of real traces (at 8 to 10 sizes)
+and 88 million of generated ones through every cache; -limit N replays only the first
 N requests of each trace (w106, orm-busy and P3 hold 3.9 to 5.3 million), e.g.
 -limit 1000000.
 
@@ -161,10 +171,36 @@ their hash functions randomly per process and ristretto samples victims in Go ma
 order, so their figures can move by a few hundredths between runs.
 `
 
+// writeSplit lists the replayed traces and generators by family and side
+// of the split.
+func writeSplit(p func(string, ...any), traces []*loadedTrace) {
+	p("## The split: tuning and held-out sets\n\n")
+	p("Every trace and generator belongs to a workload family and to one side of the split (internal/suite): ")
+	p("a policy's parameters are chosen on the tuning set only, and the held-out set reports how the choice ")
+	p("carries over. Every family of more than one member has members on both sides.\n\n")
+	p("| family | tuning | held-out |\n|---|---|---|\n")
+	for _, f := range []suite.Family{suite.Database, suite.FileSystem, suite.Storage, suite.Web, suite.Synthetic} {
+		names := map[suite.Set][]string{}
+		for _, t := range traces {
+			if t.member.Family == f {
+				names[t.member.Set] = append(names[t.member.Set], t.Name)
+			}
+		}
+		if len(names) > 0 {
+			p("| %s | %s | %s |\n", f, strings.Join(names[suite.Tuning], ", "), strings.Join(names[suite.HeldOut], ", "))
+		}
+	}
+	cells := map[suite.Set]int{}
+	for _, t := range traces {
+		cells[t.member.Set] += len(t.sizes)
+	}
+	p("\nCells (trace × size): %d tuning, %d held-out.\n\n", cells[suite.Tuning], cells[suite.HeldOut])
+}
+
 // writeSummary prints the mean hit ratio of each cache over traces and sizes.
 func writeSummary(p func(string, ...any), traces []*loadedTrace, caches []sim.Factory, res results) {
 	p("## Summary: mean hit ratio over all traces and sizes\n\n")
-	p("| cache | all | real traces | real, entry-count | real, weighted | generated |\n|---|---:|---:|---:|---:|---:|\n")
+	p("| cache | all | tuning set | held-out set | real traces | real, entry-count | real, weighted | generated |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for c, f := range caches {
 		p("| %s |", f.Name)
 		for _, keep := range traceGroups {
@@ -175,14 +211,21 @@ func writeSummary(p func(string, ...any), traces []*loadedTrace, caches []sim.Fa
 	p("\nA mean is shown only when the cache ran every trace of the group at every size.\n\n")
 }
 
-// traceGroups select the traces of the summary's columns: all, real, real
-// entry-count, real weighted, generated.
+// traceGroups select the traces of the summary's columns: all, tuning,
+// held-out, real, real entry-count, real weighted, generated.
 var traceGroups = []func(*loadedTrace) bool{
 	func(*loadedTrace) bool { return true },
+	inSet(suite.Tuning),
+	inSet(suite.HeldOut),
 	func(t *loadedTrace) bool { return t.gen == nil },
 	func(t *loadedTrace) bool { return t.gen == nil && !t.weighted() },
 	func(t *loadedTrace) bool { return t.gen == nil && t.weighted() },
 	func(t *loadedTrace) bool { return t.gen != nil },
+}
+
+// inSet selects the traces of one side of the split.
+func inSet(s suite.Set) func(*loadedTrace) bool {
+	return func(t *loadedTrace) bool { return t.member.Set == s }
 }
 
 // mean averages cache c's hit ratios over the traces selected by keep; ok
@@ -255,6 +298,7 @@ func writeTrace(p func(string, ...any), t *loadedTrace, caches []sim.Factory, re
 		}
 	}
 	p("## %s\n\n", t.Name)
+	p("Family: %s; %s set. ", t.member.Family, t.member.Set)
 	unit := "entries"
 	if t.weighted() {
 		unit = "MiB"

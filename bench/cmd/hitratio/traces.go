@@ -10,6 +10,7 @@ import (
 
 	"github.com/maxmem/maxmem/bench/internal/gen"
 	"github.com/maxmem/maxmem/bench/internal/sim"
+	"github.com/maxmem/maxmem/bench/internal/suite"
 	"github.com/maxmem/maxmem/bench/internal/trace"
 )
 
@@ -25,6 +26,8 @@ type loadedTrace struct {
 	// reqs, total, distinct and bytes are then unset.
 	gen   *gen.Generator
 	limit int // -limit, for a generated trace
+	// member is the trace's family and side of the tuning/held-out split.
+	member suite.Member
 }
 
 // weighted reports whether the trace is replayed with byte budgets.
@@ -51,8 +54,12 @@ func loadTraces(cfg config) ([]*loadedTrace, error) {
 	}
 	var out []*loadedTrace
 	for _, e := range entries {
-		if cfg.only == nil || cfg.only[e.Name] {
-			out = append(out, &loadedTrace{Entry: e})
+		m, ok := suite.Of(e.Name)
+		if !ok {
+			return nil, fmt.Errorf("trace %s is in neither set of internal/suite: add it to suite.Members", e.Name)
+		}
+		if cfg.selects(m) {
+			out = append(out, &loadedTrace{Entry: e, member: m})
 		}
 	}
 	errs := make([]error, len(out))
@@ -109,9 +116,31 @@ var sizeFractions = []float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75}
 // p3Sizes surround the ARC paper's single P3 figure at 32768 entries.
 var p3Sizes = []int64{4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288}
 
-// chooseSizes returns the 8 cache sizes of the trace: the sizes of its
-// published figures when there are 8, otherwise fractions of its footprint.
+// smallSizes are added below an entry-count trace's own sizes, each one
+// that is under two thirds of its smallest: every entry-count trace is then
+// replayed at 64 entries or fewer, where whatever a policy keeps as a
+// minimum weighs most.
+var smallSizes = []int64{64, 128}
+
+// chooseSizes returns the cache sizes of the trace: the sizes of its
+// published figures when there are 8, otherwise fractions of its footprint;
+// for entry-count traces, smallSizes below them.
 func (t *loadedTrace) chooseSizes() []int64 {
+	sizes := t.ownSizes()
+	if t.weighted() {
+		return sizes
+	}
+	var small []int64
+	for _, s := range smallSizes {
+		if 3*s < 2*sizes[0] {
+			small = append(small, s)
+		}
+	}
+	return append(small, sizes...)
+}
+
+// ownSizes returns the trace's 8 sizes before smallSizes.
+func (t *loadedTrace) ownSizes() []int64 {
 	if p, ok := sim.LookupPublished(t.Name); ok && len(p.Sizes) == len(sizeFractions) {
 		return p.Sizes
 	}

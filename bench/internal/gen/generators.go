@@ -9,7 +9,7 @@ import (
 
 // All returns every generator, in report order.
 func All() []Generator {
-	return []Generator{
+	all := []Generator{
 		shifting("shift-0.5x", 0.5),
 		shifting("shift-2x", 2),
 		shifting("shift-10x", 10),
@@ -60,6 +60,11 @@ func All() []Generator {
 			build: mixBlend,
 		},
 	}
+	all = append(all, reuseGenerators()...)
+	return append(all,
+		sweeping("sweep-1.5x", 1.5), sweeping("sweep-2.5x", 2.5), sweeping("sweep-4x", 4), sweeping("sweep-7x", 7),
+		drifting("drift-slow", 8), drifting("drift-fast", 2),
+	)
 }
 
 // shifting returns a generator whose Zipf hot set moves to fresh keys every

@@ -16,6 +16,8 @@ const (
 	nsScan
 	nsLoop
 	nsStack
+	nsReuse
+	nsDrift
 )
 
 // key builds a key of namespace ns from a phase (< 2^28) and an id

@@ -3,8 +3,8 @@ package policymodel
 // Policies returns every model policy, in report order: exact LRU,
 // maxmem's allkeys-tinylfu as it is, the steps of the research for issue 13
 // (each adds one change to the one before it; a name's "+" lists what it
-// adds), side experiments, then S3-FIFO and ARC. The recommended design is
-// Recommended.
+// adds), side experiments, then S3-FIFO and ARC. Recommended is issue 13's
+// design (maxmem's allkeys-tinylfu today); Judged is issue 24's.
 func Policies() []Policy {
 	return []Policy{
 		LRU,
@@ -30,6 +30,25 @@ func Policies() []Policy {
 		tinyPolicy("tinylfu+1B", "+ghosts with a 1 B/entry sketch", step1B),
 		tinyPolicy("tinylfu+aging5", "+1B with the sketch aged every 5 × capacity requests", stepAging),
 		Recommended,
+		tinyPolicy("judge-sketch", "issue 24, first step: +hint and the duel judge deciding the duels, "+
+			"its margin 2 both ways", stepJudge),
+		tinyPolicy("judge-hint", "+judge-sketch, and the judge's hint: a climber period that ends while the judge "+
+			"admits ties grows the window by at least 25 %", stepJudgeHint),
+		tinyPolicy("judge-refuse", "+judge-hint, and the judge refuses a candidate estimated above its victim "+
+			"on a plain majority of victims coming back first", stepJudgeRefuse),
+		Judged,
+		tinyPolicy("judge-every", "side: judge-sketch recording every duel (1/8 of the entries in flight) and "+
+			"deciding on a plain majority", with(stepJudge, func(o *tinyOptions) {
+			o.judge.share, o.judge.every, o.judge.margin = 1.0/8, 1, 1
+		})),
+		tinyPolicy("judge-loosen", "side: judge-sketch that may only admit more (a candidate estimated above "+
+			"its victim always wins), on a plain majority", with(stepJudge, func(o *tinyOptions) {
+			o.judge.loosenOnly, o.judge.margin = true, 1
+		})),
+		tinyPolicy("judge-arc", "side: judge-sketch whose window moves by one entry per write that finds a "+
+			"rejected ghost (up) or the ghost of a main-space eviction (down), as ARC's target", with(stepJudge, func(o *tinyOptions) {
+			o.arcStep = 1
+		})),
 		tinyPolicy("tinylfu+climb5", "side: +aging5 with the climber's period at 5 × capacity", with(stepAging, func(o *tinyOptions) {
 			o.climber.ratio = 5
 		})),
@@ -51,13 +70,25 @@ var (
 	step1B     = with(stepGhosts, func(o *tinyOptions) { o.freq.sketch.perEntry = 1 })
 	stepAging  = with(step1B, func(o *tinyOptions) { o.freq.sketch.aging = 5 })
 	stepHint   = with(stepAging, func(o *tinyOptions) { o.ghostHint = 0.015 })
+	stepJudge  = with(stepHint, func(o *tinyOptions) {
+		o.judge = judgeOptions{share: 1.0 / 32, minRecords: 1, every: 4, halfLife: 1000, prior: 2, margin: 2}
+	})
+	stepJudgeHint   = with(stepJudge, func(o *tinyOptions) { o.judgeHint, o.judgeLeap = true, 0.25 })
+	stepJudgeRefuse = with(stepJudgeHint, func(o *tinyOptions) { o.judge.refuseMargin = 1 })
+	stepJudgeOnly   = with(stepJudgeRefuse, func(o *tinyOptions) { o.ghostShare, o.ghostHint = 0, 0 })
 )
 
-// Recommended is the design this research recommends for maxmem's
-// allkeys-tinylfu: every step above.
+// Recommended is the design issue 13's research recommended for maxmem's
+// allkeys-tinylfu (the core's today): the steps up to +hint.
 var Recommended = tinyPolicy("tinylfu+hint", "+aging5, and the ghost hint: a climber period in which "+
 	"1.5 % of the misses or more found a rejected candidate's ghost grows the window, "+
 	"unless such a growth lowered the hit ratio in the last 8 periods", stepHint)
+
+// Judged is the design issue 24's research recommends: every step above,
+// and no rejected ghosts: the judge's remembered duels replace them, for
+// the admission and for the window's growth.
+var Judged = tinyPolicy("tinylfu+judge", "+judge-refuse without the rejected ghosts (their bypass and hint): "+
+	"the judge alone decides the duels it has evidence for and forces the window's growth", stepJudgeOnly)
 
 // with returns o changed by f.
 func with(o tinyOptions, f func(*tinyOptions)) tinyOptions {

@@ -86,14 +86,18 @@ func (f *frequency) write(i int32) { f.increment(f.c.ents[i].hash) }
 // victim at slot victim: it is more frequent, or warm and drawn.
 func (f *frequency) admit(cand, victim int32) bool {
 	c, v := f.estimate(f.c.ents[cand].hash), f.estimate(f.c.ents[victim].hash)
-	if c > v {
-		return true
+	return c > v || f.warmDraw(c-v, c)
+}
+
+// warmDraw reports whether a candidate estimated at est, diff above its
+// victim, wins by the warm admission's draw: at a tie or below, estimated
+// at warmFloor or more, one time in warmOdds.
+func (f *frequency) warmDraw(diff, est int) bool {
+	if f.opt.warmOdds == 0 || diff > 0 || est < f.opt.warmFloor {
+		return false
 	}
-	if f.opt.warmOdds > 0 && c >= f.opt.warmFloor {
-		f.draws = f.draws*6364136223846793005 + 1442695040888963407
-		return f.draws>>33%uint64(f.opt.warmOdds) == 0
-	}
-	return false
+	f.draws = f.draws*6364136223846793005 + 1442695040888963407
+	return f.draws>>33%uint64(f.opt.warmOdds) == 0
 }
 
 // bytesFor returns the sketch's and doorkeeper's size for capacity

@@ -1,5 +1,7 @@
 package policymodel
 
+import "math"
+
 // tinyLFU is maxmem's allkeys-tinylfu for one shard (admission.go in the
 // core), and the variants researched from it: one layout (window, then
 // probation and protected) whose window share a hill climber sets, and a
@@ -25,6 +27,11 @@ type tinyLFU struct {
 	// pending and misses are the reads not yet applied (bufferReads).
 	pending []int32
 	misses  int
+	// judge learns the admission from the duels (opt.judge).
+	judge *judge
+	// evictedMain holds ghosts of entries evicted from the main space
+	// (arcStep).
+	evictedMain *ghostList
 }
 
 // tinyOptions are a tinyLFU's parameters.
@@ -45,6 +52,20 @@ type tinyOptions struct {
 	// do: in batches, misses first, when 16 hits are pending and before
 	// a write.
 	bufferReads bool
+	// judge, when its share is set, decides the duels by what recent
+	// duels at the same difference of estimates showed (judge.go).
+	judge judgeOptions
+	// judgeHint also forces the climber's growth at a period's end when
+	// the judge admits ties: recent keys have been coming back before the
+	// main space's.
+	judgeHint bool
+	// judgeLeap: a growth the judge forces is at least this share.
+	judgeLeap float64
+	// arcStep moves the window's share, as ARC moves its target: by
+	// arcStep entries' worth up when a write finds a rejected candidate's
+	// ghost, down when it finds the ghost of an entry evicted from the
+	// main space (as many of those are kept as rejected ones) (0: never).
+	arcStep float64
 }
 
 // maxmemTiny are the options of maxmem's allkeys-tinylfu.
@@ -55,6 +76,12 @@ func tinyPolicy(name, about string, o tinyOptions) Policy {
 	return Policy{Name: name, About: about, make: func(c *Cache) policy {
 		p := &tinyLFU{c: c, opt: o, climb: newClimber(o.climber), freq: frequency{c: c, opt: o.freq}, rejected: newGhostList(c)}
 		p.lay = layout{c: c, nominal: c.budget, window: p.climb.window, protectedShare: o.protectedShare}
+		if o.judge.share > 0 {
+			p.judge = newJudge(c, o.judge)
+		}
+		if o.arcStep > 0 {
+			p.evictedMain = newGhostList(c)
+		}
 		return p
 	}}
 }
@@ -71,12 +98,18 @@ func (p *tinyLFU) hit(i int32) {
 
 // apply records a hit on the entry at slot i.
 func (p *tinyLFU) apply(i int32) {
+	if p.judge != nil {
+		p.judge.seen(p.c.ents[i].hash)
+	}
 	p.freq.hit(i)
 	p.count(1)
 	p.lay.access(i)
 }
 
-func (p *tinyLFU) miss(uint64) {
+func (p *tinyLFU) miss(h uint64) {
+	if p.judge != nil {
+		p.judge.seen(h)
+	}
 	if p.opt.bufferReads {
 		p.misses++
 		p.drain() // the Set that follows drains before it writes
@@ -131,6 +164,12 @@ func (p *tinyLFU) hint() bool {
 		return false
 	}
 	p.forced = p.opt.ghostHint > 0 && float64(p.ghostHits) >= p.opt.ghostHint*float64(p.missed)
+	if p.opt.judgeHint && p.judge != nil && p.judge.admit(0) {
+		p.forced = true
+		if p.opt.judgeLeap > 0 {
+			p.climb.step = math.Max(math.Abs(p.climb.step), p.opt.judgeLeap)
+		}
+	}
 	return p.forced
 }
 
@@ -157,7 +196,13 @@ func (p *tinyLFU) victim() int32 {
 // admit asks the sketch whether the candidate at slot cand beats the
 // victim.
 func (p *tinyLFU) admit(cand, victim int32) bool {
-	return p.freq.admit(cand, victim)
+	if p.judge == nil {
+		return p.freq.admit(cand, victim)
+	}
+	ch, vh := p.c.ents[cand].hash, p.c.ents[victim].hash
+	diff := p.freq.estimate(ch) - p.freq.estimate(vh)
+	p.judge.record(ch, vh, diff, float32(min(float64(p.c.ents[victim].charge)/float64(p.c.ents[cand].charge), 1)))
+	return p.judge.admit(diff) || p.freq.warmDraw(diff, p.freq.estimate(ch))
 }
 
 func (p *tinyLFU) removed(i int32) {
@@ -166,21 +211,49 @@ func (p *tinyLFU) removed(i int32) {
 		p.rejected.push(e.hash, e.charge)
 		p.rejected.trim(int(p.opt.ghostShare * float64(p.capacity())))
 	}
+	if p.evictedMain != nil && e.list != window {
+		p.evictedMain.push(e.hash, e.charge)
+		p.evictedMain.trim(int(p.opt.ghostShare * float64(p.capacity())))
+	}
 	p.lay.remove(i)
 }
 
 func (p *tinyLFU) evicted() { p.freq.fit(p.capacity) }
 
+// fitJudge sizes the judge's ring for the cache's capacity.
+func (p *tinyLFU) fitJudge() {
+	if p.judge != nil {
+		p.judge.fit(p.capacity())
+	}
+}
+
 func (p *tinyLFU) inserted(i int32) {
 	h := p.c.ents[i].hash
 	p.freq.write(i) // a write is a request too
-	if p.opt.ghostShare > 0 && p.rejected.remove(h) {
+	switch {
+	case p.opt.ghostShare > 0 && p.rejected.remove(h):
 		p.ghostHits++
+		p.arcMove(+1)
 		p.lay.adopt(i) // a rejected candidate back soon: into probation
-	} else {
+	case p.evictedMain != nil && p.evictedMain.remove(h):
+		p.arcMove(-1)
+		p.lay.insert(i)
+	default:
 		p.lay.insert(i)
 	}
 	p.freq.fit(p.capacity)
+	p.fitJudge()
+}
+
+// arcMove moves the window's share by arcStep entries' worth in the
+// direction dir.
+func (p *tinyLFU) arcMove(dir float64) {
+	if p.opt.arcStep == 0 {
+		return
+	}
+	w := p.climb.window + dir*p.opt.arcStep/float64(max(p.capacity(), 1))
+	p.climb.window = min(max(w, 0), p.opt.climber.max)
+	p.lay.window = p.climb.window
 }
 
 func (p *tinyLFU) order() []int32 { return p.lay.order() }

@@ -33,12 +33,24 @@ type Factory struct {
 	New func(spec Spec) (Cache, error)
 }
 
-// References returns the reference policies of this package.
+// The names of the sampled-LRU references: Redis's default
+// maxmemory-samples, and the 10 that redis.conf recommends for an
+// eviction close to exact LRU.
+const (
+	RedisLRU5  = "Redis sampled LRU (5 samples)"
+	RedisLRU10 = "Redis sampled LRU (10 samples)"
+)
+
+// References returns the reference policies of this package: exact LRU,
+// Redis's sampled LRU with 5 and with 10 samples, and its sampled LFU.
 func References() []Factory {
 	return []Factory{
 		{Name: "LRU (exact)", Weighted: true, New: func(s Spec) (Cache, error) { return NewLRU(s.Capacity), nil }},
-		{Name: "Redis sampled LRU", Weighted: true, New: func(s Spec) (Cache, error) {
+		{Name: RedisLRU5, Weighted: true, New: func(s Spec) (Cache, error) {
 			return NewRedis(SampledLRU, s.Capacity, DefaultSamples, s.Seed), nil
+		}},
+		{Name: RedisLRU10, Weighted: true, New: func(s Spec) (Cache, error) {
+			return NewRedis(SampledLRU, s.Capacity, RecommendedSamples, s.Seed), nil
 		}},
 		{Name: "Redis sampled LFU", Weighted: true, New: func(s Spec) (Cache, error) {
 			return NewRedis(SampledLFU, s.Capacity, DefaultSamples, s.Seed), nil

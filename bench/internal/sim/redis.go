@@ -11,6 +11,9 @@ const (
 	PoolSize = 16
 	// DefaultSamples is the default maxmemory-samples.
 	DefaultSamples = 5
+	// RecommendedSamples is the maxmemory-samples redis.conf suggests for
+	// an approximation very close to true LRU.
+	RecommendedSamples = 10
 	// LFUInitVal is LFU_INIT_VAL, the counter of a new key.
 	LFUInitVal = 5
 	// LFULogFactor is the default lfu-log-factor.

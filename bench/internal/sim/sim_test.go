@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -234,5 +235,27 @@ func TestMaxmemCheckBudget(t *testing.T) {
 			t.Errorf("%s: a peak above the budget passed the check", p)
 		}
 		c.Close()
+	}
+}
+
+// TestRedisSamples: both sampled-LRU references are listed by name, and
+// 10 samples evict closer to exact LRU than 5 on a Zipf trace (the pool
+// sees more candidates, so it finds an idler key).
+func TestRedisSamples(t *testing.T) {
+	names := map[string]bool{}
+	for _, f := range References() {
+		names[f.Name] = true
+	}
+	if !names[RedisLRU5] || !names[RedisLRU10] {
+		t.Fatalf("references %v lack %q or %q", names, RedisLRU5, RedisLRU10)
+	}
+	reqs := zipfTrace(100_000, 5000, 13)
+	for _, capacity := range []int64{100, 1000} {
+		exact := Replay(NewLRU(capacity), reqs).HitRatio()
+		five := Replay(NewRedis(SampledLRU, capacity, DefaultSamples, 1), reqs).HitRatio()
+		ten := Replay(NewRedis(SampledLRU, capacity, RecommendedSamples, 1), reqs).HitRatio()
+		if math.Abs(ten-exact) >= math.Abs(five-exact) {
+			t.Errorf("@%d: exact LRU %.2f, 5 samples %.2f, 10 samples %.2f: 10 should be closer", capacity, exact, five, ten)
+		}
 	}
 }
