@@ -118,7 +118,9 @@ func TestSteadyStateWrites(t *testing.T) {
 			}
 			n := ops / raceDivisor
 			_, bytes := allocated(n, func() { tc.op(c, i); i++ })
-			if per := float64(bytes) / float64(n); per > 4 {
+			// Under the race detector the arena does not reuse chunks (see
+			// internal/arena's reuse): the bytes are counted there only.
+			if per := float64(bytes) / float64(n); per > 4 && !raceDetector {
 				t.Errorf("%.1f bytes per operation in steady state, want at most 4", per)
 			}
 		})

@@ -199,7 +199,7 @@ func (a *Arena) drop(idx uint32) {
 	ch := a.at(idx)
 	if ch.shared {
 		a.garbage -= int64(len(ch.data)) - ch.live
-		if size := a.chunkSize(); !ch.lent.Load() && len(ch.data) >= size && len(ch.data) <= 2*size &&
+		if size := a.chunkSize(); reuse && !ch.lent.Load() && len(ch.data) >= size && len(ch.data) <= 2*size &&
 			(a.compacting || len(a.free) < keepFree) {
 			a.free = append(a.free, ch)
 		}
@@ -208,8 +208,18 @@ func (a *Arena) drop(idx uint32) {
 	a.indexes = append(a.indexes, idx)
 }
 
+// Frees reports whether releasing the item r names frees its chunk (it is
+// the last live item of a shared chunk other than the head, or it has a
+// chunk of its own): the owner must then begin a write of its seqlock
+// before Release, since the chunk may be kept and reused under a reader.
+func (a *Arena) Frees(r uint64) bool {
+	ch := a.at(refIdx(r))
+	return !ch.shared || refExternal(r) || refIdx(r) != a.head && ch.live == int64(RefLen(r))
+}
+
 // Release marks the item r names dead, with its external value, and frees
-// the chunks nothing live is left in (but the one being filled).
+// the chunks nothing live is left in (but the one being filled). When it
+// frees one (see Frees), the owner must have begun a write of its seqlock.
 func (a *Arena) Release(r uint64) {
 	idx := refIdx(r)
 	if refExternal(r) {

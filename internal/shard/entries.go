@@ -134,6 +134,9 @@ func (s *Shard) UpdateLocked(slot uint32, w uint64, expireAt int64) {
 	if old != w {
 		hd.setWord(w)
 		if s.arena != nil {
+			if s.arena.Frees(old) {
+				s.beginWrite() // the freed chunk may be reused under a Get that read the old word
+			}
 			s.arena.Release(old)
 		}
 	}
