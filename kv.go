@@ -88,19 +88,16 @@ func (s *kvShard[K, V]) insert(key K, h uint64, value V, size, expireAt int64) {
 }
 
 // update gives the entry of key at slot value, of size bytes, and a
-// deadline of expireAt. In the packed layout an entry that already holds
-// this value keeps its item.
+// deadline of expireAt. In the packed layout an entry keeps its item
+// when it already holds this value or the new one can be written over it
+// (Shard.ReplaceLocked).
 func (s *kvShard[K, V]) update(slot uint32, key K, value V, size, expireAt int64) {
 	if !s.packed {
 		s.pairs.At(slot).value = value
 		s.UpdateLocked(slot, uint64(size), expireAt)
 		return
 	}
-	k, v := keyString(key), valueBytes(value, s.str)
-	w := s.HeadLocked(slot).Word()
-	if !s.HoldsLocked(slot, k, v, size) {
-		w = s.PutLocked(k, v, size)
-	}
+	w := s.ReplaceLocked(slot, keyString(key), valueBytes(value, s.str), size)
 	s.UpdateLocked(slot, w, expireAt)
 }
 

@@ -92,7 +92,7 @@ func (o Options[K, V]) validate() (config[K, V], error) {
 	case o.MaxMemory < 0:
 		return zero, invalid("MaxMemory %d is negative", o.MaxMemory)
 	case o.MaxMemory > 0 && o.Policy == nil:
-		return zero, invalid("MaxMemory is set but Policy is nil: set Policy to maxmem.NoEviction to refuse writes "+
+		return zero, invalid("MaxMemory is set but Policy is nil: set Policy to maxmem.NoEviction to refuse writes " +
 			"when the cache is full (Redis's default) or to an evicting policy such as maxmem.AllKeysTinyLFU or maxmem.AllKeysLRU")
 	case o.Samples < 0 || o.Samples > 64:
 		return zero, invalid("Samples %d is outside 1 to 64", o.Samples)

@@ -5,10 +5,12 @@
 //
 // Each entry's key and value lie together in a chunk, behind a short
 // header, and the entry holds a reference to them (a uint64). Bytes once
-// written are never written again while anyone may read them: an update
-// writes its new value elsewhere and the old bytes become garbage. So a
-// reader that holds no lock can look an entry up (Table.Lend), and the
-// value it returns is a slice of the chunk itself: no copy, no allocation.
+// handed out are never written again: an update writes its new value
+// elsewhere and the old bytes become garbage, unless the owner knows
+// nobody was handed the old value and the new one has the same length
+// (Overwritable). So a reader that holds no lock can look an entry up
+// (Table.Lend), and the value it returns is a slice of the chunk itself:
+// no copy, no allocation.
 //
 // Invariant: the chunks hold no more than the entries are charged for, two
 // chunks of slack apart: live items, the garbage among them, the unused

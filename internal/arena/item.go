@@ -189,18 +189,35 @@ func (a *Arena) Size(r uint64, custom bool) int64 {
 }
 
 // Holds reports whether the live item r names, of key, already stores
-// value (and, if custom, size), reading the item only when its length
-// agrees.
+// value (and, if custom, size).
 func (a *Arena) Holds(r uint64, key string, value []byte, size int64, custom bool) bool {
-	if n := RefLen(r); n != 0 && n != itemTotal(len(key), len(value), size, custom) {
-		return false
+	old, ok := a.Overwritable(r, key, value, size, custom)
+	return ok && string(old) == string(value)
+}
+
+// Overwritable returns the value of the live item r names, of key, if an
+// item of key and value (and, if custom, size) would be laid out as it is:
+// then the owner may write value over it (see the package comment). It
+// reads the item only when its length agrees.
+func (a *Arena) Overwritable(r uint64, key string, value []byte, size int64, custom bool) ([]byte, bool) {
+	n := RefLen(r)
+	if usualItem(len(key), len(value), custom) {
+		data, off := a.at(refIdx(r)).data, refOff(r)
+		if n != ItemBase+len(key)+len(value) || data[off]&1 != 0 || data[off+1] != byte(len(value)) {
+			return nil, false
+		}
+		v := off + ItemBase + len(key)
+		return data[v : v+len(value)], true
+	}
+	if n != 0 && n != itemTotal(len(key), len(value), size, custom) {
+		return nil, false
 	}
 	ch, it := a.parse(r)
-	if it.custom != custom || custom && it.size != size || it.vlen != len(value) {
-		return false
+	if it.vlen != len(value) || it.custom != custom || custom && it.size != size {
+		return nil, false
 	}
 	if it.external {
-		return string(a.table.Load().externalChunk(ch.data[it.value:it.end], it.vlen).data) == string(value)
+		return a.table.Load().externalChunk(ch.data[it.value:it.end], it.vlen).data, true
 	}
-	return string(ch.data[it.value:it.end]) == string(value)
+	return ch.data[it.value:it.end], true
 }

@@ -35,10 +35,16 @@ func (p *Pages[T]) List() [][]T { return p.pages }
 // grow back at every removal and insertion around a boundary. It reports
 // whether the page list changed.
 func (p *Pages[T]) Fit(n uint32, copy func(dst, src []T)) bool {
-	if c := p.Len(); n >= c || n < c/2 && c > Size {
+	if !p.Fits(n) {
 		return p.Resize(n+1, copy)
 	}
 	return false
+}
+
+// Fits reports whether Fit(n) would leave the pages as they are.
+func (p *Pages[T]) Fits(n uint32) bool {
+	c := p.Len()
+	return n < c && (n >= c/2 || c <= Size)
 }
 
 // Len returns how many elements are addressable.

@@ -23,7 +23,7 @@ func (e *entries) Charge(slot uint32) int64 {
 }
 
 // Hash returns the hash bits of the entry at slot.
-func (e *entries) Hash(slot uint32) uint32 { return e.slab.head(slot).hash }
+func (e *entries) Hash(slot uint32) uint32 { return e.slab.head(slot).Hash() }
 
 // Len returns the entries.
 func (e *entries) Len() uint32 { return e.n }

@@ -16,7 +16,7 @@ func (s *Shard) CheckLocked() error {
 	withTTL := 0
 	for slot := uint32(1); slot <= s.n; slot++ {
 		h := s.head(slot)
-		if got, ok := s.idx.Load().Find(h.hash, func(c uint32) bool { return c == slot }); !ok || got != slot {
+		if got, ok := s.idx.Load().Find(h.Hash(), func(c uint32) bool { return c == slot }); !ok || got != slot {
 			return fmt.Errorf("slot %d: the index does not find it under its hash", slot)
 		}
 		if s.arena != nil && !s.arena.Readable(h.word) {

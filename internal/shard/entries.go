@@ -21,13 +21,13 @@ func (s *Shard) HeadLocked(slot uint32) *Head { return s.slab.head(slot) }
 // FindLocked returns the slot of the entry stored under hash h for which
 // match holds.
 func (s *Shard) FindLocked(h uint32, match func(slot uint32) bool) (uint32, bool) {
-	return s.idx.Load().Find(h, match)
+	return s.idx.Load().Find(h&HashBits, match)
 }
 
 // FindPackedLocked returns the slot of key, whose hash bits are h, in the
 // packed layout.
 func (s *Shard) FindPackedLocked(key string, h uint32) (uint32, bool) {
-	return s.idx.Load().Find(h, func(slot uint32) bool { return s.arena.Match(s.head(slot).word, key) })
+	return s.idx.Load().Find(h&HashBits, func(slot uint32) bool { return s.arena.Match(s.head(slot).word, key) })
 }
 
 // ChargeLocked returns the bytes charged for the entry at slot.
@@ -95,12 +95,17 @@ func (s *Shard) clampStampsLocked(now uint32) {
 // InsertLocked adds an entry whose key hashes to h, with word w and a
 // deadline of expireAt (0: none), and returns its slot. It is a write.
 func (s *Shard) InsertLocked(h uint32, w uint64, expireAt int64) uint32 {
+	h &= HashBits
 	s.n++
 	slot := s.n
+	if !s.slab.heads.Fits(slot) {
+		s.beginWrite() // heads are copied to new pages: a Get marking one lent must look again
+	}
 	s.slab.fit(slot)
 	c := s.tick()
 	hd := s.head(slot)
-	hd.written, hd.hash, hd.heapPos = c, h, 0
+	hd.written, hd.heapPos = c, 0
+	hd.setHash(h)
 	hd.storeAccess(s.freshAccess(c))
 	hd.setExpireAt(expireAt)
 	hd.setWord(w)
@@ -112,6 +117,7 @@ func (s *Shard) InsertLocked(h uint32, w uint64, expireAt int64) uint32 {
 		s.pushTTLLocked(slot)
 	}
 	s.rec.place(classOf(expireAt), s.rec.epoch, slot)
+	s.fitEpochsLocked()
 	s.Counters.Writes++
 	if s.adm != nil {
 		s.adm.Insert(slot, h, s.chargeOf(w))
@@ -120,7 +126,7 @@ func (s *Shard) InsertLocked(h uint32, w uint64, expireAt int64) uint32 {
 }
 
 // hashAt returns the hash bits of the entry at slot, for the index.
-func (s *Shard) hashAt(slot uint32) uint32 { return s.head(slot).hash }
+func (s *Shard) hashAt(slot uint32) uint32 { return s.head(slot).Hash() }
 
 // UpdateLocked gives the entry at slot word w and a deadline of expireAt,
 // releasing its old item in the packed layout. It is a write: an access
@@ -133,6 +139,7 @@ func (s *Shard) UpdateLocked(slot uint32, w uint64, expireAt int64) {
 	}
 	if old != w {
 		hd.setWord(w)
+		hd.clearLent()
 		if s.arena != nil {
 			if s.arena.Frees(old) {
 				s.beginWrite() // the freed chunk may be reused under a Get that read the old word
@@ -154,7 +161,7 @@ func (s *Shard) WrittenLocked(slot uint32) {
 	s.accessLocked(slot, c)
 	s.Counters.Writes++
 	if s.adm != nil {
-		s.adm.Written(slot, h.hash)
+		s.adm.Written(slot, h.Hash())
 	}
 }
 
@@ -165,7 +172,7 @@ func (s *Shard) WrittenLocked(slot uint32) {
 func (s *Shard) AccessLocked(slot uint32) {
 	s.accessLocked(slot, s.tick())
 	if s.adm != nil {
-		s.adm.Access(slot, s.head(slot).hash)
+		s.adm.Access(slot, s.head(slot).Hash())
 	}
 }
 
@@ -226,7 +233,7 @@ func (s *Shard) RemoveLocked(slot uint32, evicted bool) (charge int64, moved uin
 		s.removeTTLLocked(int(h.heapPos))
 	}
 	s.rec.unlink(slot)
-	s.idx.Remove(h.hash, slot)
+	s.idx.Remove(h.Hash(), slot)
 	if s.adm != nil {
 		s.adm.Remove(slot, charge, evicted)
 	}
@@ -253,7 +260,7 @@ func (s *Shard) moveLocked(from, to uint32) {
 	src.copyTo(dst)
 	*s.slab.links.At(to) = *s.slab.links.At(from)
 	s.rec.moved(to)
-	s.idx.Move(dst.hash, from, to)
+	s.idx.Move(dst.Hash(), from, to)
 	if dst.expireAt != 0 {
 		s.heapPlace(int(dst.heapPos), to)
 	}
@@ -274,7 +281,7 @@ func (s *Shard) tidyLocked() {
 // or nil: the arena's Holder, for compaction.
 func (s *Shard) Word(r uint64, key []byte) *uint64 {
 	k := unsafe.String(unsafe.SliceData(key), len(key))
-	slot, ok := s.idx.Load().Find(s.cfg.HashString(k), func(slot uint32) bool { return s.head(slot).word == r })
+	slot, ok := s.idx.Load().Find(s.cfg.HashString(k)&HashBits, func(slot uint32) bool { return s.head(slot).word == r })
 	if !ok {
 		return nil
 	}

@@ -131,7 +131,7 @@ func (s *Shard) validLocked(c candidate, p *Policy) bool {
 		return false
 	}
 	h := s.head(c.slot)
-	return h.hash == c.hash && s.versionOf(h) == c.version && (!p.Volatile || h.expireAt != 0)
+	return h.Hash() == c.hash && s.versionOf(h) == c.version && (!p.Volatile || h.expireAt != 0)
 }
 
 // versionOf returns the word a candidate's rank comes from, which changes
@@ -184,7 +184,7 @@ func (s *Shard) sampleLocked(p *Policy) {
 // counter, then by how long ago it was written.
 func (s *Shard) offerLocked(slot uint32, p *Policy) {
 	h := s.head(slot)
-	c := candidate{slot: slot, hash: h.hash, version: s.versionOf(h)}
+	c := candidate{slot: slot, hash: h.Hash(), version: s.versionOf(h)}
 	age := uint64(min(s.clock.Load()-h.written, 1<<24-1))
 	c.rank = uint64(255-s.counterOf(c.version, s.minutes()))<<24 | age
 	s.pool.offer(c)
@@ -209,7 +209,7 @@ type Candidate struct {
 // to the pool.
 func (s *Shard) sampleCustomLocked() {
 	c, ok := s.cfg.Victim(s)
-	if !ok || c.Slot == 0 || c.Slot > s.n || s.head(c.Slot).hash != c.Hash {
+	if !ok || c.Slot == 0 || c.Slot > s.n || s.head(c.Slot).Hash() != c.Hash {
 		return
 	}
 	s.pool.offer(candidate{slot: c.Slot, hash: c.Hash, version: s.versionOf(s.head(c.Slot)), rank: c.Score})

@@ -20,7 +20,7 @@ func (s *Shard) Get(key string, h uint32) (v []byte, found, done bool) {
 		gs, pages, chunks := s.idx.Load(), s.slab.p.Load(), s.arena.Load()
 		var hd *Head
 		var w uint64
-		slot, ok := gs.Find(h, func(slot uint32) bool {
+		slot, ok := gs.Find(h&HashBits, func(slot uint32) bool {
 			if hd = headIn(pages, slot); hd == nil {
 				return false
 			}
@@ -31,6 +31,7 @@ func (s *Shard) Get(key string, h uint32) (v []byte, found, done bool) {
 		var expireAt int64
 		if ok {
 			expireAt = hd.ExpireAt()
+			hd.markLent() // before the sequence is checked: see lentBit
 		}
 		if s.seq.Load() != seq {
 			continue

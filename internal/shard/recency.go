@@ -255,6 +255,17 @@ func (s *Shard) noteVictimLocked(stamp uint32) {
 	}
 }
 
+// fitEpochsLocked, before the first victim tells the victims' age, sizes
+// the epochs for a victim as old as the shard is large, so that a shard
+// that only fills and rewrites does not begin an epoch at every tick: a
+// rebuild each time the shard doubles.
+func (s *Shard) fitEpochsLocked() {
+	if w := widthFor(uint64(s.n)); s.rec.meanAge == 0 && w > s.rec.width {
+		s.rec.width = w
+		s.rebuildRecencyLocked()
+	}
+}
+
 // leastRecentLocked returns the least recently used entry (of those with
 // a TTL, if volatile), up to an epoch: the back of the oldest bucket of
 // each class, after moving forward the entries whose stamps have moved to

@@ -122,7 +122,7 @@ func (s *Shard) drainRingLocked(r *ring) {
 			break // claimed but not written yet: applied next time
 		}
 		if s.adm != nil && e.slot <= s.n && s.head(e.slot).word == e.word {
-			s.adm.Access(e.slot, s.head(e.slot).hash)
+			s.adm.Access(e.slot, s.head(e.slot).Hash())
 		}
 	}
 	r.head.Store(h)

@@ -60,7 +60,7 @@ func (h *harness) set(key, value string, expireAt int64) bool {
 		}
 		if s.Lease.Take(need) {
 			if found {
-				s.UpdateLocked(slot, s.PutLocked(key, []byte(value), size), expireAt)
+				s.UpdateLocked(slot, s.ReplaceLocked(slot, key, []byte(value), size), expireAt)
 			} else {
 				s.InsertLocked(hk, s.PutLocked(key, []byte(value), size), expireAt)
 			}

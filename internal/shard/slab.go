@@ -8,14 +8,15 @@ import (
 
 // Head is what a shard keeps of an entry, by slot: 32 bytes, so that a
 // head never straddles two cache lines. Gets without the lock read word,
-// expireAt and access, and write access; those fields are only ever read
-// and written atomically. The others are the lock holder's.
+// expireAt and access, and write access and the lent bit of hash; those
+// fields are only ever read and written atomically. The others are the
+// lock holder's.
 type Head struct {
 	word     uint64 // the arena reference of the item (packed), or the Sizer's size (generic)
 	expireAt int64  // unix nanoseconds; 0: no TTL
 	access   uint32 // the clock at the last access, or, under LFU, the counter and its minute (lfu.go)
 	written  uint32 // the clock at the last write or TTL change
-	hash     uint32 // the low 32 bits of the key's hash, for the index
+	hash     uint32 // HashBits of the key's hash, for the index, and lentBit
 	heapPos  uint32 // place in the TTL heap, when the entry has a deadline
 }
 
@@ -28,8 +29,39 @@ func (h *Head) Word() uint64 { return atomic.LoadUint64(&h.word) }
 // ExpireAt returns the head's deadline; 0: none.
 func (h *Head) ExpireAt() int64 { return atomic.LoadInt64(&h.expireAt) }
 
+// HashBits are the bits of a key's hash a head keeps: the index and the
+// policies use no others.
+const HashBits = 1<<31 - 1
+
+// lentBit, in a head's hash word, marks an entry whose value was handed
+// out (to a Get, a Range, an OnEvict) since it was written, so that a
+// write must not overwrite that value in place: the caller may still be
+// reading it. A Get sets it before it checks the shard's sequence, a write
+// reads it after it begins a write of the sequence (ReplaceLocked): so
+// either the write sees the bit, or the Get sees the sequence move and
+// looks again.
+const lentBit = 1 << 31
+
 // Hash returns the stored hash bits.
-func (h *Head) Hash() uint32 { return h.hash }
+func (h *Head) Hash() uint32 { return atomic.LoadUint32(&h.hash) & HashBits }
+
+// lent reports whether the entry's value was handed out since it was
+// written.
+func (h *Head) lent() bool { return atomic.LoadUint32(&h.hash)&lentBit != 0 }
+
+// markLent records that the entry's value is being handed out, writing
+// only if it was not marked yet.
+func (h *Head) markLent() {
+	if !h.lent() {
+		atomic.OrUint32(&h.hash, lentBit)
+	}
+}
+
+// clearLent marks a new value of the entry, which nobody was handed yet.
+func (h *Head) clearLent() { atomic.AndUint32(&h.hash, HashBits) }
+
+// setHash gives a new entry its hash bits, not lent.
+func (h *Head) setHash(hash uint32) { atomic.StoreUint32(&h.hash, hash&HashBits) }
 
 // Written returns the clock of the entry's last write or TTL change: a
 // version that every write renews.
@@ -50,7 +82,8 @@ func (h *Head) storeAccess(a uint32) { atomic.StoreUint32(&h.access, a) }
 
 // copyTo makes dst a copy of h.
 func (h *Head) copyTo(dst *Head) {
-	dst.written, dst.hash, dst.heapPos = h.written, h.hash, h.heapPos
+	dst.written, dst.heapPos = h.written, h.heapPos
+	atomic.StoreUint32(&dst.hash, atomic.LoadUint32(&h.hash))
 	dst.storeAccess(h.loadAccess())
 	dst.setExpireAt(h.ExpireAt())
 	dst.setWord(h.Word())
