@@ -97,7 +97,8 @@ const (
 // lock, but Load and the Table's methods, which readers call without it.
 type Arena struct {
 	table   atomic.Pointer[Table]
-	gens    []uint8  // each table index's current generation
+	_       [56]byte // so that readers of table do not share a cache line with the writes' counts
+	places  []place  // by table index
 	indexes []uint32 // table indexes not in use
 	free    []*chunk // freed shared chunks, kept for reuse (at most keepFree)
 	head    uint32   // index of the chunk being filled; 0: none
@@ -117,16 +118,23 @@ type Table struct {
 	c []atomic.Pointer[chunk]
 }
 
-// chunk is a block of items, or one value or item of its own. data never
-// changes; gen changes when a freed chunk is reused under a new index;
-// live and used are the lock holder's.
+// chunk is a block of items, or one value or item of its own: what
+// readers see of it. data never changes; gen changes when a freed chunk is
+// reused under a new index.
 type chunk struct {
 	lent   atomic.Bool   // a value in it was handed out: never reuse it
 	gen    atomic.Uint32 // the generation of its table index, which references carry
 	data   []byte
-	shared bool  // holds many items; else the one value or item it was made for
-	live   int64 // bytes of live items
-	used   int64 // bytes written
+	shared bool // holds many items; else the one value or item it was made for
+}
+
+// place is what the lock holder keeps by table index, apart from the
+// chunk, so that the counts every write changes stay off the cache lines
+// readers read.
+type place struct {
+	live int64 // bytes of live items in the chunk there
+	used int64 // bytes written in it
+	gen  uint8 // the index's current generation
 }
 
 // ref builds a reference to an item of n bytes at off; n is 0 for an item

@@ -89,10 +89,11 @@ func (a *Arena) victim(least float64) uint32 {
 	t := a.table.Load()
 	for i := 1; i < len(t.c); i++ {
 		ch := t.c[i].Load()
-		if ch == nil || !ch.shared || uint32(i) == a.head || ch.live == int64(len(ch.data)) {
+		live := a.places[i].live
+		if ch == nil || !ch.shared || uint32(i) == a.head || live == int64(len(ch.data)) {
 			continue
 		}
-		if r := 1 - float64(ch.live)/float64(len(ch.data)); r >= bestRatio {
+		if r := 1 - float64(live)/float64(len(ch.data)); r >= bestRatio {
 			best, bestRatio = uint32(i), r
 		}
 	}
@@ -102,14 +103,14 @@ func (a *Arena) victim(least float64) uint32 {
 // evacuate copies the live items of the shared chunk at idx to the chunk
 // being filled, points their holders at the copies, and frees the chunk.
 func (a *Arena) evacuate(idx uint32, h Holder) {
-	ch := a.at(idx)
-	for off := 0; off < int(ch.used); {
+	ch, pl := a.at(idx), &a.places[idx]
+	for off := 0; off < int(pl.used); {
 		it, _ := parseItem(ch.data, off)
 		r := ref(idx, uint8(ch.gen.Load()), off, it.end-off, it.external)
 		if w := h.Word(r, ch.data[it.key:it.value]); w != nil {
 			atomic.StoreUint64(w, a.copyItem(r))
 			n := int64(it.end - off) // now garbage here
-			ch.live -= n
+			pl.live -= n
 			a.live -= n
 			a.items--
 			a.garbage += n

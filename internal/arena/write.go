@@ -15,7 +15,7 @@ func (a *Arena) Put(key string, value []byte, size int64, custom bool) uint64 {
 		b := ch.data[off : off+n]
 		b[0], b[1] = byte(len(key)<<1), byte(len(value))
 		copy(b[copy(b[2:], key)+2:], value)
-		ch.live += int64(n)
+		a.places[idx].live += int64(n)
 		a.live += int64(n)
 		a.items++
 		return ref(idx, uint8(ch.gen.Load()), off, n, false)
@@ -56,7 +56,7 @@ func (a *Arena) putLong(key string, value []byte, size int64, custom bool) uint6
 	} else {
 		copy(b[p:], value)
 	}
-	ch.live += int64(l.total)
+	a.places[idx].live += int64(l.total)
 	n := l.total
 	if l.own {
 		n = 0
@@ -76,7 +76,7 @@ func (a *Arena) copyItem(r uint64) uint64 {
 	idx, off := a.reserve(n, false)
 	ch := a.at(idx)
 	copy(ch.data[off:off+n], src.data[refOff(r):refOff(r)+n])
-	ch.live += int64(n)
+	a.places[idx].live += int64(n)
 	a.live += int64(n)
 	a.items++
 	return ref(idx, uint8(ch.gen.Load()), off, n, refExternal(r))
@@ -95,7 +95,7 @@ func (a *Arena) reserve(n int, own bool) (idx uint32, off int) {
 	}
 	off = a.fill
 	a.fill += n
-	a.at(a.head).used = int64(a.fill)
+	a.places[a.head].used = int64(a.fill)
 	return a.head, off
 }
 
@@ -123,8 +123,7 @@ func (a *Arena) headWaste() int64 {
 	if a.head == 0 {
 		return 0
 	}
-	ch := a.at(a.head)
-	return int64(len(ch.data)) - ch.live
+	return int64(len(a.at(a.head).data)) - a.places[a.head].live
 }
 
 // retireHead stops filling the head chunk: what in it is not live, its
@@ -134,10 +133,10 @@ func (a *Arena) retireHead() {
 	if a.head == 0 {
 		return
 	}
-	ch, idx := a.at(a.head), a.head
+	idx := a.head
 	a.head, a.fill = 0, 0
-	a.garbage += int64(len(ch.data)) - ch.live
-	if ch.live == 0 {
+	a.garbage += int64(len(a.at(idx).data)) - a.places[idx].live
+	if a.places[idx].live == 0 {
 		a.drop(idx)
 	}
 }
@@ -146,7 +145,8 @@ func (a *Arena) retireHead() {
 // reuses freed bytes when some of that size or more are kept.
 func (a *Arena) newChunk(n int, shared bool) uint32 {
 	idx := a.freeIndex()
-	a.gens[idx]++
+	pl := &a.places[idx]
+	pl.gen++
 	var ch *chunk
 	for shared && ch == nil && len(a.free) > 0 {
 		k := len(a.free) - 1
@@ -160,8 +160,8 @@ func (a *Arena) newChunk(n int, shared bool) uint32 {
 		ch = &chunk{data: make([]byte, n), shared: shared}
 		a.made += int64(n)
 	}
-	ch.live, ch.used = 0, 0
-	ch.gen.Store(uint32(a.gens[idx]))
+	pl.live, pl.used = 0, 0
+	ch.gen.Store(uint32(pl.gen))
 	a.table.Load().c[idx].Store(ch)
 	return idx
 }
@@ -185,7 +185,7 @@ func (a *Arena) freeIndex() uint32 {
 	for i := 2 * n; i > max(n, 1); i-- {
 		a.indexes = append(a.indexes, uint32(i-1))
 	}
-	a.gens = append(a.gens, make([]uint8, 2*n-len(a.gens))...)
+	a.places = append(a.places, make([]place, 2*n-len(a.places))...)
 	a.table.Store(next)
 	return a.freeIndex()
 }
@@ -198,7 +198,7 @@ func (a *Arena) freeIndex() uint32 {
 func (a *Arena) drop(idx uint32) {
 	ch := a.at(idx)
 	if ch.shared {
-		a.garbage -= int64(len(ch.data)) - ch.live
+		a.garbage -= int64(len(ch.data)) - a.places[idx].live
 		if size := a.chunkSize(); reuse && !ch.lent.Load() && len(ch.data) >= size && len(ch.data) <= 2*size &&
 			(a.compacting || len(a.free) < keepFree) {
 			a.free = append(a.free, ch)
@@ -213,8 +213,8 @@ func (a *Arena) drop(idx uint32) {
 // chunk of its own): the owner must then begin a write of its seqlock
 // before Release, since the chunk may be kept and reused under a reader.
 func (a *Arena) Frees(r uint64) bool {
-	ch := a.at(refIdx(r))
-	return !ch.shared || refExternal(r) || refIdx(r) != a.head && ch.live == int64(RefLen(r))
+	idx := refIdx(r)
+	return !a.at(idx).shared || refExternal(r) || idx != a.head && a.places[idx].live == int64(RefLen(r))
 }
 
 // Release marks the item r names dead, with its external value, and frees
@@ -232,12 +232,12 @@ func (a *Arena) Release(r uint64) {
 		return
 	}
 	n := int64(RefLen(r))
-	ch.live -= n
+	a.places[idx].live -= n
 	a.live -= n
 	a.items--
 	if idx != a.head {
 		a.garbage += n
-		if ch.live == 0 {
+		if a.places[idx].live == 0 {
 			a.drop(idx)
 		}
 	}

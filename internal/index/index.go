@@ -47,6 +47,7 @@ const BytesPerPosition = 5
 // Table maps hashes to slots. The zero value is an empty table.
 type Table struct {
 	g     atomic.Pointer[Groups] // nil until the first insert
+	_     [56]byte               // so that readers of g do not share a cache line with the writes' counts
 	live  int                    // full positions
 	dead  int                    // dead markers
 	spare *Groups                // the storage a same-size rebuild last replaced, reused by the next

@@ -65,8 +65,8 @@ func (s *Shard) EntryChargeLocked(size int64) int64 {
 // 2^30 ticks the stamps older than that are brought forward to it, so that
 // an age (the clock less a stamp, in uint32) never wraps.
 func (s *Shard) tick() uint32 {
-	c := s.clock.Load() + 1
-	s.clock.Store(c)
+	c := s.clock + 1
+	s.clock = c
 	if c == 0 {
 		s.wraps++
 	}

@@ -185,7 +185,7 @@ func (s *Shard) sampleLocked(p *Policy) {
 func (s *Shard) offerLocked(slot uint32, p *Policy) {
 	h := s.head(slot)
 	c := candidate{slot: slot, hash: h.Hash(), version: s.versionOf(h)}
-	age := uint64(min(s.clock.Load()-h.written, 1<<24-1))
+	age := uint64(min(s.clock-h.written, 1<<24-1))
 	c.rank = uint64(255-s.counterOf(c.version, s.minutes()))<<24 | age
 	s.pool.offer(c)
 }

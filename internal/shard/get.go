@@ -52,7 +52,7 @@ func (s *Shard) Get(key string, h uint32) (v []byte, found, done bool) {
 }
 
 // touch records a Get without the lock of the entry at slot, whose head
-// is hd and word w: a new stamp if the clock moved since its last access;
+// is hd and word w: a new stamp if the stamp moved since its last access;
 // under LFU, Redis's counter; under allkeys-tinylfu, an event in a ring.
 // It goes by the active policy, which the shard's layout follows under
 // its lock (SetPolicyLocked): a Get in between writes a word of the other
@@ -67,8 +67,8 @@ func (s *Shard) touch(hd *Head, slot uint32, w uint64) {
 			hd.storeAccess(n)
 		}
 	case !p.Modification:
-		if c := s.clock.Load(); hd.loadAccess() != c {
-			hd.storeAccess(c)
+		if st := s.stamp.Load(); hd.loadAccess() != st {
+			hd.storeAccess(st)
 		}
 	}
 }

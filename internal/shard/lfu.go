@@ -47,5 +47,5 @@ func (s *Shard) FrequencyLocked(slot uint32) uint8 {
 // accessed, or, where the shard keeps LFU counters or orders by
 // modification, since it was last written.
 func (s *Shard) IdleLocked(slot uint32) uint32 {
-	return s.clock.Load() - s.stampOf(s.head(slot))
+	return s.clock - s.stampOf(s.head(slot))
 }

@@ -49,7 +49,7 @@ func (s *Shard) layoutLocked() {
 	s.pool.reset()
 	if p.Frequency != s.freq {
 		s.freq = p.Frequency
-		c := s.clock.Load()
+		c := s.clock
 		for slot := uint32(1); slot <= s.n; slot++ {
 			s.head(slot).storeAccess(s.freshAccess(c))
 		}

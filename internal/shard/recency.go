@@ -8,7 +8,8 @@ import (
 
 // Recency, for the LRU and LRM policies
 //
-// A Get only stamps its entry with the shard's clock (the access word);
+// A Get only stamps its entry with the start of the clock's epoch (the
+// access word; see stampFor);
 // the order is kept lazily, in a ring of buckets by epoch, an epoch being
 // a run of clock ticks. Each entry sits in one bucket list, of its class
 // (with or without a TTL), no later than the epoch of its stamp: a new
@@ -208,14 +209,14 @@ func classOf(d int64) int {
 // are never more than 2^30 behind, see tick).
 func (s *Shard) unwrap(stamp uint32) uint64 {
 	t := uint64(s.wraps)<<32 | uint64(stamp)
-	if stamp > s.clock.Load() && t >= 1<<32 {
+	if stamp > s.clock && t >= 1<<32 {
 		t -= 1 << 32
 	}
 	return t
 }
 
 // now64 returns the clock's unwrapped time.
-func (s *Shard) now64() uint64 { return uint64(s.wraps)<<32 | uint64(s.clock.Load()) }
+func (s *Shard) now64() uint64 { return uint64(s.wraps)<<32 | uint64(s.clock) }
 
 // placeLocked links the entry at slot in the bucket its stamp and its
 // deadline call for.
@@ -253,6 +254,18 @@ func (s *Shard) noteVictimLocked(stamp uint32) {
 		r.width = w
 		s.rebuildRecencyLocked()
 	}
+}
+
+// stampFor returns what a Get without the lock stamps its entry with at
+// clock c: the start of c's epoch, so that a hot entry's access word
+// changes once an epoch, not at every write, as Redis's coarse LRU clock
+// spares its hot keys; c itself in a shard small enough to be scanned
+// exactly. Eviction looks at stamps only by epoch elsewhere.
+func (s *Shard) stampFor(c uint32) uint32 {
+	if s.n <= smallShard {
+		return c
+	}
+	return c &^ (1<<s.rec.width - 1)
 }
 
 // fitEpochsLocked, before the first victim tells the victims' age, sizes

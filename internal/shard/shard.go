@@ -45,13 +45,14 @@ const cacheLine = 64
 // Shard is one independently locked part of a cache. Methods with the
 // Locked suffix need the lock held; the others say what they need.
 type Shard struct {
-	// What a Get without the lock reads.
+	// What a Get without the lock reads: none of it changes at every
+	// write. The index keeps what its writes count on another line.
 	seq   atomic.Uint64 // odd while a write moves what readers see
-	clock atomic.Uint32 // the recency clock: the shard's writes, counted
-	idx   index.Table
+	stamp atomic.Uint32 // what a Get stamps its entry with (see stampFor)
 	slab  slab
 	arena *arena.Arena // the packed layout's bytes; nil in the generic layout
 	cfg   *Config
+	idx   index.Table
 	_     [cacheLine]byte
 
 	mu sync.Mutex
@@ -64,6 +65,7 @@ type Shard struct {
 
 	// The lock holder's.
 	writing  bool   // seq is odd for this lock hold
+	clock    uint32 // the recency clock: the shard's writes, counted
 	n        uint32 // resident entries, in slots 1 to n
 	wraps    uint32 // times the clock wrapped to 0
 	ttl      []uint32
@@ -159,7 +161,8 @@ func (s *Shard) beginWrite() {
 	}
 }
 
-// publishLocked stores what other shards read of s.
+// publishLocked stores what other shards' writers, and Gets without the
+// lock, read of s.
 func (s *Shard) publishLocked() {
 	soonest := int64(math.MaxInt64)
 	if len(s.ttl) > 0 {
@@ -173,6 +176,9 @@ func (s *Shard) publishLocked() {
 	}
 	if n := int64(len(s.ttl)); n != s.pub.ttls.Load() {
 		s.pub.ttls.Store(n)
+	}
+	if st := s.stampFor(s.clock); st != s.stamp.Load() {
+		s.stamp.Store(st)
 	}
 }
 

@@ -257,7 +257,7 @@ func TestClockClampsOldStamps(t *testing.T) {
 	h.set("old", "v", 0)
 	h.s.Lock()
 	defer h.s.Unlock()
-	h.s.clock.Store(3<<30 - 1)
+	h.s.clock = 3<<30 - 1
 	h.s.tick() // 3 << 30: a multiple of 2^30
 	slot, _ := h.s.FindPackedLocked("old", h.hash("old"))
 	if idle := h.s.IdleLocked(slot); idle != 1<<30 {
