@@ -13,11 +13,13 @@ import (
 // maxmemory-policy. A policy never frees memory itself: it names victims,
 // one at a time, until the write fits.
 //
-// The built-in policies choose within the cache itself, as Redis does: a
-// write that needs room evicts in its own shard, by sampling entries into
-// a pool of the best candidates (LRU, LRM, LFU), by the shard's TTL heap
-// (volatile-ttl), at random, or by the admission layout
-// (allkeys-tinylfu), and looks at one other shard, chosen at random, to
+// The built-in policies choose within the cache itself, approximating as
+// Redis does: a write that needs room evicts in its own shard (the least
+// recently used or modified entry up to a few hundredths of the shard's
+// history under LRU and LRM, exactly in a shard of 64 entries or fewer;
+// Redis's sampled pool under LFU; the shard's earliest deadline under
+// volatile-ttl; a random entry; or the admission layout of
+// allkeys-tinylfu), and looks at one other shard, chosen at random, to
 // take its best victim instead when that one ranks higher.
 //
 // A Policy written outside the package is pooled the same way: for each
