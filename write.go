@@ -80,7 +80,7 @@ func (c *Cache[K, V]) store(key K, value V, size, expireAt int64, cond precondit
 // tryStore is one attempt of store under s's lock, released by a defer: a
 // custom Policy asked for a victim may panic. It absorbs the write's
 // credit first, and returns the charge the entry needs when it does not
-// fit.
+// fit (0 when it does).
 func (c *Cache[K, V]) tryStore(s *kvShard[K, V], key K, h uint64, value V, size, expireAt int64,
 	cond precondition[K, V], credit *int64, fx *effects[K, V]) (r fitting, charge int64) {
 	s.Lock()
@@ -92,6 +92,7 @@ func (c *Cache[K, V]) tryStore(s *kvShard[K, V], key K, h uint64, value V, size,
 	slot, found, r := c.fit(s, key, h, size, cond, fx)
 	if r == fitted {
 		c.apply(s, slot, found, key, h, value, size, expireAt, fx)
+		return fitted, 0
 	}
 	return r, s.EntryChargeLocked(size)
 }

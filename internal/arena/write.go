@@ -2,6 +2,7 @@ package arena
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"sync/atomic"
 )
 
@@ -110,11 +111,10 @@ func (a *Arena) chunkSize() int {
 	if a.items > 0 {
 		want = min(max(want, 32*a.live/a.items), a.live/32)
 	}
-	size := MinChunk
-	for size < MaxChunk && int64(size) < want {
-		size *= 2
+	if want <= MinChunk {
+		return MinChunk
 	}
-	return size
+	return min(MaxChunk, 1<<bits.Len64(uint64(want-1)))
 }
 
 // headWaste returns the bytes of the head chunk not live: its dead items

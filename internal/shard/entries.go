@@ -145,11 +145,11 @@ func (s *Shard) UpdateLocked(slot uint32, w uint64, expireAt int64) {
 				s.beginWrite() // the freed chunk may be reused under a Get that read the old word
 			}
 			s.arena.Release(old)
+			s.tidyLocked()
 		}
 	}
 	s.SetExpireLocked(slot, expireAt)
 	s.WrittenLocked(slot)
-	s.tidyLocked()
 }
 
 // WrittenLocked records a write or TTL change of the entry at slot, which
