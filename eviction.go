@@ -10,16 +10,18 @@ import (
 //
 // A write that does not fit evicts one entry at a time until it does, as
 // Redis does: in its own shard first, where it holds the lock already, by
-// the policy's sampling, heap or admission layout (internal/shard). Each
-// shard publishes the rank of its best victim; the write compares its own
-// victim with that of one peer chosen at random and, if the peer's ranks
-// higher (an expired entry ranks highest), evicts there instead, provided
-// the peer's lock is free: the two locks are then held together, and the
-// bytes move from the peer's lease to the writer's. Under allkeys-tinylfu
-// a shard holding less than half its share of the budget looks to a peer
-// first. Only when neither holds anything the policy may take does the
-// write let go of its lock and look at every shard (evictAnywhere). OnEvict
-// hears of what left once the locks are released (effects).
+// the policy's recency buckets, pool, heap or admission layout
+// (internal/shard). Each shard publishes the rank of its best victim; the
+// write compares its own victim with that of one peer chosen at random
+// and, if the peer's ranks higher (an expired entry ranks highest), evicts
+// there instead, provided the peer's lock is free: the two locks are then
+// held together, and the bytes move from the peer's lease to the
+// writer's. Under LRU, LRM and allkeys-tinylfu every victim ranks alike,
+// so a write evicts in its own shard unless the shard has no victim or
+// holds less than half its share of the budget (then it looks to the peer
+// first). Only when neither holds anything the policy may take does the
+// write let go of its lock and look at every shard (evictAnywhere).
+// OnEvict hears of what left once the locks are released (effects).
 
 // evictFor evicts one entry for a write to the locked shard s, there or
 // in a peer, and reports whether it did.

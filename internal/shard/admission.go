@@ -102,11 +102,15 @@ func (s *Shard) admittedLocked() (Victim, bool) {
 }
 
 // SparedLocked reports whether a write to the shard should evict in
-// another shard first: under allkeys-tinylfu, a shard holding less than
-// half its share of the budget is spared, so that the policy's duels
-// happen where the entries are.
+// another shard first: a shard holding less than half its share of the
+// budget is spared, so that shards whose writes evict in their own shard
+// stay near their share whatever the sizes of what they evict, and, under
+// allkeys-tinylfu, the policy's duels happen where the entries are.
 func (s *Shard) SparedLocked() bool {
-	return s.adm != nil && 2*s.adm.Total() < s.cfg.Nominal()
+	if s.adm != nil {
+		return 2*s.adm.Total() < s.cfg.Nominal()
+	}
+	return 2*s.Lease.Charged() < s.cfg.Nominal()
 }
 
 // PolicyBytesLocked returns the memory of the policy's sketch and ghosts.

@@ -19,7 +19,13 @@ import (
 // goes first): the cache compares its own shard's victim with another
 // shard's, as it last published it (PublishedRank), and evicts the better.
 
-// Victim is a shard's next victim.
+// Victim is a shard's next victim. Its rank orders it against other
+// shards' victims where the policy compares shards (LFU, volatile-ttl,
+// custom policies); LRU, LRM and allkeys-tinylfu rank every victim 1, so
+// that a write evicts in its own shard, as each shard's order stands for
+// the whole cache's on the share of the keys the hash gives it, and
+// looks at a peer only when its own shard has no victim or holds less
+// than half its share (SparedLocked).
 type Victim struct {
 	Slot    uint32
 	Rank    uint64 // higher goes first, across shards
@@ -72,9 +78,8 @@ func (s *Shard) policyVictimLocked() (Victim, bool) {
 		if slot == 0 {
 			return Victim{}, false
 		}
-		stamp := s.stampOf(s.head(slot))
-		s.noteVictimLocked(stamp)
-		return Victim{Slot: slot, Rank: s.recencyRank(stamp)}, true
+		s.noteVictimLocked(s.stampOf(s.head(slot)))
+		return Victim{Slot: slot, Rank: 1}, true // the writer's own shard first (see Victim)
 	case LFU, Custom:
 		return s.pooledLocked(p)
 	case TTL:
@@ -188,13 +193,6 @@ func (s *Shard) offerLocked(slot uint32, p *Policy) {
 	age := uint64(min(s.clock-h.written, 1<<24-1))
 	c.rank = uint64(255-s.counterOf(c.version, s.minutes()))<<24 | age
 	s.pool.offer(c)
-}
-
-// recencyRank ranks an entry by its stamp: the older, the higher, in a
-// way that does not change as the clock moves (the stamp unwrapped to 64
-// bits, complemented).
-func (s *Shard) recencyRank(stamp uint32) uint64 {
-	return math.MaxUint64 - s.unwrap(stamp) - 1 // never MaxUint64, which expired entries take
 }
 
 // Candidate is what a custom Policy names: the slot, the hash bits that

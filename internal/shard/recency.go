@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"math"
 	"math/bits"
 
 	"github.com/maxmem/maxmem/internal/paged"
@@ -343,10 +344,27 @@ func (s *Shard) backLocked(c int) uint32 {
 // it errs long by up to an epoch, and is at most the time since the ring's
 // oldest epoch began (OBJECT IDLETIME).
 func (s *Shard) IdleTimeLocked(slot uint32) int64 {
-	r := &s.rec
-	e := r.epochOf(s.unwrap(s.stampOf(s.head(slot))))
+	return max(0, s.cfg.Now()-s.rec.began[s.rec.ringEpoch(s.unwrap(s.stampOf(s.head(slot))))&bucketMask])
+}
+
+// ringEpoch returns the epoch of unwrapped clock time t, or the ring's
+// oldest if t is older.
+func (r *recency) ringEpoch(t uint64) uint64 {
+	e := r.epochOf(t)
 	if r.epoch >= buckets {
 		e = max(e, r.epoch-buckets+1)
 	}
-	return max(0, s.cfg.Now()-r.began[e&bucketMask])
+	return e
+}
+
+// recencyRank ranks an entry by its stamp, the older the higher, so that
+// ranks compare across shards and over time: by the cache-clock
+// millisecond at which the stamp's epoch began (a shard's clock counts
+// the shard's own writes, and two shards' clocks drift apart), then by
+// the stamp's low bits, which order one shard's stamps within a
+// millisecond.
+func (s *Shard) recencyRank(stamp uint32) uint64 {
+	t := s.unwrap(stamp)
+	ms := uint64(max(s.rec.began[s.rec.ringEpoch(t)&bucketMask], 0)) / 1e6
+	return math.MaxUint64 - 1 - (ms<<20 | t&(1<<20-1)) // never MaxUint64, which expired entries take
 }

@@ -286,3 +286,28 @@ func TestIdleTime(t *testing.T) {
 		t.Errorf("idle time of b9: %v, want 3s", got)
 	}
 }
+
+// Recency ranks compare across shards by the time of the access, not by
+// the shards' clocks, which count each shard's own writes and drift
+// apart: an entry used earlier ranks higher in a shard that took many
+// more writes.
+func TestRecencyRanksCompareAcrossShards(t *testing.T) {
+	busy, quiet := newHarness(t, Policy{Kind: LRU}, 1<<20), newHarness(t, Policy{Kind: LRU}, 1<<20)
+	quiet.now.Store(busy.now.Load())
+	for i := range 5000 {
+		busy.set(fmt.Sprint("k", i%40), "v", 0)
+	}
+	busy.now.Add(5e6)
+	busy.set("earlier", "v", 0)
+	quiet.now.Add(10e6)
+	quiet.set("later", "v", 0)
+	rank := func(h *harness, key string) uint64 {
+		h.s.Lock()
+		defer h.s.Unlock()
+		slot, _ := h.s.FindPackedLocked(key, h.hash(key))
+		return h.s.RecencyRankLocked(slot)
+	}
+	if e, l := rank(busy, "earlier"), rank(quiet, "later"); e <= l {
+		t.Fatalf("an entry used 5 ms earlier in a busier shard ranks %d, not above %d", e, l)
+	}
+}
