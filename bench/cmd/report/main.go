@@ -44,6 +44,7 @@ type options struct {
 	gcGarbage int
 	scaleMax  int
 	sections  string
+	caches    string // caches the measured sections run, comma-separated; all when empty
 }
 
 func main() {
@@ -66,6 +67,7 @@ func main() {
 	flag.IntVar(&o.gcGarbage, "gc-garbage", 512, "bytes of pointer-free garbage each workload operation allocates")
 	flag.IntVar(&o.scaleMax, "scale-max", 10_000_000, "largest size of the scale table")
 	flag.StringVar(&o.sections, "sections", "env,bench,mem,gc,scale,targets", "sections to print, comma-separated (profiles runs only with -profiles or when named here)")
+	flag.StringVar(&o.caches, "caches", "", "caches the mem and gc sections measure, comma-separated (default all)")
 	flag.Parse()
 
 	var err error
