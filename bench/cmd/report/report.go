@@ -19,6 +19,7 @@ type report struct {
 	bench benchResults
 	mem   map[string][2]memResult // by cache: without and with TTL
 	gc    map[string]gcResult
+	gcw   map[string]gcWritesResult
 	scale []scaleResult // by size, smallest first
 }
 
@@ -37,6 +38,7 @@ func (r *report) run() error {
 		{"bench", r.benchSections},
 		{"mem", r.memSection},
 		{"gc", r.gcSection},
+		{"gcwrites", r.gcWritesSection},
 		{"scale", r.scaleSection},
 		{"profiles", r.profileSection},
 		{"targets", r.targetSection},
