@@ -15,11 +15,13 @@ var latencyOps = []struct {
 	{"GetMiss", getMiss},
 	{"SetUpdate", setUpdate},
 	{"SetInsertEvict", setInsertEvict},
+	{"DeleteSet", deleteSet},
 }
 
 // BenchmarkLatency times one goroutine's Get hit, Get miss, Set of an
-// existing key, and Set of a new key into a full cache, with allocs.
-// The map baseline is a built-in map read of the same keys, no lock.
+// existing key, Set of a new key into a full cache, and Delete of a
+// stored key followed by its Set, with allocs and bytes per op. The map
+// baseline is a built-in map read of the same keys, no lock.
 func BenchmarkLatency(b *testing.B) {
 	for _, op := range latencyOps {
 		b.Run("op="+op.name, func(b *testing.B) {
@@ -99,5 +101,17 @@ func setInsertEvict(b *testing.B, c peers.Cache) {
 	x := getFixture()
 	for i := 0; i < b.N; i++ {
 		c.Set(x.insertKeys[i&insertMask], x.values[i&keyMask])
+	}
+}
+
+// deleteSet deletes a prefilled key and sets it back with its value, so
+// the cache stays full: one op is the pair, and no write evicts (for a
+// cache that applies its writes at once).
+func deleteSet(b *testing.B, c peers.Cache) {
+	x := getFixture()
+	for i := 0; i < b.N; i++ {
+		j := i & (capacity - 1)
+		c.Delete(x.fillKeys[j])
+		c.Set(x.fillKeys[j], x.values[j])
 	}
 }

@@ -18,6 +18,7 @@ func (c *recorder) Name() string                               { return "recorde
 func (c *recorder) Get(k string) ([]byte, bool)                { c.key, c.gets = k, c.gets+1; return nil, false }
 func (c *recorder) Set(k string, v []byte)                     { c.key, c.value, c.sets = k, v, c.sets+1 }
 func (c *recorder) SetTTL(k string, v []byte, _ time.Duration) { c.Set(k, v) }
+func (c *recorder) Delete(k string)                            { c.key = k }
 func (c *recorder) Len() int                                   { return 0 }
 func (c *recorder) Close()                                     {}
 

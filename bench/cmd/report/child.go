@@ -66,6 +66,8 @@ func runChild(o options, w io.Writer) error {
 		v, err = measureMemory(o.cache, o.n, o.ttl)
 	case "gc":
 		v, err = measureGC(o.cache, o.n, o.gcOps, o.gcGarbage)
+	case "gcwrites":
+		v, err = measureGCWrites(o.cache, o.n, o.gcwWrites)
 	case "scale":
 		v = measureScale(o.n)
 	case "profile":

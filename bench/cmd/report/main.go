@@ -1,13 +1,14 @@
 // Command report measures what the go test benchmarks cannot: heap
 // retained per entry, forced-GC time and GC CPU share at millions of
-// entries, and how maxmem's latency scales with its size. It runs each
-// measurement in a subprocess of itself so heaps never mix, and prints
-// markdown tables. Given go test -bench output (-bench FILE), it also
-// tabulates throughput (prefilled and look-aside) and latency as medians
-// with ratios to otter and the best other cache, draws ops/s by read
-// share as two SVGs, and checks the targets of the "Core v2" issue. With
-// -profiles it also runs maxmem's Get hit and evicting Set under the CPU
-// profiler and lists where the time goes.
+// entries, the GC that evicting writes cause, and how maxmem's latency
+// scales with its size. It runs each measurement in a subprocess of
+// itself so heaps never mix, and prints markdown tables. Given go test
+// -bench output (-bench FILE), it also tabulates throughput (prefilled
+// and look-aside) and latency as medians with ratios to otter and the
+// best other cache, draws ops/s by read share as two SVGs, and checks
+// the targets of the "Core v2" issue. With -profiles it also runs
+// maxmem's Get hit and evicting Set under the CPU profiler and lists
+// where the time goes.
 //
 // It is a manual tool, not part of CI:
 //
@@ -42,13 +43,16 @@ type options struct {
 	gcN       int
 	gcOps     int
 	gcGarbage int
+	gcwN      int // entries resident for the evicting-writes GC table
+	gcwWrites int // evicting writes of that table
 	scaleMax  int
 	sections  string
+	caches    string // caches the measured sections run, comma-separated; all when empty
 }
 
 func main() {
 	var o options
-	flag.StringVar(&o.child, "child", "", "internal: run one measurement (mem, gc, scale) and print JSON")
+	flag.StringVar(&o.child, "child", "", "internal: run one measurement (mem, gc, gcwrites, scale, profile) and print JSON")
 	flag.StringVar(&o.cache, "cache", "", "internal: cache to measure")
 	flag.BoolVar(&o.ttl, "ttl", false, "internal: write entries with a TTL")
 	flag.IntVar(&o.n, "n", 0, "internal: number of entries")
@@ -64,8 +68,11 @@ func main() {
 	flag.IntVar(&o.gcN, "gc-n", 5_000_000, "entries resident for the GC table")
 	flag.IntVar(&o.gcOps, "gc-ops", 10_000_000, "operations of the mixed workload in the GC table")
 	flag.IntVar(&o.gcGarbage, "gc-garbage", 512, "bytes of pointer-free garbage each workload operation allocates")
+	flag.IntVar(&o.gcwN, "gcw-n", 1_000_000, "entries resident for the GC table of evicting writes")
+	flag.IntVar(&o.gcwWrites, "gcw-writes", 10_000_000, "evicting writes in the GC table of evicting writes")
 	flag.IntVar(&o.scaleMax, "scale-max", 10_000_000, "largest size of the scale table")
-	flag.StringVar(&o.sections, "sections", "env,bench,mem,gc,scale,targets", "sections to print, comma-separated (profiles runs only with -profiles or when named here)")
+	flag.StringVar(&o.sections, "sections", "env,bench,mem,gc,gcwrites,scale,targets", "sections to print, comma-separated (profiles runs only with -profiles or when named here)")
+	flag.StringVar(&o.caches, "caches", "", "caches the mem, gc and gcwrites sections measure, comma-separated (default all)")
 	flag.Parse()
 
 	var err error

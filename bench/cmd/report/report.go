@@ -9,8 +9,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-
-	"github.com/maxmem/maxmem/bench/internal/peers"
 )
 
 // report gathers the sections' results, so the targets section can
@@ -21,6 +19,7 @@ type report struct {
 	bench benchResults
 	mem   map[string][2]memResult // by cache: without and with TTL
 	gc    map[string]gcResult
+	gcw   map[string]gcWritesResult
 	scale []scaleResult // by size, smallest first
 }
 
@@ -39,6 +38,7 @@ func (r *report) run() error {
 		{"bench", r.benchSections},
 		{"mem", r.memSection},
 		{"gc", r.gcSection},
+		{"gcwrites", r.gcWritesSection},
 		{"scale", r.scaleSection},
 		{"profiles", r.profileSection},
 		{"targets", r.targetSection},
@@ -88,11 +88,15 @@ func subprocess(v any, args ...string) error {
 // memSection measures heap per entry for each cache, with and without
 // TTL, each in its own process.
 func (r *report) memSection() error {
+	fs, err := selectCaches(r.o.caches)
+	if err != nil {
+		return err
+	}
 	r.mem = map[string][2]memResult{}
 	r.printf("## Memory\n\nHeap retained per entry after `runtime.GC()` with %s entries of a 16-byte key and a 64-byte value (80 bytes); overhead is what is left after those 80 bytes. TTL entries expire in an hour.\n\n", commas(r.o.memN))
 	r.printf("| cache | bytes/entry | overhead | bytes/entry, TTL | overhead, TTL | stored |\n|---|---:|---:|---:|---:|---:|\n")
 	var charged []string
-	for _, f := range peers.All() {
+	for _, f := range fs {
 		var pair [2]memResult
 		for i, ttl := range []bool{false, true} {
 			if ttl && !f.TTL {
@@ -120,11 +124,15 @@ func (r *report) memSection() error {
 
 // gcSection measures forced-GC time and GC CPU share per cache.
 func (r *report) gcSection() error {
+	fs, err := selectCaches(r.o.caches)
+	if err != nil {
+		return err
+	}
 	r.gc = map[string]gcResult{}
 	r.printf("## GC\n\nWith %s entries resident (16-byte keys, 64-byte values): the median time of a forced `runtime.GC()`, then the GC's share of all CPU (`/cpu/classes/gc/total` over `/cpu/classes/total`) during %s operations on GOMAXPROCS goroutines (75 %% Get of Zipf keys, 25 %% Set of a fresh value, and %d bytes of pointer-free garbage per operation standing in for the application around the cache, so GCs happen at an application-set rate). GC CPU counts only whole cycles (the runtime folds CPU time in as a cycle ends). One process per cache.\n\n",
 		commas(r.o.gcN), commas(r.o.gcOps), r.o.gcGarbage)
 	r.printf("| cache | live heap MiB | forced GC ms | GC CPU | GC cycles | allocated MiB | Mops/s | stored |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, f := range peers.All() {
+	for _, f := range fs {
 		var g gcResult
 		args := []string{"-child", "gc", "-cache", f.Name, "-n", strconv.Itoa(r.o.gcN),
 			"-gc-ops", strconv.Itoa(r.o.gcOps), "-gc-garbage", strconv.Itoa(r.o.gcGarbage)}

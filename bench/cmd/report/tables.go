@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/maxmem/maxmem/bench"
@@ -175,17 +176,25 @@ func (r *report) ratio(num, den, unit string) (float64, bool) {
 	return a / b, true
 }
 
+// latencyColumns are the latency table's operations: those LatencyOp
+// knows, then DeleteSet, which only latency_test.go runs (so it cannot
+// be profiled).
+func latencyColumns() []string {
+	return append(slices.Clone(bench.LatencyOps), "DeleteSet")
+}
+
 // latencyTable prints median ns/op and allocs/op per cache and op.
 func (r *report) latencyTable() {
-	r.printf("## Latency\n\nOne goroutine, capacity 2^14, prefilled; ns/op (allocs/op), medians. `map` is a built-in map read without a lock.\n\n")
-	r.printf("| cache | %s |\n|---|%s\n", strings.Join(bench.LatencyOps, " | "), strings.Repeat("---:|", len(bench.LatencyOps)))
+	ops := latencyColumns()
+	r.printf("## Latency\n\nOne goroutine, capacity 2^14, prefilled; ns/op (allocs/op), medians. `map` is a built-in map read without a lock. DeleteSet deletes a stored key and sets it back.\n\n")
+	r.printf("| cache | %s |\n|---|%s\n", strings.Join(ops, " | "), strings.Repeat("---:|", len(ops)))
 	names := []string{"map"}
 	for _, f := range peers.All() {
 		names = append(names, f.Name)
 	}
 	for _, name := range names {
-		cells := make([]string, len(bench.LatencyOps))
-		for i, op := range bench.LatencyOps {
+		cells := make([]string, len(ops))
+		for i, op := range ops {
 			cells[i] = "–"
 			ns, ok := r.bench.median(latencyName(op, name), "ns/op")
 			if !ok {
@@ -196,12 +205,13 @@ func (r *report) latencyTable() {
 		}
 		r.printf("| %s | %s |\n", name, strings.Join(cells, " | "))
 	}
-	cells := make([]string, len(bench.LatencyOps))
-	for i, op := range bench.LatencyOps {
+	cells := make([]string, len(ops))
+	for i, op := range ops {
 		cells[i] = r.ratioCell(latencyName(op, "maxmem"), latencyName(op, "otter"), "ns/op")
 	}
 	r.printf("| **maxmem / otter** | %s |\n", strings.Join(cells, " | "))
-	r.printf("| **maxmem / map** | %s | | | |\n\n", r.ratioCell(latencyName("GetHit", "maxmem"), latencyName("GetHit", "map"), "ns/op"))
+	r.printf("| **maxmem / map** | %s |%s\n\n", r.ratioCell(latencyName("GetHit", "maxmem"), latencyName("GetHit", "map"), "ns/op"),
+		strings.Repeat(" |", len(ops)-1))
 }
 
 // writePlot draws median ops/s against read share, one line per cache,

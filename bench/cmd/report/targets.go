@@ -43,6 +43,7 @@ func (r *report) targets() []target {
 		r.overheadRatioTarget(),
 		r.overheadBytesTarget(),
 		r.forcedGCTarget(),
+		r.gcWritesTarget(),
 		r.scaleTarget(),
 		r.tinyLFUCostTarget(),
 	)
@@ -312,6 +313,43 @@ func (r *report) forcedGCTarget() target {
 		v := float64(mm.ForcedGC) / float64(ot.ForcedGC)
 		t.measured = fmt.Sprintf("%.2fx (%.1f ms vs %.1f ms)", v, ms(mm.ForcedGC.Seconds()), ms(ot.ForcedGC.Seconds()))
 		t.met, t.known = v <= 0.5, true
+	}
+	return t
+}
+
+// gcWritesGoal is the goal of the evicting-writes GC target, and
+// gcWritesBound its bound on maxmem's GC cycles over otter's.
+const (
+	gcWritesGoal  = "GC cycles per million evicting writes ≤ 0.1x otter"
+	gcWritesBound = 0.1
+)
+
+// gcWritesTarget checks maxmem's GC cycles per million evicting writes
+// against otter's.
+func (r *report) gcWritesTarget() target {
+	mm, ok1 := r.gcw["maxmem"]
+	ot, ok2 := r.gcw["otter"]
+	if !ok1 || !ok2 {
+		return target{goal: gcWritesGoal, measured: "–"}
+	}
+	return judgeCycles(mm.cyclesPerMillion(), ot.cyclesPerMillion())
+}
+
+// judgeCycles compares maxmem's GC cycles per million writes with
+// otter's. When otter ran none the ratio is not taken: maxmem running
+// some misses the target, neither running any leaves it not measured.
+func judgeCycles(mm, ot float64) target {
+	t := target{goal: gcWritesGoal}
+	switch {
+	case ot > 0:
+		v := mm / ot
+		t.measured = fmt.Sprintf("%.2fx (%.2f vs %.2f cycles per million writes)", v, mm, ot)
+		t.met, t.known = v <= gcWritesBound, true
+	case mm > 0:
+		t.measured = fmt.Sprintf("otter ran no GC cycle, maxmem %.2f per million writes", mm)
+		t.known = true
+	default:
+		t.measured = "neither ran a GC cycle (more writes: -gcw-writes)"
 	}
 	return t
 }

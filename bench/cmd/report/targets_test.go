@@ -218,3 +218,31 @@ func TestScaleTargetComparesWithTheMap(t *testing.T) {
 		t.Errorf("one size: %+v, want not measured", got)
 	}
 }
+
+// The evicting-writes GC target is maxmem's cycles per million writes
+// over otter's, at most 0.1x; when otter ran no cycle it takes no ratio:
+// maxmem running some misses, neither running any is not measured.
+func TestGCWritesTarget(t *testing.T) {
+	for _, tc := range []struct {
+		mm, ot     uint64 // cycles in 10M writes
+		measured   string
+		met, known bool
+	}{
+		{1, 20, "0.05x (0.10 vs 2.00 cycles per million writes)", true, true},
+		{3, 20, "0.15x (0.30 vs 2.00 cycles per million writes)", false, true},
+		{2, 0, "otter ran no GC cycle, maxmem 0.20 per million writes", false, true},
+		{0, 0, "neither ran a GC cycle (more writes: -gcw-writes)", false, false},
+	} {
+		r := &report{gcw: map[string]gcWritesResult{
+			"maxmem": {Writes: 10_000_000, GCCycles: tc.mm},
+			"otter":  {Writes: 10_000_000, GCCycles: tc.ot},
+		}}
+		got := findTarget(t, r.targets(), "GC cycles per million evicting writes")
+		if got.goal != "GC cycles per million evicting writes ≤ 0.1x otter" || got.measured != tc.measured || got.met != tc.met || got.known != tc.known {
+			t.Errorf("maxmem %d, otter %d cycles: %+v, want %q met=%v known=%v", tc.mm, tc.ot, got, tc.measured, tc.met, tc.known)
+		}
+	}
+	if got := (&report{gcw: map[string]gcWritesResult{"maxmem": {Writes: 1}}}).gcWritesTarget(); got.known || got.measured != "–" {
+		t.Errorf("otter not measured: %+v", got)
+	}
+}

@@ -34,6 +34,7 @@ func (o otterCache) Name() string                               { return "otter"
 func (o otterCache) Get(k string) ([]byte, bool)                { return o.c.GetIfPresent(k) }
 func (o otterCache) Set(k string, v []byte)                     { o.c.Set(k, v) }
 func (o otterCache) SetTTL(k string, v []byte, _ time.Duration) { o.c.Set(k, v) }
+func (o otterCache) Delete(k string)                            { o.c.Invalidate(k) }
 func (o otterCache) Len() int                                   { o.c.CleanUp(); return o.c.EstimatedSize() }
 func (o otterCache) Close()                                     { o.c.StopAllGoroutines() }
 
@@ -61,7 +62,8 @@ func (r ristrettoCache) Set(k string, v []byte)      { r.c.Set(k, v, 1) }
 func (r ristrettoCache) SetTTL(k string, v []byte, ttl time.Duration) {
 	r.c.SetWithTTL(k, v, 1, ttl)
 }
-func (r ristrettoCache) Close() { r.c.Close() }
+func (r ristrettoCache) Delete(k string) { r.c.Del(k) }
+func (r ristrettoCache) Close()          { r.c.Close() }
 
 // Len counts the entries after applying the buffered writes.
 func (r ristrettoCache) Len() int {
@@ -88,8 +90,9 @@ func (t theineCache) Set(k string, v []byte)      { t.c.Set(k, v, 1) }
 func (t theineCache) SetTTL(k string, v []byte, ttl time.Duration) {
 	t.c.SetWithTTL(k, v, 1, ttl)
 }
-func (t theineCache) Len() int { t.c.Wait(); return t.c.Len() }
-func (t theineCache) Close()   { t.c.Close() }
+func (t theineCache) Delete(k string) { t.c.Delete(k) }
+func (t theineCache) Len() int        { t.c.Wait(); return t.c.Len() }
+func (t theineCache) Close()          { t.c.Close() }
 
 // lruCache adapts hashicorp's golang-lru (one mutex over a list).
 type lruCache struct{ c *lru.Cache[string, []byte] }
@@ -106,6 +109,7 @@ func (l lruCache) Name() string                               { return "golang-l
 func (l lruCache) Get(k string) ([]byte, bool)                { return l.c.Get(k) }
 func (l lruCache) Set(k string, v []byte)                     { l.c.Add(k, v) }
 func (l lruCache) SetTTL(k string, v []byte, _ time.Duration) { l.c.Add(k, v) }
+func (l lruCache) Delete(k string)                            { l.c.Remove(k) }
 func (l lruCache) Len() int                                   { return l.c.Len() }
 func (l lruCache) Close()                                     {}
 
@@ -123,6 +127,7 @@ func (e expirableCache) Name() string                               { return "lr
 func (e expirableCache) Get(k string) ([]byte, bool)                { return e.c.Get(k) }
 func (e expirableCache) Set(k string, v []byte)                     { e.c.Add(k, v) }
 func (e expirableCache) SetTTL(k string, v []byte, _ time.Duration) { e.c.Add(k, v) }
+func (e expirableCache) Delete(k string)                            { e.c.Remove(k) }
 func (e expirableCache) Len() int                                   { return e.c.Len() }
 func (e expirableCache) Close()                                     {}
 
@@ -148,8 +153,9 @@ func (f freecacheCache) Set(k string, v []byte) { _ = f.c.Set(bytesOf(k), v, 0) 
 func (f freecacheCache) SetTTL(k string, v []byte, ttl time.Duration) {
 	_ = f.c.Set(bytesOf(k), v, int(ttl/time.Second))
 }
-func (f freecacheCache) Len() int { return int(f.c.EntryCount()) }
-func (f freecacheCache) Close()   {}
+func (f freecacheCache) Delete(k string) { f.c.Del(bytesOf(k)) }
+func (f freecacheCache) Len() int        { return int(f.c.EntryCount()) }
+func (f freecacheCache) Close()          {}
 
 // bigcacheCache adapts bigcache, whose TTL (LifeWindow) is per cache.
 type bigcacheCache struct{ c *bigcache.BigCache }
@@ -199,5 +205,6 @@ func (b bigcacheCache) Get(k string) ([]byte, bool) {
 }
 func (b bigcacheCache) Set(k string, v []byte)                     { _ = b.c.Set(k, v) }
 func (b bigcacheCache) SetTTL(k string, v []byte, _ time.Duration) { _ = b.c.Set(k, v) }
+func (b bigcacheCache) Delete(k string)                            { _ = b.c.Delete(k) }
 func (b bigcacheCache) Len() int                                   { return b.c.Len() }
 func (b bigcacheCache) Close()                                     { _ = b.c.Close() }

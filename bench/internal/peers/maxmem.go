@@ -41,9 +41,10 @@ func (m maxmemCache) Set(k string, v []byte)      { _ = m.c.Set(k, v) }
 func (m maxmemCache) SetTTL(k string, v []byte, ttl time.Duration) {
 	_ = m.c.SetWithTTL(k, v, ttl)
 }
-func (m maxmemCache) Len() int       { return m.c.Len() }
-func (m maxmemCache) Close()         { _ = m.c.Close() }
-func (m maxmemCache) Charged() int64 { return m.c.Stats().UsedMemory }
+func (m maxmemCache) Delete(k string) { m.c.Delete(k) }
+func (m maxmemCache) Len() int        { return m.c.Len() }
+func (m maxmemCache) Close()          { _ = m.c.Close() }
+func (m maxmemCache) Charged() int64  { return m.c.Stats().UsedMemory }
 
 // MaxmemBudget returns the bytes maxmem charges for the given entries:
 // it stores them in an unlimited cache and reads Stats().UsedMemory.

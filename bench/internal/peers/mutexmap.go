@@ -40,6 +40,12 @@ func (m *mutexMap) Set(k string, v []byte) {
 
 func (m *mutexMap) SetTTL(k string, v []byte, _ time.Duration) { m.Set(k, v) }
 
+func (m *mutexMap) Delete(k string) {
+	m.mu.Lock()
+	delete(m.m, k)
+	m.mu.Unlock()
+}
+
 func (m *mutexMap) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()

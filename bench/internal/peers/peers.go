@@ -17,6 +17,9 @@ type Cache interface {
 	// SetTTL stores value under key for ttl. Caches whose TTL is fixed
 	// per cache (see Factory.FixedTTL) ignore ttl and use Config.TTL.
 	SetTTL(key string, value []byte, ttl time.Duration)
+	// Delete removes key if it is stored. Caches that buffer writes
+	// may apply it, or a write before it, later.
+	Delete(key string)
 	// Len is the number of entries stored; caches that buffer writes
 	// apply the buffered writes first. Meant for reports, not hot paths.
 	Len() int

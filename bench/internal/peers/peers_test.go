@@ -7,8 +7,8 @@ import (
 )
 
 // TestAdapters checks that every adapter, with and without TTL, finds each
-// of 100 keys it was just given, with its value, misses an absent key, and
-// reports the entries it holds.
+// of 100 keys it was just given, with its value, misses an absent key,
+// reports the entries it holds, and forgets a key it is told to delete.
 func TestAdapters(t *testing.T) {
 	for _, f := range All() {
 		for _, ttl := range []time.Duration{0, time.Hour} {
@@ -42,6 +42,20 @@ func checkSetThenGet(t *testing.T, f Factory, ttl time.Duration) {
 	}
 	if _, ok := c.Get("absent"); ok {
 		t.Error("Get(absent) hit")
+	}
+	checkDelete(t, c, "key0")
+}
+
+// checkDelete deletes a stored key of c, which holds 100 entries, and
+// checks that Get misses it and Len counts one entry fewer.
+func checkDelete(t *testing.T, c Cache, k string) {
+	t.Helper()
+	c.Delete(k)
+	if v, ok := c.Get(k); ok {
+		t.Errorf("Get(%s) = %q after Delete, want a miss", k, v)
+	}
+	if n := c.Len(); n != 99 {
+		t.Errorf("Len = %d after deleting one of 100 entries, want 99", n)
 	}
 }
 
