@@ -27,7 +27,7 @@ type gcWritesResult struct {
 	Wall        time.Duration // of the writes
 	GCCycles    uint64        // GC cycles that ended during the writes
 	GCFraction  float64       // GC CPU over total CPU, whole cycles only
-	AllocBytes  uint64        // allocated during the writes, the keys included
+	AllocBytes  uint64        // allocated during the writes
 }
 
 // cyclesPerMillion is the GC cycles per million writes.
@@ -38,8 +38,7 @@ func (g gcWritesResult) cyclesPerMillion() float64 {
 	return float64(g.GCCycles) * 1e6 / float64(g.Writes)
 }
 
-// bytesPerWrite is the bytes allocated per write, the writer's new key
-// included.
+// bytesPerWrite is the bytes allocated per write.
 func (g gcWritesResult) bytesPerWrite() float64 {
 	if g.Writes == 0 {
 		return 0
@@ -67,10 +66,10 @@ func measureGCWrites(name string, n, writes int) (gcWritesResult, error) {
 	fill(c, n, false)
 	r := gcWritesResult{Cache: name, N: n, Stored: c.Len()}
 	r.HeapMB = float64(liveHeap()) / (1 << 20)
-
+	keys := evictingKeys(n)
 	gc0, total0, cycles0, allocs0 := cpuSample()
 	start := time.Now()
-	r.Writes = evictingWrites(c, n, writes)
+	r.Writes = evictingWrites(c, keys, writes)
 	r.Wall = time.Since(start)
 	gc1, total1, cycles1, allocs1 := cpuSample()
 	// As in measureGC, the CPU figures move only when a cycle ends: the
@@ -120,12 +119,24 @@ func fillBudget(n int) int64 {
 	return peers.MaxmemBudget(keys, values)
 }
 
-// evictingWrites Sets writes keys never written before, those after the
-// fill's first keys, over GOMAXPROCS goroutines, each goroutine every
-// GOMAXPROCS-th key. Every write passes the same 64-byte value, so the
-// writers allocate only each new 16-byte key. It returns the writes
-// made: writes rounded down to a multiple of the goroutines.
-func evictingWrites(c peers.Cache, first, writes int) int {
+// evictingKeys returns the keys of the evicting writes: 2n keys the fill
+// of n never wrote, made before the writes so that the writers allocate
+// nothing. Written in turn, a key comes back only after n others, when
+// the cache has evicted it.
+func evictingKeys(n int) []string {
+	keys := make([]string, 2*n)
+	for i := range keys {
+		keys[i] = bench.FixedKey(n + i)
+	}
+	return keys
+}
+
+// evictingWrites makes writes Sets of keys in turn over GOMAXPROCS
+// goroutines, each goroutine every GOMAXPROCS-th write. Every write
+// passes the same 64-byte value, so the writers allocate nothing. It
+// returns the writes made: writes rounded down to a multiple of the
+// goroutines.
+func evictingWrites(c peers.Cache, keys []string, writes int) int {
 	workers := runtime.GOMAXPROCS(0)
 	per := writes / workers
 	value := make([]byte, valueLen)
@@ -133,7 +144,7 @@ func evictingWrites(c peers.Cache, first, writes int) int {
 	for w := range workers {
 		wg.Go(func() {
 			for i := range per {
-				c.Set(bench.FixedKey(first+w+i*workers), value)
+				c.Set(keys[(w+i*workers)%len(keys)], value)
 			}
 		})
 	}
@@ -168,7 +179,7 @@ func (r *report) gcWritesSection() error {
 func gcWritesIntro(n, writes int) string {
 	return fmt.Sprintf("## GC under evicting writes\n\n"+
 		"A cache filled with %s entries (16-byte keys, 64-byte values) takes %s Sets of keys it never held, on GOMAXPROCS goroutines, so every write evicts (or is refused, in the admission-filtered caches) and the cache stays full. "+
-		"No application garbage: every write passes the same 64-byte value, so the writers allocate only each new 16-byte key, which B/write includes. "+
+		"No application garbage: the keys come from a pool of twice the entries made before the writes (a key comes back only after the cache evicted it), and every write passes the same 64-byte value, so the writers allocate nothing and B/write is the cache's own. "+
 		"GC cycles and GC CPU (`/cpu/classes/gc/total` over `/cpu/classes/total`, whole cycles only: – when no cycle ended) are those the writes cause. "+
 		"maxmem gets the bytes it charges for that many entries, the others room for that many. One process per cache.\n\n",
 		commas(n), commas(writes))
