@@ -104,6 +104,7 @@ func (s *Shard) InsertLocked(h uint32, w uint64, expireAt int64) uint32 {
 	hd.storeAccess(s.freshAccess(c))
 	hd.setExpireAt(expireAt)
 	hd.setWord(w)
+	s.bornLocked(slot)
 	if s.idx.Rebuilds() {
 		s.beginWrite() // the rebuild may reuse storage readers hold
 	}
@@ -139,6 +140,7 @@ func (s *Shard) UpdateLocked(slot uint32, w uint64, expireAt int64) {
 	}
 	s.SetExpireLocked(slot, expireAt)
 	s.WrittenLocked(slot)
+	s.bornLocked(slot)
 	s.tidyLocked()
 }
 
@@ -236,6 +238,9 @@ func (s *Shard) RemoveLocked(slot uint32, evicted bool) (charge int64, moved uin
 	}
 	s.n--
 	s.slab.fit(s.n)
+	if s.cfg.WriteTimes {
+		s.born.Fit(s.n, nil)
+	}
 	s.idx.Shrink(s.hashAt)
 	if s.adm != nil {
 		s.adm.Trim(s.n)
@@ -256,6 +261,9 @@ func (s *Shard) moveLocked(from, to uint32) {
 	}
 	if s.adm != nil {
 		s.adm.Move(from, to)
+	}
+	if s.cfg.WriteTimes {
+		*s.born.At(to) = *s.born.At(from)
 	}
 }
 
@@ -287,6 +295,7 @@ func (s *Shard) ResetLocked() (charged int64) {
 	}
 	s.idx.Reset()
 	s.slab.reset()
+	s.born.Reset()
 	s.ttl = nil
 	s.n = 0
 	s.rebuildRecencyLocked()

@@ -36,6 +36,7 @@ import (
 	"github.com/maxmem/maxmem/internal/arena"
 	"github.com/maxmem/maxmem/internal/budget"
 	"github.com/maxmem/maxmem/internal/index"
+	"github.com/maxmem/maxmem/internal/paged"
 	"github.com/maxmem/maxmem/internal/tinylfu"
 )
 
@@ -78,6 +79,8 @@ type Shard struct {
 	layout   *Policy         // the policy the shard's layout was last made for
 	freq     bool            // access words hold LFU counters, not recency stamps
 	lrm      bool            // reads leave access words alone
+
+	born paged.Pages[int64] // the write times, if Config.WriteTimes (born.go)
 }
 
 // published is what a shard shows other shards' writers without their
@@ -109,6 +112,7 @@ type Config struct {
 	Reproducible bool                             // a fixed seed: Gets take the lock, so replays repeat
 	Nominal      func() int64                     // a shard's share of the budget
 	Victim       func(s *Shard) (Candidate, bool) // a custom Policy's choice in s; nil for the built-in ones
+	WriteTimes   bool                             // keep each entry's write time (born.go)
 }
 
 // Init readies s, the shard with the given stream of random numbers, with
