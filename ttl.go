@@ -20,18 +20,11 @@ func (c *Cache[K, V]) SetWithTTL(key K, value V, ttl time.Duration) error {
 }
 
 // Expire sets key to expire after ttl and reports whether the key exists
-// (Redis EXPIRE/PEXPIRE). As in Redis, a ttl <= 0 deletes the key. An
-// overflowing deadline returns false and changes nothing. Expire never needs
-// memory, so it works when the cache is full.
+// (Redis EXPIRE/PEXPIRE): ExpireIf(key, ttl, Always). As in Redis, a ttl
+// <= 0 deletes the key. An overflowing deadline returns false and changes
+// nothing. Expire never needs memory, so it works when the cache is full.
 func (c *Cache[K, V]) Expire(key K, ttl time.Duration) bool {
-	if ttl <= 0 {
-		return c.Delete(key)
-	}
-	now := c.now()
-	if ttl > math.MaxInt64-time.Duration(now) {
-		return false
-	}
-	return c.changeTTL(key, now+int64(ttl))
+	return c.ExpireIf(key, ttl, Always)
 }
 
 // Persist removes the TTL of key and reports whether it had one (Redis
@@ -68,22 +61,13 @@ func (c *Cache[K, V]) changeTTL(key K, expireAt int64) (changed bool) {
 // Missing for an absent key (Redis PTTL). It does not count as an access,
 // but, as in Redis, it counts as a keyspace hit or miss.
 func (c *Cache[K, V]) TTL(key K) (ttl time.Duration) {
-	if c.closed.Load() {
-		return Missing
-	}
-	var fx effects[K, V]
-	s, slot, found := c.lockKey(key, &fx)
-	switch {
-	case !found:
-		ttl = Missing
-	case s.HeadLocked(slot).ExpireAt() == 0:
+	ttl = Missing
+	c.lookAt(key, func(s *kvShard[K, V], slot uint32) {
 		ttl = NoExpiry
-	default:
-		ttl = time.Duration(s.HeadLocked(slot).ExpireAt() - c.now())
-	}
-	s.Unlock()
-	fx.report(c)
-	c.reads.count(found)
+		if d := s.HeadLocked(slot).ExpireAt(); d != 0 {
+			ttl = time.Duration(d - c.now())
+		}
+	})
 	return ttl
 }
 
