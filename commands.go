@@ -131,7 +131,9 @@ type GetExArgs struct {
 // change as a write; it never needs memory. A negative TTL or an
 // ExpireAt at or before the Unix epoch returns an error wrapping
 // ErrInvalidTTL, two options one wrapping ErrInvalidArgument: nothing is
-// changed or counted (Redis looks the key up first).
+// changed or counted. (Redis checks a TTL only once it has looked the key
+// up: it replies nil for a missing key, and counts a hit for a present
+// one before its error.)
 func (c *Cache[K, V]) GetEx(key K, a GetExArgs) (v V, found bool, err error) {
 	expireAt, err := c.expiry(a.TTL, a.ExpireAt)
 	switch {
