@@ -9,7 +9,9 @@ import (
 
 	"github.com/maxmem/maxmem/internal/budget"
 	"github.com/maxmem/maxmem/internal/clock"
+	"github.com/maxmem/maxmem/internal/reads"
 	"github.com/maxmem/maxmem/internal/shard"
+	"github.com/maxmem/maxmem/internal/sweep"
 )
 
 // NoExpiry is the TTL of a key without expiry (Redis's TTL reply -1).
@@ -42,11 +44,11 @@ type Cache[K comparable, V any] struct {
 	cfg          config[K, V]
 	core         shard.Config // what every shard shares
 	budget       *budget.Budget
-	clock        Clock // nil: the system clock, read through internal/clock
-	reads        reads // the keyspace hits and misses of Gets
+	clock        Clock        // nil: the system clock, read through internal/clock
+	reads        reads.Counts // the keyspace hits and misses of Gets
 	stats        cacheStats
 	loads        flightGroup[K, V]
-	sweeper      *sweeper
+	sweeper      *sweep.Loop
 	policy       atomic.Pointer[Policy] // the active Policy, as the user gave it
 }
 
@@ -81,7 +83,7 @@ func New[K comparable, V any](o Options[K, V]) (*Cache[K, V], error) {
 	for i := range c.shards {
 		c.shards[i].Init(&c.core, &leases[i], c.packed, seed, uint64(i)+1)
 	}
-	c.reads.init(seed)
+	c.reads.Init(seed)
 	c.sweeper = startSweeper(c)
 	return c, nil
 }
@@ -139,12 +141,12 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 	s := c.shardFor(h)
 	if c.packed && !c.core.Reproducible {
 		if v, ok, done := s.Get(keyString(key), uint32(h)); done {
-			c.reads.count(ok)
+			c.reads.Count(ok)
 			return bytesValue[V](v, c.stringValues), ok
 		}
 	}
 	v, ok := c.getLocked(s, key, h)
-	c.reads.count(ok)
+	c.reads.Count(ok)
 	return v, ok
 }
 
@@ -329,7 +331,7 @@ func (c *Cache[K, V]) Close() error {
 	if c.closed.Swap(true) {
 		return ErrClosed
 	}
-	c.sweeper.stop()
+	c.sweeper.Stop()
 	for i := range c.shards {
 		c.dropShard(&c.shards[i], false)
 	}

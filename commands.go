@@ -77,7 +77,7 @@ func (c *Cache[K, V]) SetArgs(key K, value V, a SetArgs) (old V, existed bool, e
 	if err != nil {
 		return zero, false, err
 	}
-	c.reads.count(existed)
+	c.reads.Count(existed)
 	return old, existed, nil
 }
 
@@ -154,7 +154,7 @@ func (c *Cache[K, V]) GetEx(key K, a GetExArgs) (v V, found bool, err error) {
 	}
 	s.Unlock()
 	fx.report(c)
-	c.reads.count(found)
+	c.reads.Count(found)
 	return v, found, nil
 }
 
@@ -191,6 +191,6 @@ func (c *Cache[K, V]) GetDel(key K) (v V, found bool) {
 	}
 	s.Unlock()
 	fx.report(c)
-	c.reads.count(found)
+	c.reads.Count(found)
 	return v, found
 }

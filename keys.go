@@ -142,7 +142,7 @@ func (c *Cache[K, V]) randomShard() *kvShard[K, V] {
 	if total <= 0 {
 		return nil
 	}
-	r := int64(c.reads.rand() % uint64(total))
+	r := int64(c.reads.Rand() % uint64(total))
 	for i := range c.shards {
 		if r -= c.shards[i].Count(); r < 0 {
 			return &c.shards[i]
@@ -199,6 +199,6 @@ func (c *Cache[K, V]) lookAt(key K, fn func(s *kvShard[K, V], slot uint32)) bool
 	}
 	s.Unlock()
 	fx.report(c)
-	c.reads.count(found)
+	c.reads.Count(found)
 	return found
 }

@@ -3,9 +3,9 @@ package maxmem
 import (
 	"fmt"
 
+	"github.com/maxmem/maxmem/internal/info"
 	"github.com/maxmem/maxmem/internal/shard"
 	"maps"
-	"runtime/metrics"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -80,7 +80,7 @@ func (c *Cache[K, V]) Stats() Stats {
 		ttlSum += c.shards[i].addStats(&st, now)
 	}
 	c.unlockAll()
-	st.Hits, st.Misses = c.reads.totals()
+	st.Hits, st.Misses = c.reads.Totals()
 	if st.Expires > 0 {
 		st.AvgTTL = time.Duration(ttlSum / float64(st.Expires))
 	}
@@ -121,25 +121,8 @@ func (c *Cache[K, V]) unlockAll() {
 	}
 }
 
-// heapMetrics are the runtime/metrics behind ProcessHeapInuse and
-// ProcessHeapObjects.
-var heapMetrics = [...]string{
-	"/memory/classes/heap/objects:bytes",
-	"/memory/classes/heap/unused:bytes",
-	"/gc/heap/objects:objects",
-}
-
-// readHeap returns the process's heap bytes in use (as MemStats.HeapInuse
-// counts them: objects plus the unused part of their spans) and its number
-// of heap objects.
-func readHeap() (inuse, objects uint64) {
-	var s [len(heapMetrics)]metrics.Sample
-	for i, name := range heapMetrics {
-		s[i].Name = name
-	}
-	metrics.Read(s[:])
-	return s[0].Value.Uint64() + s[1].Value.Uint64(), s[2].Value.Uint64()
-}
+// readHeap returns the process's heap bytes in use and heap objects.
+func readHeap() (inuse, objects uint64) { return info.Heap() }
 
 // PeakPerc is used_memory_peak_perc: UsedMemory as a percentage of
 // UsedMemoryPeak (100 when nothing was ever stored).
@@ -237,19 +220,7 @@ func (s Stats) String() string {
 }
 
 // humanBytes formats n as Redis's bytesToHuman: 512B, 1.50K, 2.00M, ...
-func humanBytes(n int64) string {
-	if n < 1024 {
-		return fmt.Sprintf("%dB", n)
-	}
-	v := float64(n)
-	for _, unit := range []string{"K", "M", "G", "T", "P"} {
-		v /= 1024
-		if v < 1024 || unit == "P" {
-			return fmt.Sprintf("%.2f%s", v, unit)
-		}
-	}
-	panic("unreachable")
-}
+func humanBytes(n int64) string { return info.Bytes(n) }
 
 // The counters Stats reports are kept in four places: the shards'
 // Counters (evictions, expirations, writes), under each shard's lock; the
@@ -327,7 +298,7 @@ func (c *Cache[K, V]) ResetStats() {
 		c.shards[i].Counters = shard.Counters{}
 	}
 	c.budget.ResetPeak()
-	c.reads.reset()
+	c.reads.Reset()
 	c.unlockAll()
 	c.stats.reset()
 }
