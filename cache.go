@@ -9,6 +9,7 @@ import (
 
 	"github.com/maxmem/maxmem/internal/budget"
 	"github.com/maxmem/maxmem/internal/clock"
+	"github.com/maxmem/maxmem/internal/flight"
 	"github.com/maxmem/maxmem/internal/reads"
 	"github.com/maxmem/maxmem/internal/shard"
 	"github.com/maxmem/maxmem/internal/sweep"
@@ -47,7 +48,7 @@ type Cache[K comparable, V any] struct {
 	clock        Clock        // nil: the system clock, read through internal/clock
 	reads        reads.Counts // the keyspace hits and misses of Gets
 	stats        cacheStats
-	loads        flightGroup[K, V]
+	loads        flight.Group[K, V]
 	sweeper      *sweep.Loop
 	policy       atomic.Pointer[Policy] // the active Policy, as the user gave it
 }
@@ -101,6 +102,10 @@ func (c *Cache[K, V]) initCore() {
 		Reproducible: c.cfg.Seed != 0,
 		Nominal:      c.nominal,
 		Victim:       c.customVictim,
+		WriteTimes:   c.cfg.RefreshAfter > 0,
+	}
+	if c.core.WriteTimes {
+		c.core.Overhead += shard.WriteTimeBytes
 	}
 }
 
@@ -176,7 +181,8 @@ func (c *Cache[K, V]) Set(key K, value V) error {
 	return c.set(key, value, 0)
 }
 
-// Delete removes key and reports whether it was present.
+// Delete removes key and reports whether it was present. It also forgets
+// an absence GetOrLoad remembers for key (ErrNotFound).
 func (c *Cache[K, V]) Delete(key K) (deleted bool) {
 	if c.closed.Load() {
 		return false
@@ -187,6 +193,7 @@ func (c *Cache[K, V]) Delete(key K) (deleted bool) {
 	if found {
 		c.drop(s, slot, Deleted, &fx)
 	}
+	s.forget(key)
 	s.Unlock()
 	fx.report(c)
 	return found

@@ -1,9 +1,7 @@
 package maxmem
 
-// Redis's string commands with their options: SET key value [NX|XX] GET
-// [PX|PXAT|KEEPTTL], GETEX and GETDEL. Each counts reads, accesses and
-// writes as Redis does; EXPIRE's conditions, TOUCH, RANDOMKEY and OBJECT
-// are in keys.go.
+// Redis's SET with its options, GETEX and GETDEL (keys.go has the rest):
+// each counts reads, accesses and writes as Redis does.
 
 import (
 	"fmt"
@@ -35,32 +33,29 @@ type SetArgs struct {
 // SetArgs is Redis's SET key value [NX|XX] GET [PX|PXAT|KEEPTTL]: it
 // returns the key's previous value and whether there was one, and stores
 // value when err is nil and a.Cond held (NX: the key was absent; XX: it
-// was present). The key gets a.TTL, a.ExpireAt, its own TTL (KeepTTL) or
-// none; a deadline already past stores the key, which expires at once, as
-// in Redis (OK, and no key left).
+// was present), with a.TTL, a.ExpireAt, its own TTL (KeepTTL) or none. A
+// deadline already past stores a key that expires at once, as in Redis.
 //
-// Like SET ... GET it counts as a read (a keyspace hit or miss) and, when
-// it stores, as a write, as Set does; a failed condition counts as an
-// access of a present key and changes nothing. An entry that does not fit
-// returns an *OOMError and changes nothing, as Set does. A negative TTL,
-// or an ExpireAt at or before the Unix epoch, returns an error wrapping
-// ErrInvalidTTL; GT or LT, or two of TTL, ExpireAt and KeepTTL, one
-// wrapping ErrInvalidArgument (Redis's syntax error); neither changes or
-// counts anything. It costs what a Set costs.
+// As SET ... GET, it counts as a read (a keyspace hit or miss) and, when
+// it stores, as the write Set is; a failed condition counts as an access
+// of a present key. It costs what a Set costs, and changes nothing when
+// the entry does not fit (*OOMError) or an argument is bad: a negative
+// TTL or an ExpireAt at or before 1970 (ErrInvalidTTL), GT, LT or two of
+// TTL, ExpireAt and KeepTTL (ErrInvalidArgument, Redis's syntax error).
 func (c *Cache[K, V]) SetArgs(key K, value V, a SetArgs) (old V, existed bool, err error) {
 	var zero V
 	expireAt, err := c.setDeadline(a)
-	if err == nil && c.closed.Load() {
-		err = ErrClosed
-	}
 	var size int64
 	if err == nil {
-		c.loadInvalidate(key)
 		size, err = c.sizeOf(key, value)
+	}
+	if err == nil && c.closed.Load() {
+		err = ErrClosed
 	}
 	if err != nil {
 		return zero, false, err
 	}
+	c.loadInvalidate(key)
 	_, err = c.store(key, value, size, expireAt, func(s *kvShard[K, V], slot uint32, found bool) bool {
 		old, existed = zero, found // again after an eviction
 		if found {
@@ -96,7 +91,7 @@ func (c *Cache[K, V]) setDeadline(a SetArgs) (int64, error) {
 }
 
 // expiry returns the deadline of PX ttl or PXAT at, whichever is set (0
-// for neither): SET's and GETEX's.
+// for neither), for SET and GETEX.
 func (c *Cache[K, V]) expiry(ttl time.Duration, at time.Time) (int64, error) {
 	switch {
 	case ttl < 0:
@@ -124,16 +119,13 @@ type GetExArgs struct {
 	Persist  bool          // PERSIST
 }
 
-// GetEx is Redis's GETEX: it returns the value of key, as Get does, and
-// sets its TTL to a.TTL or a.ExpireAt, or removes it (Persist). A
-// deadline already past deletes the key once read (OnEvict: Deleted). It
-// counts as a read (a keyspace hit or miss, and an access) and a TTL
-// change as a write; it never needs memory. A negative TTL or an
-// ExpireAt at or before the Unix epoch returns an error wrapping
-// ErrInvalidTTL, two options one wrapping ErrInvalidArgument: nothing is
-// changed or counted. (Redis checks a TTL only once it has looked the key
-// up: it replies nil for a missing key, and counts a hit for a present
-// one before its error.)
+// GetEx is Redis's GETEX: Get, then the key's TTL set to a.TTL or
+// a.ExpireAt, or removed (Persist); a deadline already past deletes the
+// key (OnEvict: Deleted). It counts as a read (a keyspace hit or miss,
+// and an access), a TTL change as a write; it never needs memory. Bad
+// arguments, as for SetArgs, return an error and change and count
+// nothing (Redis checks a TTL only after its lookup: nil for a missing
+// key, and a hit counted for a present one, before its error).
 func (c *Cache[K, V]) GetEx(key K, a GetExArgs) (v V, found bool, err error) {
 	expireAt, err := c.expiry(a.TTL, a.ExpireAt)
 	switch {
@@ -141,56 +133,69 @@ func (c *Cache[K, V]) GetEx(key K, a GetExArgs) (v V, found bool, err error) {
 		return v, false, err
 	case a.Persist && expireAt != 0:
 		return v, false, invalid("GETEX: Persist with a TTL or ExpireAt")
-	case c.closed.Load():
-		return v, false, nil
 	case a.Persist || expireAt != 0:
 		c.loadInvalidate(key)
 	}
-	var fx effects[K, V]
-	s, slot, found := c.lockKey(key, &fx)
-	if found {
-		v = s.value(slot)
-		c.getEx(s, slot, expireAt, a.Persist, &fx)
-	}
-	s.Unlock()
-	fx.report(c)
-	c.reads.Count(found)
+	found = c.atKey(key, true, func(s *kvShard[K, V], slot uint32, found bool) (del bool) {
+		if found {
+			v = s.value(slot)
+			_, del = c.retime(s, slot, expireAt, a.Persist)
+		}
+		return del
+	})
 	return v, found, nil
 }
 
-// getEx gives the entry at slot of the locked s the deadline expireAt (0:
-// leave it; past: delete the entry), or none if persist, and counts the
-// access.
-func (c *Cache[K, V]) getEx(s *kvShard[K, V], slot uint32, expireAt int64, persist bool, fx *effects[K, V]) {
+// retime gives the entry at slot of the locked s the deadline expireAt (0:
+// leave it), or none if persist, counting an access or a write; changed
+// reports a TTL change, del a deadline past: the caller deletes the entry.
+func (c *Cache[K, V]) retime(s *kvShard[K, V], slot uint32, expireAt int64, persist bool) (changed, del bool) {
 	switch {
 	case expireAt != 0 && expireAt <= c.now():
 		s.AccessLocked(slot)
-		c.drop(s, slot, Deleted, fx)
+		return true, true
 	case expireAt != 0 || persist && s.HeadLocked(slot).ExpireAt() != 0:
 		s.SetExpireLocked(slot, expireAt)
 		s.WrittenLocked(slot)
-	default:
-		s.AccessLocked(slot)
+		return true, false
 	}
+	s.AccessLocked(slot)
+	return false, false
 }
 
-// GetDel is Redis's GETDEL: it returns the value of key and deletes it
-// (OnEvict: Deleted). It counts as a read, a keyspace hit or miss, and,
-// like Delete, forgets an absence GetOrLoad remembers for key.
+// GetDel is Redis's GETDEL: Get, then Delete (OnEvict: Deleted). It
+// counts as a read (a keyspace hit or miss) and, as Delete, forgets an
+// absence GetOrLoad remembers for key.
 func (c *Cache[K, V]) GetDel(key K) (v V, found bool) {
-	if c.closed.Load() {
-		return v, false
-	}
 	c.loadInvalidate(key)
+	found = c.atKey(key, true, func(s *kvShard[K, V], slot uint32, found bool) (del bool) {
+		if found {
+			v = s.value(slot)
+			s.AccessLocked(slot)
+		}
+		s.forget(key)
+		return true
+	})
+	return v, found
+}
+
+// atKey calls fn with key's shard locked and the live entry of key, if
+// found, deletes the entry if fn says so (OnEvict: Deleted), and reports
+// whether it was found; read counts a keyspace hit or miss. On a closed
+// cache it does nothing.
+func (c *Cache[K, V]) atKey(key K, read bool, fn func(s *kvShard[K, V], slot uint32, found bool) (del bool)) bool {
+	if c.closed.Load() {
+		return false
+	}
 	var fx effects[K, V]
 	s, slot, found := c.lockKey(key, &fx)
-	if found {
-		v = s.value(slot)
-		s.AccessLocked(slot)
+	if fn(s, slot, found) && found {
 		c.drop(s, slot, Deleted, &fx)
 	}
 	s.Unlock()
 	fx.report(c)
-	c.reads.Count(found)
-	return v, found
+	if read {
+		c.reads.Count(found)
+	}
+	return found
 }

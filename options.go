@@ -44,6 +44,12 @@ type Options[K comparable, V any] struct {
 	// Clock is the source of time for TTLs and LFU decay. nil means the
 	// system clock; tests pass a fake one.
 	Clock Clock
+	// RefreshAfter, if positive, is the age after which a GetOrLoad that
+	// finds an entry serves it and starts one reload of it in the
+	// background (refresh-ahead). The age counts from the last write of the
+	// value, not of its TTL. It costs each entry 8 bytes, charged, and a
+	// GetOrLoad hit a lock of its shard. 0 means no refresh.
+	RefreshAfter time.Duration
 	// Seed seeds the random choices (random policies, LFU, sampling) and
 	// the hash of string and integer keys, for reproducible runs: the same
 	// keys land in the same shards and slots in every run. 0, the default,
@@ -93,6 +99,8 @@ func (o Options[K, V]) validate() (config[K, V], error) {
 			"when the cache is full (Redis's default) or to an evicting policy such as maxmem.AllKeysTinyLFU or maxmem.AllKeysLRU")
 	case o.Samples < 0 || o.Samples > 64:
 		return zero, invalid("Samples %d is outside 1 to 64", o.Samples)
+	case o.RefreshAfter < 0:
+		return zero, invalid("RefreshAfter %v is negative", o.RefreshAfter)
 	case o.LFULogFactor < 0:
 		return zero, invalid("LFULogFactor %d is negative", o.LFULogFactor)
 	case o.Shards < 0 || o.Shards > 1024 || bits.OnesCount(uint(o.Shards)) > 1:

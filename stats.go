@@ -3,6 +3,7 @@ package maxmem
 import (
 	"fmt"
 
+	"github.com/maxmem/maxmem/internal/flight"
 	"github.com/maxmem/maxmem/internal/info"
 	"github.com/maxmem/maxmem/internal/shard"
 	"maps"
@@ -27,9 +28,18 @@ type Stats struct {
 	EvictedKeys    uint64 // evicted_keys
 	ExpiredKeys    uint64 // expired_keys
 	OOMRejections  uint64 // total_oom_errors: writes refused with ErrOOM
-	// UncachedLoads is total_uncached_loads: values GetOrLoad loaded and
-	// returned but could not store, because they did not fit (ErrOOM).
+	// UncachedLoads is total_uncached_loads: values GetOrLoad or
+	// GetOrLoadAll loaded and returned but did not store, because they did
+	// not fit (ErrOOM), came with a negative TTL, or came after Close.
 	UncachedLoads uint64
+	// Loads is total_loads: the calls of loaders (GetOrLoad's,
+	// GetOrLoadAll's, refreshes'), LoadFailures (total_load_failures) those
+	// that returned an error other than ErrNotFound or panicked, and
+	// LoadTime (total_load_time_usec) the time they took by the cache's
+	// Clock; MeanLoadTime is avg_load_time_usec. Refreshes
+	// (total_refreshes) counts the reloads RefreshAfter started.
+	Loads, LoadFailures, Refreshes uint64
+	LoadTime                       time.Duration
 
 	// Overhead is used_memory_overhead: the cache's own bytes, Keys times
 	// EntryOverhead (and, under AllKeysTinyLFU, each entry's place in the
@@ -72,6 +82,10 @@ func (c *Cache[K, V]) Stats() Stats {
 		Policy:        c.activePolicy().Name(),
 		OOMRejections: c.stats.refused.total.Load(),
 		UncachedLoads: c.stats.uncachedLoads.Load(),
+		Loads:         c.stats.loads.Loads.Load(),
+		LoadFailures:  c.stats.loads.Failures.Load(),
+		Refreshes:     c.stats.loads.Refreshes.Load(),
+		LoadTime:      time.Duration(c.stats.loads.Nanos.Load()),
 	}
 	now := c.now()
 	var ttlSum float64 // Σ over shards of mean TTL × volatile entries
@@ -102,7 +116,7 @@ func (s *kvShard[K, V]) addStats(st *Stats, now int64) float64 {
 	st.ExpiredKeys += s.Counters.Expired
 	st.Writes += s.Counters.Writes
 	st.PolicyMemory += s.PolicyBytesLocked()
-	st.Overhead += int64(s.LenLocked()) * s.EntryChargeLocked(0)
+	st.Overhead += int64(s.LenLocked())*s.EntryChargeLocked(0) + s.absent.Bytes()
 	return s.MeanTTLLocked(now, avgTTLSamples) * float64(s.VolatileLocked())
 }
 
@@ -181,8 +195,22 @@ func (s Stats) sections() []section {
 			{"expired_keys", s.ExpiredKeys},
 			{"total_oom_errors", s.OOMRejections},
 			{"total_uncached_loads", s.UncachedLoads},
+			{"total_loads", s.Loads},
+			{"total_load_failures", s.LoadFailures},
+			{"total_load_time_usec", s.LoadTime.Microseconds()},
+			{"avg_load_time_usec", s.MeanLoadTime().Microseconds()},
+			{"total_refreshes", s.Refreshes},
 		}},
 	}
+}
+
+// MeanLoadTime is avg_load_time_usec: LoadTime / Loads, 0 before the
+// first load.
+func (s Stats) MeanLoadTime() time.Duration {
+	if s.Loads == 0 {
+		return 0
+	}
+	return s.LoadTime / time.Duration(s.Loads)
 }
 
 // datasetPerc is used_memory_dataset_perc: Dataset as a share of UsedMemory.
@@ -197,8 +225,8 @@ func (s Stats) datasetPerc() float64 {
 // keyspace do: sections headed "# Name", "field:value" lines ending in
 // CRLF, Redis's field names, and a "db0:keys=...,expires=...,avg_ttl=..."
 // line (avg_ttl in milliseconds) when the cache holds keys.
-// process_heap_inuse, process_heap_objects, total_writes and
-// total_uncached_loads have no Redis counterpart. Redis's
+// process_heap_inuse, process_heap_objects, total_writes and the load
+// figures have no Redis counterpart. Redis's
 // mem_fragmentation_ratio is left out: what the process's heap holds
 // besides the cache's entries is the rest of the program's, not the
 // cache's fragmentation.
@@ -230,13 +258,15 @@ func humanBytes(n int64) string { return info.Bytes(n) }
 // cacheStats are the counters of Stats kept for the cache as a whole.
 type cacheStats struct {
 	refused       refusals      // writes refused with ErrOOM
-	uncachedLoads atomic.Uint64 // GetOrLoad values returned but not stored: they did not fit
+	uncachedLoads atomic.Uint64 // loaded values returned but not stored
+	loads         flight.Meter  // the loader calls
 }
 
 // reset zeroes the counters.
 func (cs *cacheStats) reset() {
 	cs.refused.reset()
 	cs.uncachedLoads.Store(0)
+	cs.loads.Reset()
 }
 
 // refusals counts the writes refused with ErrOOM, each filed under its
@@ -288,8 +318,8 @@ func (r *refusals) reset() {
 
 // ResetStats zeroes the counters of Stats, as Redis's CONFIG RESETSTAT
 // does: keyspace_hits, keyspace_misses, evicted_keys, expired_keys,
-// total_writes, total_oom_errors (with the causes Doctor reads) and
-// total_uncached_loads, and starts used_memory_peak again from
+// total_writes, total_oom_errors (with the causes Doctor reads) and the
+// load figures, and starts used_memory_peak again from
 // used_memory. The figures that describe the present (used_memory, keys,
 // maxmemory, ...) are unchanged.
 func (c *Cache[K, V]) ResetStats() {

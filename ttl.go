@@ -28,47 +28,31 @@ func (c *Cache[K, V]) Expire(key K, ttl time.Duration) bool {
 }
 
 // Persist removes the TTL of key and reports whether it had one (Redis
-// PERSIST).
-func (c *Cache[K, V]) Persist(key K) bool {
-	return c.changeTTL(key, 0)
-}
-
-// changeTTL sets the deadline of a resident key (0: none). Persist on a
-// key without TTL changes nothing and reports false, but, as in Redis,
+// PERSIST). On a key without TTL it changes nothing but, as in Redis,
 // looks the key up for writing: an access, not a modification.
-func (c *Cache[K, V]) changeTTL(key K, expireAt int64) (changed bool) {
-	if c.closed.Load() {
-		return false
-	}
+func (c *Cache[K, V]) Persist(key K) (changed bool) {
 	c.loadInvalidate(key)
-	var fx effects[K, V]
-	s, slot, found := c.lockKey(key, &fx)
-	switch {
-	case !found:
-	case expireAt == 0 && s.HeadLocked(slot).ExpireAt() == 0:
-		s.AccessLocked(slot)
-	default:
-		s.SetExpireLocked(slot, expireAt)
-		s.WrittenLocked(slot)
-		changed = true
-	}
-	s.Unlock()
-	fx.report(c)
+	c.atKey(key, false, func(s *kvShard[K, V], slot uint32, found bool) (del bool) {
+		if found {
+			changed, _ = c.retime(s, slot, 0, true)
+		}
+		return false
+	})
 	return changed
 }
 
 // TTL returns the time key has left, NoExpiry for a key without TTL, or
 // Missing for an absent key (Redis PTTL). It does not count as an access,
 // but, as in Redis, it counts as a keyspace hit or miss.
-func (c *Cache[K, V]) TTL(key K) (ttl time.Duration) {
-	ttl = Missing
-	c.lookAt(key, func(s *kvShard[K, V], slot uint32) {
-		ttl = NoExpiry
-		if d := s.HeadLocked(slot).ExpireAt(); d != 0 {
-			ttl = time.Duration(d - c.now())
-		}
-	})
-	return ttl
+func (c *Cache[K, V]) TTL(key K) time.Duration {
+	switch at, found := c.ExpireTime(key); {
+	case !found:
+		return Missing
+	case at.IsZero():
+		return NoExpiry
+	default:
+		return time.Duration(at.UnixNano() - c.now())
+	}
 }
 
 // deadline returns the deadline of a TTL counted from now, or an error

@@ -128,6 +128,7 @@ func (c *Cache[K, V]) fit(s *kvShard[K, V], key K, h uint64, size int64, cond pr
 		switch {
 		case s.Lease.Take(need):
 			return slot, found, fitted
+		case s.forgetAll(): // remembered absences give their bytes up first
 		case c.budget.Tighten():
 			return slot, found, tightened
 		case !c.evictFor(s, fx):
@@ -149,6 +150,8 @@ func (c *Cache[K, V]) makeRoom(r fitting, dry *int, credit *int64, fx *effects[K
 		return true
 	case c.evictAnywhere(credit, fx):
 		*dry = 0
+		return true
+	case c.forgetAbsences():
 		return true
 	case *dry < dryRounds && c.collectLeases():
 		*dry++
