@@ -16,16 +16,15 @@ import (
 )
 
 // ErrNotFound says a key does not exist in the source of truth. A Loader
-// returns it (or an error wrapping it) with the TTL for which GetOrLoad
-// remembers the absence: > 0 that long, 0 until the key is written or
-// deleted (or its bytes are needed), < 0 not at all; meanwhile GetOrLoad
-// returns it without a load. It is no load failure. An absence is charged
-// the Sizer's bytes for the key and a zero value, plus a Go map's slot.
+// returns it (or wraps it) with the TTL for which GetOrLoad remembers the
+// absence and returns it without a load: > 0 that long, 0 until the key is
+// written or deleted, < 0 not at all. It is no load failure. An absence
+// is charged the Sizer's bytes for the key and a zero value, plus twice
+// its map slot.
 var ErrNotFound = errors.New("maxmem: not found")
 
-// rememberAbsent records key as absent for ttl, on behalf of the load f,
-// unless a write of key came during the load or the lease has no room. A
-// refresh that finds the key gone deletes the entry.
+// rememberAbsent records key as absent for ttl for the load f, unless key
+// was written meanwhile or the lease has no room; a refresh deletes it.
 func (c *Cache[K, V]) rememberAbsent(key K, ttl time.Duration, f *flight.Flight[V]) {
 	var k K
 	var zero V
@@ -45,9 +44,8 @@ func (c *Cache[K, V]) rememberAbsent(key K, ttl time.Duration, f *flight.Flight[
 	})
 }
 
-// known returns the value of key if it is cached, or ErrNotFound if its
-// absence is remembered, counting no read: what a load checks first,
-// since a load that just ended may have settled the key.
+// known returns key's cached value, or ErrNotFound for a remembered
+// absence, counting no read: what a load checks first.
 func (c *Cache[K, V]) known(key K) (v V, ok bool, err error) {
 	ok = c.atKey(key, false, func(s *kvShard[K, V], slot uint32, found bool) (del bool) {
 		if found {
@@ -69,8 +67,7 @@ func (s *kvShard[K, V]) forget(key K) {
 	}
 }
 
-// forgetAll drops every absence remembered in the locked s and reports
-// whether there was one.
+// forgetAll drops the locked s's absences, reporting whether there was one.
 func (s *kvShard[K, V]) forgetAll() bool {
 	n := s.absent.Clear()
 	if n > 0 {
@@ -79,9 +76,8 @@ func (s *kvShard[K, V]) forgetAll() bool {
 	return n > 0
 }
 
-// forgetAbsences drops the absences remembered in every shard, for a
-// write that found nothing to evict, and reports whether there was one.
-// No lock may be held.
+// forgetAbsences drops every shard's absences, for a write that found
+// nothing to evict, and reports whether there was one. No lock is held.
 func (c *Cache[K, V]) forgetAbsences() (forgot bool) {
 	for i := range c.shards {
 		s := &c.shards[i]

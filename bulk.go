@@ -14,24 +14,21 @@ import (
 	"github.com/maxmem/maxmem/internal/flight"
 )
 
-// BulkLoader fetches the values of keys, all missing from the cache, in one
-// call to the source of truth. It returns the values it found, by key, and
-// one TTL for all of them, which means what a Loader's TTL means. A key
-// it leaves out does not exist: GetOrLoadAll leaves it out of its result
-// (and remembers no absence). An error fails the load of every key.
+// BulkLoader fetches the values of keys missing from the cache in one call
+// to the source of truth: those it finds, by key (one it leaves out does
+// not exist), and one TTL for all, meaning what a Loader's means. An error
+// fails every key.
 type BulkLoader[K comparable, V any] func(ctx context.Context, keys []K) (map[K]V, time.Duration, error)
 
-// GetOrLoadAll returns the values of keys as GetOrLoad would, but with
-// one call of load for the keys missed that no load is fetching already;
-// it waits for the others' loads, and GetOrLoad callers wait for its. The
-// result holds the keys found, loaded or waited for, not those the loader
-// left out or whose absence is remembered (ErrNotFound). A key given
-// twice is loaded once. Values are stored as GetOrLoad stores them; there
-// is no refresh-ahead. A nil ctx or load wraps ErrInvalidArgument; else
-// the error is the first of the loads it ran or waited for (ctx's if it
-// ends), with the values gathered. A panic of load reaches the caller,
-// and the waiters get ErrLoaderPanicked. Cost: a Get per key, and a lock
-// of the table of flights per key missed.
+// GetOrLoadAll returns the values of keys as GetOrLoad would, with one
+// call of load for the keys missed that no load is fetching already; it
+// waits for the others' loads, and GetOrLoad callers wait for its. Keys
+// the loader left out, or whose absence is remembered, are not in the
+// result; a key given twice is loaded once; there is no refresh-ahead.
+// The error is the first of the loads it ran or waited for (ctx's if it
+// ends), with the values gathered; a nil ctx or load wraps
+// ErrInvalidArgument. A panic of load reaches the caller, its waiters get
+// ErrLoaderPanicked. Cost: a Get per key, a lock per key missed.
 func (c *Cache[K, V]) GetOrLoadAll(ctx context.Context, keys []K, load BulkLoader[K, V]) (map[K]V, error) {
 	switch {
 	case ctx == nil:
@@ -41,7 +38,16 @@ func (c *Cache[K, V]) GetOrLoadAll(ctx context.Context, keys []K, load BulkLoade
 	}
 	out := make(map[K]V, len(keys))
 	for len(keys) > 0 {
-		led, joined := c.claim(keys, out)
+		var led, joined []flight.Keyed[K, V]
+		for _, k := range keys {
+			if v, ok := c.Get(k); ok {
+				out[k] = v
+			} else if f, leader := c.loads.Join(k, true); leader {
+				led = append(led, flight.Keyed[K, V]{Key: k, F: f})
+			} else {
+				joined = append(joined, flight.Keyed[K, V]{Key: k, F: f})
+			}
+		}
 		err := c.leadAll(ctx, led, load, out)
 		var werr error
 		keys, werr = flight.AwaitAll(ctx, joined, out, func(err error) bool { return errors.Is(err, ErrNotFound) })
@@ -50,21 +56,6 @@ func (c *Cache[K, V]) GetOrLoadAll(ctx context.Context, keys []K, load BulkLoade
 		}
 	}
 	return out, nil
-}
-
-// claim puts the cached values of keys in out, and returns the flights
-// started (led) and joined for the others.
-func (c *Cache[K, V]) claim(keys []K, out map[K]V) (led, joined []flight.Keyed[K, V]) {
-	for _, k := range keys {
-		if v, ok := c.Get(k); ok {
-			out[k] = v
-		} else if f, leader := c.loads.Join(k, true); leader {
-			led = append(led, flight.Keyed[K, V]{Key: k, F: f})
-		} else {
-			joined = append(joined, flight.Keyed[K, V]{Key: k, F: f})
-		}
-	}
-	return led, joined
 }
 
 // leadAll settles the flights led, those a load just settled at once and
@@ -112,7 +103,7 @@ func (c *Cache[K, V]) leadAll(ctx context.Context, led []flight.Keyed[K, V], loa
 	return first
 }
 
-// settle ends the flight of kf with v or err, and puts a value in out.
+// settle ends kf's flight with v or err, and puts a value in out.
 func (c *Cache[K, V]) settle(kf flight.Keyed[K, V], v V, err error, out map[K]V) {
 	if err == nil {
 		out[kf.Key] = v

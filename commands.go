@@ -30,18 +30,16 @@ type SetArgs struct {
 	KeepTTL  bool          // KEEPTTL
 }
 
-// SetArgs is Redis's SET key value [NX|XX] GET [PX|PXAT|KEEPTTL]: it
-// returns the key's previous value and whether there was one, and stores
-// value when err is nil and a.Cond held (NX: the key was absent; XX: it
-// was present), with a.TTL, a.ExpireAt, its own TTL (KeepTTL) or none. A
-// deadline already past stores a key that expires at once, as in Redis.
-//
-// As SET ... GET, it counts as a read (a keyspace hit or miss) and, when
-// it stores, as the write Set is; a failed condition counts as an access
-// of a present key. It costs what a Set costs, and changes nothing when
-// the entry does not fit (*OOMError) or an argument is bad: a negative
-// TTL or an ExpireAt at or before 1970 (ErrInvalidTTL), GT, LT or two of
-// TTL, ExpireAt and KeepTTL (ErrInvalidArgument, Redis's syntax error).
+// SetArgs is Redis's SET key value [NX|XX] GET [PX|PXAT|KEEPTTL]: the
+// key's previous value and whether there was one; value is stored, with
+// a.TTL, a.ExpireAt, the key's own TTL (KeepTTL) or none, when err is nil
+// and a.Cond held (NX: the key was absent; XX: present). A deadline past
+// stores a key that expires at once, as in Redis. As SET ... GET it counts
+// a keyspace hit or miss, and as Set a write; a failed condition counts an
+// access. It costs a Set, and changes nothing when the entry does not fit
+// (*OOMError) or an argument is bad: a negative TTL or an ExpireAt at or
+// before 1970 (ErrInvalidTTL), GT, LT, or two of TTL, ExpireAt and KeepTTL
+// (ErrInvalidArgument, Redis's syntax error).
 func (c *Cache[K, V]) SetArgs(key K, value V, a SetArgs) (old V, existed bool, err error) {
 	var zero V
 	expireAt, err := c.setDeadline(a)
@@ -119,13 +117,11 @@ type GetExArgs struct {
 	Persist  bool          // PERSIST
 }
 
-// GetEx is Redis's GETEX: Get, then the key's TTL set to a.TTL or
-// a.ExpireAt, or removed (Persist); a deadline already past deletes the
-// key (OnEvict: Deleted). It counts as a read (a keyspace hit or miss,
-// and an access), a TTL change as a write; it never needs memory. Bad
-// arguments, as for SetArgs, return an error and change and count
-// nothing (Redis checks a TTL only after its lookup: nil for a missing
-// key, and a hit counted for a present one, before its error).
+// GetEx is Redis's GETEX: Get, then the TTL set to a.TTL or a.ExpireAt, or
+// removed (Persist); a deadline past deletes the key. It counts a read
+// (hit or miss, access), a TTL change a write; no memory needed. Bad
+// arguments, as for SetArgs, change and count nothing (Redis looks the
+// key up first: nil for a missing key, a hit for a present one).
 func (c *Cache[K, V]) GetEx(key K, a GetExArgs) (v V, found bool, err error) {
 	expireAt, err := c.expiry(a.TTL, a.ExpireAt)
 	switch {
@@ -146,9 +142,9 @@ func (c *Cache[K, V]) GetEx(key K, a GetExArgs) (v V, found bool, err error) {
 	return v, found, nil
 }
 
-// retime gives the entry at slot of the locked s the deadline expireAt (0:
-// leave it), or none if persist, counting an access or a write; changed
-// reports a TTL change, del a deadline past: the caller deletes the entry.
+// retime gives the entry at slot the deadline expireAt (0: leave it), or
+// none if persist, counting an access or a write; del is for a deadline
+// past: the caller deletes the entry.
 func (c *Cache[K, V]) retime(s *kvShard[K, V], slot uint32, expireAt int64, persist bool) (changed, del bool) {
 	switch {
 	case expireAt != 0 && expireAt <= c.now():
@@ -179,10 +175,9 @@ func (c *Cache[K, V]) GetDel(key K) (v V, found bool) {
 	return v, found
 }
 
-// atKey calls fn with key's shard locked and the live entry of key, if
-// found, deletes the entry if fn says so (OnEvict: Deleted), and reports
-// whether it was found; read counts a keyspace hit or miss. On a closed
-// cache it does nothing.
+// atKey calls fn with key's shard locked and its live entry, if found,
+// deletes the entry if fn says so, and reports whether it was found; read
+// counts a hit or miss. On a closed cache it does nothing.
 func (c *Cache[K, V]) atKey(key K, read bool, fn func(s *kvShard[K, V], slot uint32, found bool) (del bool)) bool {
 	if c.closed.Load() {
 		return false

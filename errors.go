@@ -22,13 +22,12 @@ var ErrClosed = errors.New("maxmem: cache is closed")
 // written.
 var ErrInvalidTTL = errors.New("maxmem: invalid expire time")
 
-// ErrFrequencyNotTracked is ObjectFreq's error under a policy that keeps no
-// LFU counters; its text is Redis's reply to OBJECT FREQ then.
-var ErrFrequencyNotTracked = errors.New("ERR An LFU maxmemory policy is not selected, access frequency not tracked. " + switchNote)
-
-// ErrIdleTimeNotTracked is ObjectIdleTime's error under an LFU policy; its
-// text is Redis's reply to OBJECT IDLETIME then.
-var ErrIdleTimeNotTracked = errors.New("ERR An LFU maxmemory policy is selected, idle time not tracked. " + switchNote)
+// ErrFrequencyNotTracked (ObjectFreq's without LFU counters) and
+// ErrIdleTimeNotTracked (ObjectIdleTime's under LFU) are Redis's replies.
+var (
+	ErrFrequencyNotTracked = errors.New("ERR An LFU maxmemory policy is not selected, access frequency not tracked. " + switchNote)
+	ErrIdleTimeNotTracked  = errors.New("ERR An LFU maxmemory policy is selected, idle time not tracked. " + switchNote)
+)
 
 const switchNote = "Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 

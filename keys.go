@@ -8,13 +8,11 @@ import (
 	"time"
 )
 
-// ExpireIf is Redis's PEXPIRE key ttl [NX|XX|GT|LT]: it sets key to
-// expire after ttl if cond holds (NX: the key has no TTL; XX: it has one;
-// GT: the new deadline is later, never for a key without TTL; LT: it is
-// earlier, always for a key without TTL), and reports whether it did. A
-// ttl <= 0 deletes the key (OnEvict: Deleted). A failed condition counts
-// as an access, a change as a write. An unknown cond or a deadline past
-// 2262 returns false and changes nothing. It never needs memory.
+// ExpireIf is Redis's PEXPIRE key ttl [NX|XX|GT|LT]: key expires after ttl
+// if cond holds (NX: it has no TTL; XX: it has one; GT: the deadline is
+// later, no TTL being infinite; LT: earlier), and reports whether it did;
+// ttl <= 0 deletes. A failed condition counts an access, a change a write;
+// an unknown cond or a deadline past 2262 returns false. No memory needed.
 func (c *Cache[K, V]) ExpireIf(key K, ttl time.Duration, cond Cond) bool {
 	now := c.now()
 	if ttl > math.MaxInt64-time.Duration(now) {
@@ -86,16 +84,15 @@ func (c *Cache[K, V]) Touch(keys ...K) (n int) {
 	return n
 }
 
-// RandomKey is Redis's RANDOMKEY: a live key chosen at random, each about
-// as likely as any other (a shard in proportion to its entries, then an
-// entry uniformly), or false if there is none. Expired keys met on the
-// way are removed (OnEvict: Expired), as Redis does. It counts as no read
-// or access.
+// RandomKey is Redis's RANDOMKEY: a live key, each about as likely as any
+// (a shard by its entries, then an entry uniformly), or false if there is
+// none. It removes the expired keys it meets (OnEvict: Expired), as Redis
+// does, and counts as no read or access.
 func (c *Cache[K, V]) RandomKey() (key K, ok bool) {
 	for tries := c.Len() + 64; tries > 0 && !c.closed.Load() && !ok; tries-- {
 		s := c.randomShard()
 		if s == nil {
-			break
+			return key, false
 		}
 		var fx effects[K, V]
 		s.Lock()
@@ -112,8 +109,7 @@ func (c *Cache[K, V]) RandomKey() (key K, ok bool) {
 	return key, ok
 }
 
-// randomShard returns a shard chosen in proportion to its entries as last
-// published, or nil if there are none.
+// randomShard returns a shard drawn by its entries, or nil if none has any.
 func (c *Cache[K, V]) randomShard() *kvShard[K, V] {
 	var total int64
 	for i := range c.shards {
@@ -128,28 +124,25 @@ func (c *Cache[K, V]) randomShard() *kvShard[K, V] {
 	return nil
 }
 
-// ObjectFreq is Redis's OBJECT FREQ: key's LFU counter (8 bits,
-// logarithmic, after decay), and found false for a missing key. Under a
-// policy that keeps no counter (all but the LFU ones and custom policies
-// that track frequency) it returns ErrFrequencyNotTracked, as Redis does.
-// It counts as a keyspace hit or miss, not as an access.
+// ObjectFreq is Redis's OBJECT FREQ: key's LFU counter (8 bits, after
+// decay), found false for a missing key, and ErrFrequencyNotTracked under
+// a policy without counters, as in Redis. It counts a hit or miss, no
+// access.
 func (c *Cache[K, V]) ObjectFreq(key K) (freq int, found bool, err error) {
 	n, found, err := c.object(key, true, func(s *kvShard[K, V], slot uint32) int64 { return int64(s.FrequencyLocked(slot)) })
 	return int(n), found, err
 }
 
 // ObjectIdleTime is Redis's OBJECT IDLETIME: how long ago key was last
-// accessed (under the LRM policies, written), at most a few hundredths
-// of its shard's writes too long, and found false for a missing key.
-// Under an LFU policy it returns ErrIdleTimeNotTracked, as Redis does. It
-// counts as a keyspace hit or miss, not as an access.
+// accessed (LRM: written), long by at most an epoch of its shard's writes,
+// found false for a missing key, ErrIdleTimeNotTracked under LFU, as in
+// Redis. It counts a hit or miss, no access.
 func (c *Cache[K, V]) ObjectIdleTime(key K) (idle time.Duration, found bool, err error) {
 	n, found, err := c.object(key, false, func(s *kvShard[K, V], slot uint32) int64 { return s.IdleTimeLocked(slot) })
 	return time.Duration(n), found, err
 }
 
-// object reads key's figure with fn, which needs the LFU counters if lfu
-// is set, and their absence if not.
+// object reads key's figure with fn, which needs LFU counters if lfu.
 func (c *Cache[K, V]) object(key K, lfu bool, fn func(s *kvShard[K, V], slot uint32) int64) (n int64, found bool, err error) {
 	found = c.atKey(key, true, func(s *kvShard[K, V], slot uint32, found bool) (del bool) {
 		switch {

@@ -9,15 +9,13 @@ import (
 	"github.com/maxmem/maxmem/internal/flight"
 )
 
-// Loader fetches the value of a key missing from the cache, from the
-// source of truth. It returns the value and how long to keep it, as every
-// call that takes a TTL (see the package doc's table): > 0 that long; 0
-// without TTL; < 0 (a deadline already past, such as expiresAt.Sub(now))
-// not at all: the value is served to the callers but not stored, and
-// counted in Stats.UncachedLoads. An error wrapping ErrNotFound says the
-// key does not exist, and its TTL how long to remember that. Any other
-// error is returned to every caller waiting for that load and nothing is
-// cached.
+// Loader fetches the value of a key missing from the cache from the source
+// of truth, and how long to keep it (the package doc's table): > 0 that
+// long, 0 without TTL, < 0 (a deadline already past, as expiresAt.Sub(now)
+// may be) not at all: served, not stored, counted in Stats.UncachedLoads.
+// An error wrapping ErrNotFound says the key does not exist, its TTL how
+// long to remember that; any other error goes to every caller waiting for
+// that load, and nothing is cached.
 type Loader[K comparable, V any] func(ctx context.Context, key K) (V, time.Duration, error)
 
 // ErrLoaderPanicked is returned to the callers that waited for a load whose
@@ -28,25 +26,19 @@ var ErrLoaderPanicked = errors.New("maxmem: loader panicked")
 // storing it with the TTL the loader returns. Loads are single-flight:
 // callers of a key being loaded wait for that load. With RefreshAfter, a
 // hit on an older entry serves it and starts one reload in the
-// background; a reload that fails keeps the entry.
-//
-// A write wins over a load: if the key is written while its load is in
-// flight (any call that changes it or its TTL, Clear), the loaded value
-// goes to the callers of that load but is not stored, since it may
-// predate the write; the next read sees the write.
+// background; a failed reload keeps the entry. A write of the key during
+// its load (any call that changes it or its TTL, Clear) wins: the loaded
+// value goes to that load's callers but is not stored.
 //
 // load runs with the context of the caller that starts it (a refresh, with
 // its values but not its cancellation). Waiters stop at their own ctx's
-// end (the load goes on); a waiter whose leader failed with a context
-// error loads again. Loader errors are returned, not cached, but for
-// ErrNotFound's remembered absence. A loader's panic reaches the caller
-// that ran it and the waiters get ErrLoaderPanicked; a refresh's panic is
-// recovered and counted as a failure.
-//
-// A loaded value that does not fit (ErrOOM, even after eviction), that
-// comes with a negative TTL or after Close is returned with a nil error,
-// not cached, and counted in Stats.UncachedLoads (a refusal also in
-// OOMRejections). A nil ctx or load, or a TTL past 2262, is an error.
+// end; one whose leader failed with a context error loads again. Errors
+// are not cached, but for ErrNotFound's absence. A loader's panic reaches
+// the caller that ran it, its waiters get ErrLoaderPanicked; a refresh's
+// is recovered and counted as a failure. A loaded value that does not fit
+// (ErrOOM), comes with a negative TTL or after Close is returned with a
+// nil error, not cached, and counted in Stats.UncachedLoads. A nil ctx or
+// load, or a TTL past 2262, is an error.
 func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load Loader[K, V]) (V, error) {
 	var zero V
 	switch {
@@ -70,9 +62,8 @@ func (c *Cache[K, V]) GetOrLoad(ctx context.Context, key K, load Loader[K, V]) (
 	}
 }
 
-// lead runs the load of key for f (a refresh: without looking at the
-// cache first), stores the value, and ends the flight. On a panic it ends
-// the flight with ErrLoaderPanicked and panics on.
+// lead loads key for f (a refresh: without looking first), stores the
+// value and ends f; on a panic it ends f with ErrLoaderPanicked.
 func (c *Cache[K, V]) lead(ctx context.Context, key K, f *flight.Flight[V], load Loader[K, V], refresh bool) (V, error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -86,9 +77,8 @@ func (c *Cache[K, V]) lead(ctx context.Context, key K, f *flight.Flight[V], load
 	return f.Val, f.Err
 }
 
-// loadAndStore loads key unless a flight that just ended settled it, and
-// stores the value, or remembers the absence the loader reports, unless a
-// write of key came during the load.
+// loadAndStore loads key unless a load that just ended settled it, and
+// stores the value or the absence unless key was written meanwhile.
 func (c *Cache[K, V]) loadAndStore(ctx context.Context, key K, f *flight.Flight[V], load Loader[K, V], refresh bool) (v V, err error) {
 	if !refresh {
 		if v, ok, err := c.known(key); ok || err != nil {
@@ -115,9 +105,8 @@ func (c *Cache[K, V]) timed(load func() error) error {
 	return c.stats.loads.Time(c.now, load, func(err error) bool { return err != nil && !errors.Is(err, ErrNotFound) })
 }
 
-// storeLoaded stores the value f loaded, with ttl, unless f is stale. A
-// value with a negative TTL, one that does not fit and one loaded after
-// Close are counted as uncached, not refused.
+// storeLoaded stores the value f loaded with ttl, unless f is stale, and
+// counts as uncached, not as errors, a negative TTL, ErrOOM and Close.
 func (c *Cache[K, V]) storeLoaded(key K, v V, ttl time.Duration, f *flight.Flight[V]) error {
 	if ttl >= 0 && !c.closed.Load() {
 		err := c.storeFresh(key, v, ttl, f)

@@ -1,14 +1,12 @@
 package maxmem
 
-// Refresh-ahead (Options.RefreshAfter): a reload is a flight that
-// GetOrLoad callers join; it stores as a load does, keeps the entry if it
-// fails, and deletes it if the key is gone (ErrNotFound).
+// Refresh-ahead (Options.RefreshAfter): a reload is a flight GetOrLoad
+// callers join; it stores as a load does, or keeps the entry if it fails.
 
 import "context"
 
-// cached returns key's value for GetOrLoad, as Get does; with RefreshAfter
-// set, it reads the entry's age under its shard's lock and, when it is
-// due, starts a refresh with load.
+// cached is Get for GetOrLoad; with RefreshAfter it reads the entry's age
+// under the lock, and starts a refresh when one is due.
 func (c *Cache[K, V]) cached(ctx context.Context, key K, load Loader[K, V]) (v V, ok bool) {
 	if c.cfg.RefreshAfter <= 0 {
 		return c.Get(key)

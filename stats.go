@@ -28,16 +28,14 @@ type Stats struct {
 	EvictedKeys    uint64 // evicted_keys
 	ExpiredKeys    uint64 // expired_keys
 	OOMRejections  uint64 // total_oom_errors: writes refused with ErrOOM
-	// UncachedLoads is total_uncached_loads: values GetOrLoad or
-	// GetOrLoadAll loaded and returned but did not store, because they did
-	// not fit (ErrOOM), came with a negative TTL, or came after Close.
+	// UncachedLoads is total_uncached_loads: values loaded and returned but
+	// not stored: they did not fit, came with a negative TTL or after Close.
 	UncachedLoads uint64
-	// Loads is total_loads: the calls of loaders (GetOrLoad's,
-	// GetOrLoadAll's, refreshes'), LoadFailures (total_load_failures) those
-	// that returned an error other than ErrNotFound or panicked, and
-	// LoadTime (total_load_time_usec) the time they took by the cache's
-	// Clock; MeanLoadTime is avg_load_time_usec. Refreshes
-	// (total_refreshes) counts the reloads RefreshAfter started.
+	// Loads is total_loads, the loader calls (refreshes' too); LoadFailures
+	// (total_load_failures) those that failed but for ErrNotFound, or
+	// panicked; LoadTime (total_load_time_usec) their time by the cache's
+	// Clock, MeanLoadTime avg_load_time_usec; Refreshes (total_refreshes)
+	// the reloads RefreshAfter started.
 	Loads, LoadFailures, Refreshes uint64
 	LoadTime                       time.Duration
 
