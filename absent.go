@@ -62,6 +62,9 @@ func (c *Cache[K, V]) known(key K) (v V, ok bool, err error) {
 
 // forget drops the remembered absence of key, if any, from the locked s.
 func (s *kvShard[K, V]) forget(key K) {
+	if s.absent.Bytes() == 0 { // none: every absence is charged
+		return
+	}
 	if n := s.absent.Forget(key); n > 0 {
 		s.Lease.Release(n)
 	}

@@ -151,8 +151,16 @@ func (c *Cache[K, V]) storeFresh(key K, v V, ttl time.Duration, f *flight.Flight
 // ends up changing nothing (ErrOOM, a missing key) may call it too: the
 // load is then dropped needlessly, which only costs a later load. With no
 // load in flight it costs one atomic load.
-func (c *Cache[K, V]) loadInvalidate(key K) { c.loads.Invalidate(key) }
+func (c *Cache[K, V]) loadInvalidate(key K) {
+	if !c.loads.Idle() {
+		c.loads.Invalidate(key)
+	}
+}
 
 // loadInvalidateAll is loadInvalidate for every key: Clear calls it before
 // it empties the shards, with the same contract.
-func (c *Cache[K, V]) loadInvalidateAll() { c.loads.InvalidateAll() }
+func (c *Cache[K, V]) loadInvalidateAll() {
+	if !c.loads.Idle() {
+		c.loads.InvalidateAll()
+	}
+}

@@ -54,10 +54,16 @@ func isContextErr(err error) bool {
 type Group[K comparable, V any] struct {
 	mu      sync.Mutex
 	flights map[K]*Flight[V] // guarded by mu; nil until the first load
-	// active is len(flights), changed under mu and read without it, so
-	// that a write with no load in flight pays one atomic load.
-	active atomic.Int32
+	count
 }
+
+// count is len(flights), changed under mu and read without it, so that a
+// write with no load in flight pays one atomic load; its methods are not
+// generic, so that they inline where the cache calls them.
+type count struct{ active atomic.Int32 }
+
+// Idle reports whether no load is in flight: a write need not Invalidate.
+func (c *count) Idle() bool { return c.active.Load() == 0 }
 
 // Join returns the flight of key, starting one (leader true) if none is
 // in progress; follow says the caller will wait for one that is.
@@ -89,12 +95,8 @@ func (g *Group[K, V]) End(key K, f *Flight[V]) {
 	close(f.done)
 }
 
-// Invalidate marks the flight of key, if any, stale. With no flight in
-// progress it costs one atomic load.
+// Invalidate marks the flight of key, if any, stale (see Idle).
 func (g *Group[K, V]) Invalidate(key K) {
-	if g.active.Load() == 0 {
-		return
-	}
 	g.mu.Lock()
 	if f := g.flights[key]; f != nil {
 		f.stale.Store(true)
@@ -104,9 +106,6 @@ func (g *Group[K, V]) Invalidate(key K) {
 
 // InvalidateAll marks every flight stale.
 func (g *Group[K, V]) InvalidateAll() {
-	if g.active.Load() == 0 {
-		return
-	}
 	g.mu.Lock()
 	for _, f := range g.flights {
 		f.stale.Store(true)
