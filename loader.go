@@ -140,11 +140,10 @@ func (c *Cache[K, V]) storeFresh(key K, v V, ttl time.Duration, f *flight.Flight
 // loadInvalidate marks the load of key in flight, if any, stale: GetOrLoad
 // returns its value to its callers but does not store it.
 //
-// Contract for the write paths: every call that writes key (Set, SetArgs,
-// SetWithTTL, Delete, GetDel, Expire, ExpireIf, ExpireAt, Persist, GetEx
-// with a TTL, Compute's WriteOp and InvalidateOp) calls it before its
-// change to the key can be seen, that is before unlocking the key's shard
-// after the change; before taking the lock is simplest. It may be called
+// Contract for the write paths: every call that writes key or its TTL
+// (Compute's WriteOp and InvalidateOp too) calls it before its change to
+// the key can be seen, that is before unlocking the key's shard after the
+// change; before taking the lock is simplest. It may be called
 // with or without the shard lock held: it takes no shard lock, only the
 // flight group's mutex, and that only when a load is in flight (the
 // group's mutex is never held while a shard lock is taken). A write that
@@ -159,8 +158,4 @@ func (c *Cache[K, V]) loadInvalidate(key K) {
 
 // loadInvalidateAll is loadInvalidate for every key: Clear calls it before
 // it empties the shards, with the same contract.
-func (c *Cache[K, V]) loadInvalidateAll() {
-	if !c.loads.Idle() {
-		c.loads.InvalidateAll()
-	}
-}
+func (c *Cache[K, V]) loadInvalidateAll() { c.loads.InvalidateAll() }

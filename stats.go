@@ -202,14 +202,8 @@ func (s Stats) sections() []section {
 	}
 }
 
-// MeanLoadTime is avg_load_time_usec: LoadTime / Loads, 0 before the
-// first load.
-func (s Stats) MeanLoadTime() time.Duration {
-	if s.Loads == 0 {
-		return 0
-	}
-	return s.LoadTime / time.Duration(s.Loads)
-}
+// MeanLoadTime is avg_load_time_usec: LoadTime / Loads (0 before a load).
+func (s Stats) MeanLoadTime() time.Duration { return s.LoadTime / time.Duration(max(s.Loads, 1)) }
 
 // datasetPerc is used_memory_dataset_perc: Dataset as a share of UsedMemory.
 func (s Stats) datasetPerc() float64 {

@@ -106,6 +106,9 @@ func (g *Group[K, V]) Invalidate(key K) {
 
 // InvalidateAll marks every flight stale.
 func (g *Group[K, V]) InvalidateAll() {
+	if g.Idle() {
+		return
+	}
 	g.mu.Lock()
 	for _, f := range g.flights {
 		f.stale.Store(true)
