@@ -9,7 +9,8 @@
 // sample is one random slot); the index maps each entry's hash to its
 // slot; the heap holds exactly the slots with a deadline, and each one's
 // heapPos is its place there; the lease's charge is the sum of the
-// entries' charges plus the policy's own bytes.
+// entries' charges plus the policy's own bytes (plus what the cache
+// charges beside them: the absences GetOrLoad remembers).
 //
 // A Get in the packed layout takes no lock (Get): it reads between two
 // loads of seq, a seqlock that every write which moves or frees what a
