@@ -129,6 +129,7 @@ func (s *Shard) hashAt(slot uint32) uint32 { return s.head(slot).hash }
 func (s *Shard) UpdateLocked(slot uint32, w uint64, expireAt int64) {
 	hd := s.head(slot)
 	old := hd.word
+	s.bornLocked(slot)
 	if s.adm != nil {
 		s.adm.Reweigh(slot, s.chargeOf(w)-s.chargeOf(old))
 	}
@@ -140,7 +141,6 @@ func (s *Shard) UpdateLocked(slot uint32, w uint64, expireAt int64) {
 	}
 	s.SetExpireLocked(slot, expireAt)
 	s.WrittenLocked(slot)
-	s.bornLocked(slot)
 	s.tidyLocked()
 }
 
