@@ -9,7 +9,10 @@ import (
 
 	"github.com/maxmem/maxmem/internal/budget"
 	"github.com/maxmem/maxmem/internal/clock"
+	"github.com/maxmem/maxmem/internal/flight"
+	"github.com/maxmem/maxmem/internal/reads"
 	"github.com/maxmem/maxmem/internal/shard"
+	"github.com/maxmem/maxmem/internal/sweep"
 )
 
 // NoExpiry is the TTL of a key without expiry (Redis's TTL reply -1).
@@ -42,11 +45,11 @@ type Cache[K comparable, V any] struct {
 	cfg          config[K, V]
 	core         shard.Config // what every shard shares
 	budget       *budget.Budget
-	clock        Clock // nil: the system clock, read through internal/clock
-	reads        reads // the keyspace hits and misses of Gets
+	clock        Clock        // nil: the system clock, read through internal/clock
+	reads        reads.Counts // the keyspace hits and misses of Gets
 	stats        cacheStats
-	loads        flightGroup[K, V]
-	sweeper      *sweeper
+	loads        flight.Group[K, V]
+	sweeper      *sweep.Loop
 	policy       atomic.Pointer[Policy] // the active Policy, as the user gave it
 }
 
@@ -81,7 +84,7 @@ func New[K comparable, V any](o Options[K, V]) (*Cache[K, V], error) {
 	for i := range c.shards {
 		c.shards[i].Init(&c.core, &leases[i], c.packed, seed, uint64(i)+1)
 	}
-	c.reads.init(seed)
+	c.reads.Init(seed)
 	c.sweeper = startSweeper(c)
 	return c, nil
 }
@@ -99,6 +102,10 @@ func (c *Cache[K, V]) initCore() {
 		Reproducible: c.cfg.Seed != 0,
 		Nominal:      c.nominal,
 		Victim:       c.customVictim,
+		WriteTimes:   c.cfg.RefreshAfter > 0,
+	}
+	if c.core.WriteTimes {
+		c.core.Overhead += shard.WriteTimeBytes
 	}
 }
 
@@ -139,12 +146,12 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 	s := c.shardFor(h)
 	if c.packed && !c.core.Reproducible {
 		if v, ok, done := s.Get(keyString(key), uint32(h)); done {
-			c.reads.count(ok)
+			c.reads.Count(ok)
 			return bytesValue[V](v, c.stringValues), ok
 		}
 	}
 	v, ok := c.getLocked(s, key, h)
-	c.reads.count(ok)
+	c.reads.Count(ok)
 	return v, ok
 }
 
@@ -174,7 +181,8 @@ func (c *Cache[K, V]) Set(key K, value V) error {
 	return c.set(key, value, 0)
 }
 
-// Delete removes key and reports whether it was present.
+// Delete removes key and reports whether it was present. It also forgets
+// an absence GetOrLoad remembers for key (ErrNotFound).
 func (c *Cache[K, V]) Delete(key K) (deleted bool) {
 	if c.closed.Load() {
 		return false
@@ -185,6 +193,7 @@ func (c *Cache[K, V]) Delete(key K) (deleted bool) {
 	if found {
 		c.drop(s, slot, Deleted, &fx)
 	}
+	s.forget(key)
 	s.Unlock()
 	fx.report(c)
 	return found
@@ -329,7 +338,7 @@ func (c *Cache[K, V]) Close() error {
 	if c.closed.Swap(true) {
 		return ErrClosed
 	}
-	c.sweeper.stop()
+	c.sweeper.Stop()
 	for i := range c.shards {
 		c.dropShard(&c.shards[i], false)
 	}

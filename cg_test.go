@@ -33,7 +33,7 @@ func BenchmarkInstructions(b *testing.B) {
 			}
 			values := [2][]byte{make([]byte, 64), make([]byte, 64)}
 			values[1][0] = 1
-			c.sweeper.stop() // nothing else runs while the loop is counted
+			c.sweeper.Stop() // nothing else runs while the loop is counted
 			c.now()          // the clock's one-time calibration
 			runtime.GC()
 			defer debug.SetGCPercent(debug.SetGCPercent(-1))

@@ -27,12 +27,25 @@
 // lock, and a returned []byte is the cache's own copy: read it, keep it,
 // never modify it.
 //
-// TTLs follow Redis: [Cache.SetWithTTL] refuses a TTL that is not
-// positive, [Cache.Expire] with one deletes the key, and [Cache.TTL]
-// answers [NoExpiry] and [Missing] as TTL answers -1 and -2.
-//
 // Operating it: [Cache.SetMaxMemory] and [Cache.SetPolicy] are CONFIG
 // SET; [Cache.Doctor] and [Cache.BigKeys] explain an OOM; the maxmemprom
 // module exports the statistics to Prometheus; the rueidisstore and
 // goredisstore modules make the cache the near cache of a Redis client.
+//
+// # TTLs
+//
+// A TTL means one thing wherever it is given, > 0 a TTL and 0 none, but
+// where Redis refuses one or a negative one means more:
+//
+//	call                          TTL 0                TTL < 0
+//	SetWithTTL (SET PX)           ErrInvalidTTL        ErrInvalidTTL
+//	SetArgs, GetEx (PX)           none, or unchanged   ErrInvalidTTL
+//	Expire, ExpireIf (PEXPIRE)    deletes the key      deletes the key
+//	Loader, BulkLoader            no TTL               served, not cached
+//	a Loader's ErrNotFound        remembered forever   not remembered
+//	Options.RefreshAfter          no refresh           refused by New
+//
+// A deadline (ExpireAt) of the zero Time means none; one past stores a key
+// that expires at once (SET) or deletes it (GETEX, PEXPIREAT); SET and
+// GETEX refuse one at or before 1970, as Redis refuses PXAT 0.
 package maxmem

@@ -22,6 +22,15 @@ var ErrClosed = errors.New("maxmem: cache is closed")
 // written.
 var ErrInvalidTTL = errors.New("maxmem: invalid expire time")
 
+// ErrFrequencyNotTracked (ObjectFreq's without LFU counters) and
+// ErrIdleTimeNotTracked (ObjectIdleTime's under LFU) are Redis's replies.
+var (
+	ErrFrequencyNotTracked = errors.New("ERR An LFU maxmemory policy is not selected, access frequency not tracked. " + switchNote)
+	ErrIdleTimeNotTracked  = errors.New("ERR An LFU maxmemory policy is selected, idle time not tracked. " + switchNote)
+)
+
+const switchNote = "Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+
 // ErrNegativeSize is returned when a Sizer reports fewer than zero bytes.
 var ErrNegativeSize = errors.New("maxmem: Sizer returned a negative size")
 

@@ -154,7 +154,7 @@ func (c *Cache[K, V]) soonestBound(p *kvShard[K, V]) int64 {
 // false when no shard has anything the policy may take. No lock may be
 // held.
 func (c *Cache[K, V]) evictAnywhere(credit *int64, fx *effects[K, V]) bool {
-	start := int(c.reads.rand() % uint64(len(c.shards)))
+	start := int(c.reads.Rand() % uint64(len(c.shards)))
 	for i := range c.shards {
 		if c.evictIn(&c.shards[(start+i)%len(c.shards)], credit, fx) {
 			return true

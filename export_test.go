@@ -7,7 +7,7 @@ package maxmem
 // StopSweeper ends c's background expiry and waits until it has ended, so
 // that a test sees only the expiry the calls do themselves. Close may
 // still be called afterwards.
-func StopSweeper[K comparable, V any](c *Cache[K, V]) { c.sweeper.stop() }
+func StopSweeper[K comparable, V any](c *Cache[K, V]) { c.sweeper.Stop() }
 
 // FakeClock is the tests' Clock that moves only when told
 // (helpers_test.go), for the contract suite too.

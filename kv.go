@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/maxmem/maxmem/internal/absent"
 	"github.com/maxmem/maxmem/internal/budget"
 	"github.com/maxmem/maxmem/internal/paged"
 	"github.com/maxmem/maxmem/internal/shard"
@@ -32,6 +33,8 @@ type kvShard[K comparable, V any] struct {
 	pairs  paged.Pages[pair[K, V]] // the generic layout's, by slot
 	packed bool
 	str    bool // the packed layout's values are strings
+
+	absent absent.Table[K] // the absences GetOrLoad remembers (absent.go)
 }
 
 // pair is an entry's key and value.
@@ -77,6 +80,7 @@ func (s *kvShard[K, V]) entry(slot uint32) pair[K, V] { return pair[K, V]{s.key(
 // insert adds key, whose hash is h, with value, which the Sizer counted
 // as size bytes, and a deadline of expireAt (0: none).
 func (s *kvShard[K, V]) insert(key K, h uint64, value V, size, expireAt int64) {
+	s.forget(key)
 	if s.packed {
 		s.InsertLocked(uint32(h), s.PutLocked(keyString(key), valueBytes(value, s.str), size), expireAt)
 		return
@@ -116,10 +120,11 @@ func (s *kvShard[K, V]) remove(slot uint32, evicted bool) int64 {
 	return charge
 }
 
-// reset empties the shard and returns what its entries were charged.
+// reset empties the shard and returns what its entries and absences were
+// charged.
 func (s *kvShard[K, V]) reset() int64 {
 	s.pairs.Reset()
-	return s.ResetLocked()
+	return s.ResetLocked() + s.absent.Clear()
 }
 
 // packedLayout reports whether a Cache[K, V] keeps its keys and values in

@@ -3,6 +3,7 @@ package maxmem
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -24,11 +25,7 @@ func constLoader(v int, ttl time.Duration, calls *atomic.Int32) Loader[string, i
 func untilJoined(t *testing.T, c *Cache[string, int], key string, n int32) {
 	t.Helper()
 	for deadline := time.Now().Add(hangGuard); ; runtime.Gosched() {
-		g := (&c.loads)
-		g.mu.Lock()
-		f := g.flights[key]
-		g.mu.Unlock()
-		if f != nil && f.joined.Load() >= n {
+		if f := c.loads.Lookup(key); f != nil && f.Joined() >= n {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -49,8 +46,8 @@ func TestGetOrLoadLoadsOnceAndStoresTTL(t *testing.T) {
 	if calls.Load() != 1 || c.TTL("k") != time.Minute {
 		t.Fatalf("%d loads, TTL %v; want 1 and 1m", calls.Load(), c.TTL("k"))
 	}
-	if v, err := c.GetOrLoad(ctx, "p", constLoader(8, NoExpiry, &calls)); v != 8 || err != nil || c.TTL("p") != NoExpiry {
-		t.Fatalf("GetOrLoad with NoExpiry = %v, %v, TTL %v", v, err, c.TTL("p"))
+	if v, err := c.GetOrLoad(ctx, "p", constLoader(8, 0, &calls)); v != 8 || err != nil || c.TTL("p") != NoExpiry {
+		t.Fatalf("GetOrLoad with TTL 0 = %v, %v, TTL %v; want no TTL", v, err, c.TTL("p"))
 	}
 }
 
@@ -137,7 +134,7 @@ func TestGetOrLoadPanicReachesLoaderCallerOnly(t *testing.T) {
 	if v, err := c.GetOrLoad(context.Background(), "k", constLoader(5, 0, new(atomic.Int32))); v != 5 || err != nil {
 		t.Fatalf("after the panic GetOrLoad = %v, %v", v, err)
 	}
-	if len((&c.loads).flights) != 0 || c.Len() != 1 {
+	if c.loads.Active() != 0 || c.Len() != 1 {
 		t.Fatal("a flight or entry was left behind")
 	}
 }
@@ -225,7 +222,7 @@ func TestGetOrLoadBadInput(t *testing.T) {
 	if _, err := c.GetOrLoad(context.Background(), "k", nil); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("nil loader: %v", err)
 	}
-	if _, err := c.GetOrLoad(context.Background(), "k", constLoader(1, -time.Second, new(atomic.Int32))); !errors.Is(err, ErrInvalidTTL) || c.Len() != 0 {
-		t.Fatalf("negative TTL: %v", err)
+	if _, err := c.GetOrLoad(context.Background(), "k", constLoader(1, math.MaxInt64, new(atomic.Int32))); !errors.Is(err, ErrInvalidTTL) || c.Len() != 0 {
+		t.Fatalf("TTL past the end of time: %v", err)
 	}
 }

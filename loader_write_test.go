@@ -26,11 +26,8 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // joined reports whether n callers wait on the load of key in c.
 func joined(c *Cache[string, int], key string, n int32) func() bool {
 	return func() bool {
-		g := (&c.loads)
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		f := g.flights[key]
-		return f != nil && f.joined.Load() >= n
+		f := c.loads.Lookup(key)
+		return f != nil && f.Joined() >= n
 	}
 }
 

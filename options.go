@@ -1,14 +1,11 @@
 package maxmem
 
 import (
-	"errors"
-	"fmt"
-	"math"
 	"math/bits"
 	"runtime"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/maxmem/maxmem/internal/memsize"
 )
 
 // Options configure a Cache. The zero value is a valid configuration: no
@@ -47,6 +44,12 @@ type Options[K comparable, V any] struct {
 	// Clock is the source of time for TTLs and LFU decay. nil means the
 	// system clock; tests pass a fake one.
 	Clock Clock
+	// RefreshAfter, if positive, is the age after which a GetOrLoad that
+	// finds an entry serves it and starts one reload of it in the
+	// background (refresh-ahead). The age counts from the last write of the
+	// value, not of its TTL. It costs each entry 8 bytes, charged, and a
+	// GetOrLoad hit a lock of its shard. 0 means no refresh.
+	RefreshAfter time.Duration
 	// Seed seeds the random choices (random policies, LFU, sampling) and
 	// the hash of string and integer keys, for reproducible runs: the same
 	// keys land in the same shards and slots in every run. 0, the default,
@@ -96,6 +99,8 @@ func (o Options[K, V]) validate() (config[K, V], error) {
 			"when the cache is full (Redis's default) or to an evicting policy such as maxmem.AllKeysTinyLFU or maxmem.AllKeysLRU")
 	case o.Samples < 0 || o.Samples > 64:
 		return zero, invalid("Samples %d is outside 1 to 64", o.Samples)
+	case o.RefreshAfter < 0:
+		return zero, invalid("RefreshAfter %v is negative", o.RefreshAfter)
 	case o.LFULogFactor < 0:
 		return zero, invalid("LFULogFactor %d is negative", o.LFULogFactor)
 	case o.Shards < 0 || o.Shards > 1024 || bits.OnesCount(uint(o.Shards)) > 1:
@@ -152,23 +157,7 @@ func DefaultShards(maxMemory int64, cpus int) int {
 const MinShardBytes = 64 << 10
 
 // ErrMemoryFormat is wrapped by every error of ParseMemory.
-var ErrMemoryFormat = errors.New("maxmem: malformed memory size")
-
-// memoryUnits are the units ParseMemory accepts, lower-cased: redis.conf's
-// (k, m, g are powers of 1000; kb, mb, gb powers of 1024) and Go's, as
-// GOMEMLIMIT is written (B, KiB, MiB, GiB, TiB: powers of 1024).
-var memoryUnits = map[string]int64{
-	"": 1, "b": 1,
-	"k": 1000, "kb": 1 << 10,
-	"m": 1000 * 1000, "mb": 1 << 20,
-	"g": 1000 * 1000 * 1000, "gb": 1 << 30,
-	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
-}
-
-// memoryForms is what ParseMemory's errors say it accepts.
-const memoryForms = "a size is a whole number with an optional unit: " +
-	"kb, mb, gb (powers of 1024) or k, m, g (powers of 1000) as in redis.conf, " +
-	"or B, KiB, MiB, GiB, TiB as in GOMEMLIMIT; units in any case"
+var ErrMemoryFormat = memsize.ErrFormat
 
 // ParseMemory reads a size as redis.conf or GOMEMLIMIT writes it: "100"
 // (bytes), "1k" (1000), "1kb" (1024), "1m", "1mb", "1g", "1gb", as in
@@ -177,31 +166,4 @@ const memoryForms = "a size is a whole number with an optional unit: " +
 // an unknown unit or a size above math.MaxInt64 bytes is an error wrapping
 // ErrMemoryFormat that says what is wrong and, but for the last, which
 // forms are accepted.
-func ParseMemory(s string) (int64, error) {
-	digits := s[:len(s)-len(strings.TrimLeft(s, "0123456789"))]
-	unit := s[len(digits):]
-	mul, ok := memoryUnits[strings.ToLower(unit)]
-	switch {
-	case s == "":
-		return 0, memoryError(s, "empty")
-	case s[0] == '-' || s[0] == '+':
-		return 0, memoryError(s, "a sign is not accepted")
-	case digits == "":
-		return 0, memoryError(s, "does not start with digits")
-	case len(unit) > 1 && unit[0] == '.' && unit[1] >= '0' && unit[1] <= '9':
-		return 0, memoryError(s, "a fraction is not accepted (use a smaller unit)")
-	case !ok:
-		return 0, memoryError(s, fmt.Sprintf("unknown unit %q", unit))
-	}
-	n, err := strconv.ParseInt(digits, 10, 64)
-	if err != nil || n > math.MaxInt64/mul {
-		return 0, fmt.Errorf("%w: %q is larger than %d bytes", ErrMemoryFormat, s, int64(math.MaxInt64))
-	}
-	return n * mul, nil
-}
-
-// memoryError is ParseMemory's error for s: what is wrong, and the forms
-// it accepts.
-func memoryError(s, what string) error {
-	return fmt.Errorf("%w: %q: %s; %s", ErrMemoryFormat, s, what, memoryForms)
-}
+func ParseMemory(s string) (int64, error) { return memsize.Parse(s) }

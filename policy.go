@@ -120,7 +120,7 @@ type Reason uint8
 const (
 	Evicted  Reason = iota + 1 // the policy chose it to make room
 	Expired                    // its TTL passed
-	Deleted                    // Delete, or Expire with a non-positive TTL
+	Deleted                    // Delete, GetDel, or a TTL change to a deadline past (Expire, ExpireIf, ExpireAt, GetEx)
 	Replaced                   // a write gave the key a new value
 	Cleared                    // Clear
 )

@@ -65,10 +65,11 @@ func (c *resp) do(t *testing.T, args ...string) any {
 	return nil
 }
 
-// startRedis runs a throwaway redis-server and connects to it.
-func startRedis(t *testing.T) *resp {
+// startRedis runs a throwaway redis-server, with more command-line
+// options args, and connects to it.
+func startRedis(t *testing.T, args ...string) *resp {
 	t.Helper()
-	conn, err := net.Dial("tcp", redistest.Start(t))
+	conn, err := net.Dial("tcp", redistest.Start(t, args...))
 	if err != nil {
 		t.Fatal(err)
 	}

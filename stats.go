@@ -3,9 +3,10 @@ package maxmem
 import (
 	"fmt"
 
+	"github.com/maxmem/maxmem/internal/flight"
+	"github.com/maxmem/maxmem/internal/info"
 	"github.com/maxmem/maxmem/internal/shard"
 	"maps"
-	"runtime/metrics"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,9 +28,16 @@ type Stats struct {
 	EvictedKeys    uint64 // evicted_keys
 	ExpiredKeys    uint64 // expired_keys
 	OOMRejections  uint64 // total_oom_errors: writes refused with ErrOOM
-	// UncachedLoads is total_uncached_loads: values GetOrLoad loaded and
-	// returned but could not store, because they did not fit (ErrOOM).
+	// UncachedLoads is total_uncached_loads: values loaded and returned but
+	// not stored: they did not fit, came with a negative TTL or after Close.
 	UncachedLoads uint64
+	// Loads is total_loads, the loader calls (refreshes' too); LoadFailures
+	// (total_load_failures) those that failed but for ErrNotFound, or
+	// panicked; LoadTime (total_load_time_usec) their time by the cache's
+	// Clock, MeanLoadTime avg_load_time_usec; Refreshes (total_refreshes)
+	// the reloads RefreshAfter started.
+	Loads, LoadFailures, Refreshes uint64
+	LoadTime                       time.Duration
 
 	// Overhead is used_memory_overhead: the cache's own bytes, Keys times
 	// EntryOverhead (and, under AllKeysTinyLFU, each entry's place in the
@@ -72,6 +80,10 @@ func (c *Cache[K, V]) Stats() Stats {
 		Policy:        c.activePolicy().Name(),
 		OOMRejections: c.stats.refused.total.Load(),
 		UncachedLoads: c.stats.uncachedLoads.Load(),
+		Loads:         c.stats.loads.Loads.Load(),
+		LoadFailures:  c.stats.loads.Failures.Load(),
+		Refreshes:     c.stats.loads.Refreshes.Load(),
+		LoadTime:      time.Duration(c.stats.loads.Nanos.Load()),
 	}
 	now := c.now()
 	var ttlSum float64 // Σ over shards of mean TTL × volatile entries
@@ -80,7 +92,7 @@ func (c *Cache[K, V]) Stats() Stats {
 		ttlSum += c.shards[i].addStats(&st, now)
 	}
 	c.unlockAll()
-	st.Hits, st.Misses = c.reads.totals()
+	st.Hits, st.Misses = c.reads.Totals()
 	if st.Expires > 0 {
 		st.AvgTTL = time.Duration(ttlSum / float64(st.Expires))
 	}
@@ -102,7 +114,7 @@ func (s *kvShard[K, V]) addStats(st *Stats, now int64) float64 {
 	st.ExpiredKeys += s.Counters.Expired
 	st.Writes += s.Counters.Writes
 	st.PolicyMemory += s.PolicyBytesLocked()
-	st.Overhead += int64(s.LenLocked()) * s.EntryChargeLocked(0)
+	st.Overhead += int64(s.LenLocked())*s.EntryChargeLocked(0) + s.absent.Bytes()
 	return s.MeanTTLLocked(now, avgTTLSamples) * float64(s.VolatileLocked())
 }
 
@@ -121,25 +133,8 @@ func (c *Cache[K, V]) unlockAll() {
 	}
 }
 
-// heapMetrics are the runtime/metrics behind ProcessHeapInuse and
-// ProcessHeapObjects.
-var heapMetrics = [...]string{
-	"/memory/classes/heap/objects:bytes",
-	"/memory/classes/heap/unused:bytes",
-	"/gc/heap/objects:objects",
-}
-
-// readHeap returns the process's heap bytes in use (as MemStats.HeapInuse
-// counts them: objects plus the unused part of their spans) and its number
-// of heap objects.
-func readHeap() (inuse, objects uint64) {
-	var s [len(heapMetrics)]metrics.Sample
-	for i, name := range heapMetrics {
-		s[i].Name = name
-	}
-	metrics.Read(s[:])
-	return s[0].Value.Uint64() + s[1].Value.Uint64(), s[2].Value.Uint64()
-}
+// readHeap returns the process's heap bytes in use and heap objects.
+func readHeap() (inuse, objects uint64) { return info.Heap() }
 
 // PeakPerc is used_memory_peak_perc: UsedMemory as a percentage of
 // UsedMemoryPeak (100 when nothing was ever stored).
@@ -198,9 +193,17 @@ func (s Stats) sections() []section {
 			{"expired_keys", s.ExpiredKeys},
 			{"total_oom_errors", s.OOMRejections},
 			{"total_uncached_loads", s.UncachedLoads},
+			{"total_loads", s.Loads},
+			{"total_load_failures", s.LoadFailures},
+			{"total_load_time_usec", s.LoadTime.Microseconds()},
+			{"avg_load_time_usec", s.MeanLoadTime().Microseconds()},
+			{"total_refreshes", s.Refreshes},
 		}},
 	}
 }
+
+// MeanLoadTime is avg_load_time_usec: LoadTime / Loads (0 before a load).
+func (s Stats) MeanLoadTime() time.Duration { return s.LoadTime / time.Duration(max(s.Loads, 1)) }
 
 // datasetPerc is used_memory_dataset_perc: Dataset as a share of UsedMemory.
 func (s Stats) datasetPerc() float64 {
@@ -214,8 +217,8 @@ func (s Stats) datasetPerc() float64 {
 // keyspace do: sections headed "# Name", "field:value" lines ending in
 // CRLF, Redis's field names, and a "db0:keys=...,expires=...,avg_ttl=..."
 // line (avg_ttl in milliseconds) when the cache holds keys.
-// process_heap_inuse, process_heap_objects, total_writes and
-// total_uncached_loads have no Redis counterpart. Redis's
+// process_heap_inuse, process_heap_objects, total_writes and the load
+// figures have no Redis counterpart. Redis's
 // mem_fragmentation_ratio is left out: what the process's heap holds
 // besides the cache's entries is the rest of the program's, not the
 // cache's fragmentation.
@@ -237,19 +240,7 @@ func (s Stats) String() string {
 }
 
 // humanBytes formats n as Redis's bytesToHuman: 512B, 1.50K, 2.00M, ...
-func humanBytes(n int64) string {
-	if n < 1024 {
-		return fmt.Sprintf("%dB", n)
-	}
-	v := float64(n)
-	for _, unit := range []string{"K", "M", "G", "T", "P"} {
-		v /= 1024
-		if v < 1024 || unit == "P" {
-			return fmt.Sprintf("%.2f%s", v, unit)
-		}
-	}
-	panic("unreachable")
-}
+func humanBytes(n int64) string { return info.Bytes(n) }
 
 // The counters Stats reports are kept in four places: the shards'
 // Counters (evictions, expirations, writes), under each shard's lock; the
@@ -259,13 +250,15 @@ func humanBytes(n int64) string {
 // cacheStats are the counters of Stats kept for the cache as a whole.
 type cacheStats struct {
 	refused       refusals      // writes refused with ErrOOM
-	uncachedLoads atomic.Uint64 // GetOrLoad values returned but not stored: they did not fit
+	uncachedLoads atomic.Uint64 // loaded values returned but not stored
+	loads         flight.Meter  // the loader calls
 }
 
 // reset zeroes the counters.
 func (cs *cacheStats) reset() {
 	cs.refused.reset()
 	cs.uncachedLoads.Store(0)
+	cs.loads.Reset()
 }
 
 // refusals counts the writes refused with ErrOOM, each filed under its
@@ -317,8 +310,8 @@ func (r *refusals) reset() {
 
 // ResetStats zeroes the counters of Stats, as Redis's CONFIG RESETSTAT
 // does: keyspace_hits, keyspace_misses, evicted_keys, expired_keys,
-// total_writes, total_oom_errors (with the causes Doctor reads) and
-// total_uncached_loads, and starts used_memory_peak again from
+// total_writes, total_oom_errors (with the causes Doctor reads) and the
+// load figures, and starts used_memory_peak again from
 // used_memory. The figures that describe the present (used_memory, keys,
 // maxmemory, ...) are unchanged.
 func (c *Cache[K, V]) ResetStats() {
@@ -327,7 +320,7 @@ func (c *Cache[K, V]) ResetStats() {
 		c.shards[i].Counters = shard.Counters{}
 	}
 	c.budget.ResetPeak()
-	c.reads.reset()
+	c.reads.Reset()
 	c.unlockAll()
 	c.stats.reset()
 }

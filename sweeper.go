@@ -7,9 +7,10 @@ package maxmem
 
 import (
 	"runtime"
-	"sync"
 	"time"
 	"weak"
+
+	"github.com/maxmem/maxmem/internal/sweep"
 )
 
 // sweepInterval is how often the background sweeper reclaims expired
@@ -37,50 +38,18 @@ func (c *Cache[K, V]) sweep() {
 	}
 }
 
-// sweeper runs sweep in the background until stopped, or until its cache
-// is garbage: it holds the cache only weakly, and a cleanup stops it when
-// the cache is collected without Close.
-type sweeper struct {
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
-}
-
-func startSweeper[K comparable, V any](c *Cache[K, V]) *sweeper {
-	sw := &sweeper{quit: make(chan struct{}), done: make(chan struct{})}
+// startSweeper starts c's background sweep. It holds the cache only
+// weakly, and a cleanup stops it when the cache is collected without
+// Close.
+func startSweeper[K comparable, V any](c *Cache[K, V]) *sweep.Loop {
 	ref := weak.Make(c)
-	go sw.run(func() bool {
+	l := sweep.Start(sweepInterval, func() bool {
 		c := ref.Value()
-		if c == nil {
-			return false
+		if c != nil {
+			c.sweep()
 		}
-		c.sweep()
-		return true
+		return c != nil
 	})
-	runtime.AddCleanup(c, func(sw *sweeper) { sw.signal() }, sw)
-	return sw
-}
-
-func (sw *sweeper) run(tick func() bool) {
-	defer close(sw.done)
-	t := time.NewTicker(sweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-sw.quit:
-			return
-		case <-t.C:
-			if !tick() {
-				return
-			}
-		}
-	}
-}
-
-func (sw *sweeper) signal() { sw.once.Do(func() { close(sw.quit) }) }
-
-// stop ends the sweeper and waits until it has.
-func (sw *sweeper) stop() {
-	sw.signal()
-	<-sw.done
+	runtime.AddCleanup(c, func(l *sweep.Loop) { l.Signal() }, l)
+	return l
 }

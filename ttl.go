@@ -20,71 +20,39 @@ func (c *Cache[K, V]) SetWithTTL(key K, value V, ttl time.Duration) error {
 }
 
 // Expire sets key to expire after ttl and reports whether the key exists
-// (Redis EXPIRE/PEXPIRE). As in Redis, a ttl <= 0 deletes the key. An
-// overflowing deadline returns false and changes nothing. Expire never needs
-// memory, so it works when the cache is full.
+// (Redis EXPIRE/PEXPIRE): ExpireIf(key, ttl, Always). As in Redis, a ttl
+// <= 0 deletes the key. An overflowing deadline returns false and changes
+// nothing. Expire never needs memory, so it works when the cache is full.
 func (c *Cache[K, V]) Expire(key K, ttl time.Duration) bool {
-	if ttl <= 0 {
-		return c.Delete(key)
-	}
-	now := c.now()
-	if ttl > math.MaxInt64-time.Duration(now) {
-		return false
-	}
-	return c.changeTTL(key, now+int64(ttl))
+	return c.ExpireIf(key, ttl, Always)
 }
 
 // Persist removes the TTL of key and reports whether it had one (Redis
-// PERSIST).
-func (c *Cache[K, V]) Persist(key K) bool {
-	return c.changeTTL(key, 0)
-}
-
-// changeTTL sets the deadline of a resident key (0: none). Persist on a
-// key without TTL changes nothing and reports false, but, as in Redis,
+// PERSIST). On a key without TTL it changes nothing but, as in Redis,
 // looks the key up for writing: an access, not a modification.
-func (c *Cache[K, V]) changeTTL(key K, expireAt int64) (changed bool) {
-	if c.closed.Load() {
-		return false
-	}
+func (c *Cache[K, V]) Persist(key K) (changed bool) {
 	c.loadInvalidate(key)
-	var fx effects[K, V]
-	s, slot, found := c.lockKey(key, &fx)
-	switch {
-	case !found:
-	case expireAt == 0 && s.HeadLocked(slot).ExpireAt() == 0:
-		s.AccessLocked(slot)
-	default:
-		s.SetExpireLocked(slot, expireAt)
-		s.WrittenLocked(slot)
-		changed = true
-	}
-	s.Unlock()
-	fx.report(c)
+	c.atKey(key, false, func(s *kvShard[K, V], slot uint32, found bool) (del bool) {
+		if found {
+			changed, _ = c.retime(s, slot, 0, true)
+		}
+		return false
+	})
 	return changed
 }
 
 // TTL returns the time key has left, NoExpiry for a key without TTL, or
 // Missing for an absent key (Redis PTTL). It does not count as an access,
 // but, as in Redis, it counts as a keyspace hit or miss.
-func (c *Cache[K, V]) TTL(key K) (ttl time.Duration) {
-	if c.closed.Load() {
-		return Missing
-	}
-	var fx effects[K, V]
-	s, slot, found := c.lockKey(key, &fx)
-	switch {
+func (c *Cache[K, V]) TTL(key K) time.Duration {
+	switch at, found := c.ExpireTime(key); {
 	case !found:
-		ttl = Missing
-	case s.HeadLocked(slot).ExpireAt() == 0:
-		ttl = NoExpiry
+		return Missing
+	case at.IsZero():
+		return NoExpiry
 	default:
-		ttl = time.Duration(s.HeadLocked(slot).ExpireAt() - c.now())
+		return time.Duration(at.UnixNano() - c.now())
 	}
-	s.Unlock()
-	fx.report(c)
-	c.reads.count(found)
-	return ttl
 }
 
 // deadline returns the deadline of a TTL counted from now, or an error

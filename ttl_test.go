@@ -184,7 +184,7 @@ func TestCloseStopsSweeper(t *testing.T) {
 	sw := c.sweeper
 	c.Close()
 	select {
-	case <-sw.done:
+	case <-sw.Done():
 	default:
 		t.Fatal("sweeper still running after Close")
 	}

@@ -52,9 +52,13 @@ func (c *Cache[K, V]) sizeOf(key K, value V) (int64, error) {
 // needs it. A write whose precondition fails changes nothing.
 type precondition[K comparable, V any] func(s *kvShard[K, V], slot uint32, found bool) bool
 
+// keepTTL is the deadline of a write that keeps the key's own (SET's
+// KEEPTTL); a new key gets none. Deadlines are never negative.
+const keepTTL = -1
+
 // store writes key and value, which the Sizer counted as size bytes, with
-// a deadline of expireAt (0: none), if cond (when not nil) holds; failed
-// reports that it did not.
+// a deadline of expireAt (0: none; keepTTL), if cond (when not nil) holds;
+// failed reports that it did not.
 func (c *Cache[K, V]) store(key K, value V, size, expireAt int64, cond precondition[K, V]) (failed bool, err error) {
 	h := c.hash.of(key)
 	s := c.shardFor(h)
@@ -125,6 +129,7 @@ func (c *Cache[K, V]) fit(s *kvShard[K, V], key K, h uint64, size int64, cond pr
 		switch {
 		case s.Lease.Take(need):
 			return slot, found, fitted
+		case s.forgetAll(): // remembered absences give their bytes up first
 		case c.budget.Tighten():
 			return slot, found, tightened
 		case !c.evictFor(s, fx):
@@ -147,6 +152,8 @@ func (c *Cache[K, V]) makeRoom(r fitting, dry *int, credit *int64, fx *effects[K
 	case c.evictAnywhere(credit, fx):
 		*dry = 0
 		return true
+	case c.forgetAbsences():
+		return true
 	case *dry < dryRounds && c.collectLeases():
 		*dry++
 		runtime.Gosched() // writes holding credit may finish meanwhile
@@ -164,6 +171,12 @@ const dryRounds = 3
 // entries of its shard.
 func (c *Cache[K, V]) apply(s *kvShard[K, V], slot uint32, found bool, key K, h uint64, value V,
 	size, expireAt int64, fx *effects[K, V]) {
+	if expireAt == keepTTL {
+		expireAt = 0
+		if found {
+			expireAt = s.HeadLocked(slot).ExpireAt()
+		}
+	}
 	if found {
 		if c.cfg.OnEvict != nil {
 			fx.add(s.entry(slot), Replaced)

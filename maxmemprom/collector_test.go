@@ -50,6 +50,15 @@ maxmem_keyspace_hits_total{cache="{{.Name}}"} {{.Hits}}
 # HELP maxmem_keyspace_misses_total Reads that did not find their key (keyspace_misses).
 # TYPE maxmem_keyspace_misses_total counter
 maxmem_keyspace_misses_total{cache="{{.Name}}"} {{.Misses}}
+# HELP maxmem_load_duration_seconds_total Time the loader calls took, by the cache's clock; divide by maxmem_loads_total for the mean (total_load_time_usec).
+# TYPE maxmem_load_duration_seconds_total counter
+maxmem_load_duration_seconds_total{cache="{{.Name}}"} {{seconds .LoadTime}}
+# HELP maxmem_load_failures_total Loader calls that failed or panicked; a not-found is no failure (total_load_failures).
+# TYPE maxmem_load_failures_total counter
+maxmem_load_failures_total{cache="{{.Name}}"} {{.LoadFailures}}
+# HELP maxmem_loads_total Loader calls of GetOrLoad, GetOrLoadAll and refreshes (total_loads).
+# TYPE maxmem_loads_total counter
+maxmem_loads_total{cache="{{.Name}}"} {{.Loads}}
 # HELP maxmem_memory_max_bytes The byte budget; 0 means no limit (maxmemory).
 # TYPE maxmem_memory_max_bytes gauge
 maxmem_memory_max_bytes{cache="{{.Name}}"} {{.MaxMemory}}
@@ -68,7 +77,10 @@ maxmem_memory_used_peak_bytes{cache="{{.Name}}"} {{.UsedMemoryPeak}}
 # HELP maxmem_memory_used_policy_bytes Bytes the policy keeps besides the entries, such as allkeys-tinylfu's sketches (used_memory_policy).
 # TYPE maxmem_memory_used_policy_bytes gauge
 maxmem_memory_used_policy_bytes{cache="{{.Name}}"} {{.PolicyMemory}}
-# HELP maxmem_uncached_loads_total Values GetOrLoad loaded and returned but could not store, as they did not fit (total_uncached_loads).
+# HELP maxmem_refreshes_total Background reloads that RefreshAfter started (total_refreshes).
+# TYPE maxmem_refreshes_total counter
+maxmem_refreshes_total{cache="{{.Name}}"} {{.Refreshes}}
+# HELP maxmem_uncached_loads_total Values loaded and returned but not stored: they did not fit, came with a negative TTL or after Close (total_uncached_loads).
 # TYPE maxmem_uncached_loads_total counter
 maxmem_uncached_loads_total{cache="{{.Name}}"} {{.UncachedLoads}}
 # HELP maxmem_writes_total Writes and TTL changes the cache accepted (total_writes).
@@ -183,6 +195,7 @@ func TestCollectorOnCache(t *testing.T) {
 		ExpiredKeys:    1, // k2
 		OOMRejections:  2, // big, loaded
 		UncachedLoads:  1, // loaded
+		Loads:          1, // loaded, in no time by the test's clock
 		Overhead:       3 * overhead,
 		Dataset:        3 * (u - overhead),
 		AvgTTL:         50 * time.Second,

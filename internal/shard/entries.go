@@ -109,6 +109,7 @@ func (s *Shard) InsertLocked(h uint32, w uint64, expireAt int64) uint32 {
 	hd.storeAccess(s.freshAccess(c))
 	hd.setExpireAt(expireAt)
 	hd.setWord(w)
+	s.bornLocked(slot)
 	if s.idx.Rebuilds() {
 		s.beginWrite() // the rebuild may reuse storage readers hold
 	}
@@ -134,6 +135,7 @@ func (s *Shard) hashAt(slot uint32) uint32 { return s.head(slot).Hash() }
 func (s *Shard) UpdateLocked(slot uint32, w uint64, expireAt int64) {
 	hd := s.head(slot)
 	old := hd.word
+	s.bornLocked(slot)
 	if s.adm != nil {
 		s.adm.Reweigh(slot, s.chargeOf(w)-s.chargeOf(old))
 	}
@@ -246,6 +248,9 @@ func (s *Shard) RemoveLocked(slot uint32, evicted bool) (charge int64, moved uin
 	}
 	s.n--
 	s.slab.fit(s.n)
+	if s.cfg.WriteTimes {
+		s.born.Fit(s.n, nil)
+	}
 	s.idx.Shrink(s.hashAt)
 	if s.adm != nil {
 		s.adm.Trim(s.n)
@@ -266,6 +271,9 @@ func (s *Shard) moveLocked(from, to uint32) {
 	}
 	if s.adm != nil {
 		s.adm.Move(from, to)
+	}
+	if s.cfg.WriteTimes {
+		*s.born.At(to) = *s.born.At(from)
 	}
 }
 
@@ -297,6 +305,7 @@ func (s *Shard) ResetLocked() (charged int64) {
 	}
 	s.idx.Reset()
 	s.slab.reset()
+	s.born.Reset()
 	s.ttl = nil
 	s.n = 0
 	s.rebuildRecencyLocked()

@@ -9,7 +9,8 @@
 // sample is one random slot); the index maps each entry's hash to its
 // slot; the heap holds exactly the slots with a deadline, and each one's
 // heapPos is its place there; the lease's charge is the sum of the
-// entries' charges plus the policy's own bytes.
+// entries' charges plus the policy's own bytes (plus what the cache
+// charges beside them: the absences GetOrLoad remembers).
 //
 // A Get in the packed layout takes no lock (Get): it reads between two
 // loads of seq, a seqlock that every write which moves or frees what a
@@ -36,6 +37,7 @@ import (
 	"github.com/maxmem/maxmem/internal/arena"
 	"github.com/maxmem/maxmem/internal/budget"
 	"github.com/maxmem/maxmem/internal/index"
+	"github.com/maxmem/maxmem/internal/paged"
 	"github.com/maxmem/maxmem/internal/tinylfu"
 )
 
@@ -80,6 +82,8 @@ type Shard struct {
 	layout   *Policy         // the policy the shard's layout was last made for
 	freq     bool            // access words hold LFU counters, not recency stamps
 	lrm      bool            // reads leave access words alone
+
+	born paged.Pages[int64] // the write times, if Config.WriteTimes (born.go)
 }
 
 // published is what a shard shows other shards' writers without their
@@ -111,6 +115,7 @@ type Config struct {
 	Reproducible bool                             // a fixed seed: Gets take the lock, so replays repeat
 	Nominal      func() int64                     // a shard's share of the budget
 	Victim       func(s *Shard) (Candidate, bool) // a custom Policy's choice in s; nil for the built-in ones
+	WriteTimes   bool                             // keep each entry's write time (born.go)
 }
 
 // Init readies s, the shard with the given stream of random numbers, with

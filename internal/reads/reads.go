@@ -1,4 +1,9 @@
-package maxmem
+// Package reads counts a cache's keyspace hits and misses, which Gets
+// record without a lock, in stripes, one per processor, and keeps the
+// cache's own random source, for the choices it makes outside any shard.
+//
+// Invariant: the hits (misses) counted are the sum over the stripes.
+package reads
 
 import (
 	"math/bits"
@@ -9,11 +14,11 @@ import (
 	_ "unsafe" // for go:linkname
 )
 
-// reads counts the keyspace hits and misses of Gets. Gets take no lock,
+// Counts counts the keyspace hits and misses of Gets. Gets take no lock,
 // so the counts are striped: a Get adds to the stripe of the processor it
 // runs on, so that Gets running side by side write different cache lines,
-// and Stats sums the stripes.
-type reads struct {
+// and Totals sums the stripes. Init readies it.
+type Counts struct {
 	stripes []stripe
 	mu      sync.Mutex // guards rng
 	rng     rand.PCG   // the cache's own random choices, outside any shard
@@ -31,16 +36,16 @@ const cacheLine = 64
 // maxStripes bounds the stripes.
 const maxStripes = 64
 
-// init sizes the stripes: one per processor that runs Go code, rounded up
+// Init sizes the stripes: one per processor that runs Go code, rounded up
 // to a power of two, at most maxStripes; processors beyond share.
-func (r *reads) init(seed uint64) {
+func (r *Counts) Init(seed uint64) {
 	n := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1))
 	r.stripes = make([]stripe, min(n, maxStripes))
 	r.rng.Seed(seed, 0)
 }
 
-// count counts one Get.
-func (r *reads) count(hit bool) {
+// Count counts one Get.
+func (r *Counts) Count(hit bool) {
 	p := procPin()
 	procUnpin()
 	st := &r.stripes[p&(len(r.stripes)-1)]
@@ -51,8 +56,8 @@ func (r *reads) count(hit bool) {
 	}
 }
 
-// totals returns the hits and misses counted.
-func (r *reads) totals() (hits, misses uint64) {
+// Totals returns the hits and misses counted.
+func (r *Counts) Totals() (hits, misses uint64) {
 	for i := range r.stripes {
 		hits += r.stripes[i].hits.Load()
 		misses += r.stripes[i].misses.Load()
@@ -60,16 +65,16 @@ func (r *reads) totals() (hits, misses uint64) {
 	return hits, misses
 }
 
-// reset zeroes the counts.
-func (r *reads) reset() {
+// Reset zeroes the counts.
+func (r *Counts) Reset() {
 	for i := range r.stripes {
 		r.stripes[i].hits.Store(0)
 		r.stripes[i].misses.Store(0)
 	}
 }
 
-// rand returns a random number from the cache's seeded source.
-func (r *reads) rand() uint64 {
+// Rand returns a random number from the cache's seeded source.
+func (r *Counts) Rand() uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.rng.Uint64()
