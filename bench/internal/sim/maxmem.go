@@ -58,7 +58,7 @@ type maxmemCache struct {
 // entry-count traces the byte budget holds Capacity entries: Capacity times
 // what maxmem charges one entry (MemoryUsage after inserting one, which
 // includes maxmem's per-entry overhead), plus what the policy itself keeps
-// in the budget for that many entries (allkeys-tinylfu's sketch and ghosts), which
+// in the budget for that many entries (allkeys-tinylfu's sketch and judge), which
 // the peers' own sketches do not count against their capacity either. On
 // weighted traces it is Capacity bytes, and maxmem charges its per-entry
 // overhead on top of each object's size.
@@ -102,15 +102,27 @@ func newMaxmem(policy string, s Spec, roomForPolicy bool) (Cache, error) {
 }
 
 // maxmemPolicyMemory returns the bytes the policy keeps besides n entries
-// that take budget bytes (Stats.PolicyMemory), which depend a little on the
-// budget: measured with a half more first, so nothing is evicted, then
-// with the budget plus that.
+// that take budget bytes (Stats.PolicyMemory). The policy sizes what it
+// keeps from the budget it is given, which includes those bytes, so the
+// answer is a fixed point: extra such that a cache of budget + extra bytes
+// keeps extra. It is found from above: a budget a half larger first
+// (nothing is evicted), then the budget plus what the last probe kept,
+// which never grows, until it stops shrinking. Stopping earlier would
+// give the policy fewer bytes than it was allowed for, and the cache more
+// than n entries.
 func maxmemPolicyMemory(policy string, n, budget int64, seed uint64) (int64, error) {
 	extra, err := probePolicyMemory(policy, n, budget+budget/2, seed)
-	if err != nil || extra == 0 {
-		return extra, err
+	for range 20 {
+		if err != nil || extra == 0 {
+			return extra, err
+		}
+		var next int64
+		if next, err = probePolicyMemory(policy, n, budget+extra, seed); err == nil && next >= extra {
+			return next, nil
+		}
+		extra = next
 	}
-	return probePolicyMemory(policy, n, budget+extra, seed)
+	return 0, fmt.Errorf("maxmem %s: the policy's memory for %d entries does not settle", policy, n)
 }
 
 // probePolicyMemory fills a cache of budget bytes with n entries and
