@@ -25,7 +25,7 @@ func BytesFor(capacity int) int64 { return sketchBytesFor(capacity) + judgeBytes
 
 // fit sizes the policy anew when the shard holds more entries than it is
 // sized for, or fewer than a quarter: for the entries the shard's share of
-// the budget holds at its average charge (share), or an eighth more than
+// the budget holds at its average charge (share), or a sixteenth more than
 // it holds if that is more (a shard above its share, which leases allow,
 // grows by steps, not entry by entry), but at most sketchSlack more than
 // twice the entries it holds now (a large cache filling up resizes a few
@@ -35,7 +35,7 @@ func (p *Policy) fit() {
 	if n == 0 || n <= have && (have <= 64 || n >= have/4) {
 		return
 	}
-	p.owed = min(max(p.share(), n+n/8), 2*n+sketchSlack)
+	p.owed = min(max(p.share(), n+n/16), 2*n+sketchSlack)
 }
 
 // Owed returns the bytes the policy needs beyond what it holds for a
