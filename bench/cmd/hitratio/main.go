@@ -93,7 +93,7 @@ func parseFlags() config {
 	var set string
 	flag.StringVar(&set, "set", "", "replay only one side of the split of internal/suite: tuning or held-out (empty: both)")
 	var caches string
-	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,tinylfu'); empty runs all")
+	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,tinylfu'), or, after =, is it ('=maxmem allkeys-tinylfu'); empty runs all")
 	flag.Parse()
 	switch cfg.set = suite.Set(set); cfg.set {
 	case "", suite.Tuning, suite.HeldOut:
@@ -159,7 +159,7 @@ func selectCaches(fs []sim.Factory, cfg config) []sim.Factory {
 	out := fs[:1] // the exact LRU stays first: the self-check reads it
 	for _, f := range fs[1:] {
 		for _, want := range cfg.caches {
-			if strings.Contains(f.Name, strings.TrimSpace(want)) {
+			if want = strings.TrimSpace(want); f.Name == strings.TrimPrefix(want, "=") || !strings.HasPrefix(want, "=") && strings.Contains(f.Name, want) {
 				out = append(out, f)
 				break
 			}
