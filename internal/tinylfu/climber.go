@@ -15,8 +15,8 @@ const (
 )
 
 // The judge's hint: a growth it forces is at least hintLeap of the shard;
-// after a forced growth that lowered the hit ratio, the hint stays off for
-// hintBlock periods.
+// a forced growth that lowered the hit ratio is undone, and the hint stays
+// off for hintBlock periods.
 const (
 	hintLeap  = 0.25
 	hintBlock = 8
@@ -33,8 +33,8 @@ const (
 // back before the main space's victims) grows the window by at least
 // hintLeap, whatever the hit ratio did, since such traffic rewards
 // recency sooner than the climber's small steps reach it. Where a larger
-// window lowers the hit ratio after all, the hint is off for hintBlock
-// periods.
+// window lowers the hit ratio after all, the growth is taken back and the
+// hint is off for hintBlock periods.
 type climber struct {
 	window float64 // the window's share, 0 to 1
 
@@ -42,9 +42,10 @@ type climber struct {
 	prevRate               float64
 	step                   float64 // signed share added at the next period's end
 
-	noHint  bool // the judge's hint is ignored (for tests)
-	forced  bool // the last period's move was the hint's
-	blocked int  // periods the hint stays off
+	noHint  bool    // the judge's hint is ignored (for tests)
+	forced  bool    // the last period's move was the hint's
+	leapt   float64 // how far that move took the window
+	blocked int     // periods the hint stays off
 }
 
 func newClimber() climber { return climber{window: initialWindow, step: -climbStep} }
@@ -63,19 +64,28 @@ func (c *climber) count(hits, requests int) (periodOver bool) {
 func (c *climber) startPeriod(n int, tiesAdmitted bool) {
 	if c.period > 0 {
 		rate := float64(c.hits) / float64(c.requests)
-		c.adapt(rate, c.hint(rate, tiesAdmitted))
+		if c.forced && rate < c.prevRate {
+			c.undo(rate)
+		} else {
+			c.adapt(rate, c.hint(tiesAdmitted))
+		}
 	}
 	c.hits, c.requests, c.period = 0, 0, n
 }
 
-// hint reports whether the period ending, whose hit ratio was rate, is to
-// grow the window: the judge admits ties, and no growth the hint forced
-// lowered the hit ratio in the last hintBlock periods. A forced growth is
-// at least hintLeap.
-func (c *climber) hint(rate float64, tiesAdmitted bool) bool {
-	if c.forced && rate < c.prevRate {
-		c.blocked = hintBlock
-	}
+// undo takes back a growth the hint forced that lowered the hit ratio,
+// to rate, and turns the hint off for hintBlock periods; the climber then
+// goes on shrinking the window from where it was.
+func (c *climber) undo(rate float64) {
+	c.window = max(c.window-c.leapt, 0)
+	c.forced, c.blocked = false, hintBlock
+	c.step, c.prevRate = -climbStep, rate
+}
+
+// hint reports whether the period ending is to grow the window: the judge
+// admits ties, and no growth the hint forced lowered the hit ratio in the
+// last hintBlock periods. A forced growth is at least hintLeap.
+func (c *climber) hint(tiesAdmitted bool) bool {
 	c.forced = false
 	if c.blocked > 0 {
 		c.blocked--
@@ -103,5 +113,7 @@ func (c *climber) adapt(rate float64, grow bool) {
 		c.step = climbDecay * amount
 	}
 	c.prevRate = rate
+	w := c.window
 	c.window = min(max(c.window+amount, 0), 1)
+	c.leapt = c.window - w
 }

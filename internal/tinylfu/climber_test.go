@@ -95,29 +95,32 @@ func TestJudgeHintCanBeOff(t *testing.T) {
 		hintPeriod(c, 1000, 490, c == &off)
 		hintPeriod(c, 1000, 450, c == &off)
 	}
-	if off != (climber{window: plain.window, step: plain.step, prevRate: plain.prevRate, period: 1000, noHint: true}) {
+	if plain.noHint = true; off != plain {
 		t.Fatalf("hint off: %+v; without ties: %+v", off, plain)
 	}
 }
 
-// When a growth the hint forced lowered the hit ratio, the hint is off for
+// When a growth the hint forced lowered the hit ratio, it is taken back,
+// the window goes on shrinking, and the hint is off for the next
 // hintBlock periods, then on again.
 func TestJudgeHintBacksOffAfterALoss(t *testing.T) {
 	c := newClimber()
 	c.startPeriod(1000, false)
 	period(&c, 1000, 900)
+	before := c.window
 	hintPeriod(&c, 1000, 900, true) // forced growth
-	if !c.forced {
-		t.Fatal("ties admitted did not force the window")
+	if !c.forced || c.window < before+hintLeap {
+		t.Fatalf("ties admitted: window %v -> %v, forced %v", before, c.window, c.forced)
 	}
-	hintPeriod(&c, 1000, 880, true) // the forced growth cost 2 points: the hint goes off
-	if c.forced || c.blocked != hintBlock-1 {
-		t.Fatalf("after a forced growth lowered the ratio: forced %v, blocked %d", c.forced, c.blocked)
+	hintPeriod(&c, 1000, 880, true) // the forced growth cost 2 points: undone, the hint goes off
+	if c.forced || c.blocked != hintBlock || math.Abs(c.window-before) > 1e-12 || c.step >= 0 {
+		t.Fatalf("after a forced growth lowered the ratio: window %v (was %v), step %v, forced %v, blocked %d",
+			c.window, before, c.step, c.forced, c.blocked)
 	}
-	for i := range hintBlock - 1 {
+	for i := range hintBlock {
 		hintPeriod(&c, 1000, 880, true)
 		if c.forced {
-			t.Fatalf("the hint forced period %d of its block", i+2)
+			t.Fatalf("the hint forced period %d of its block", i+1)
 		}
 	}
 	hintPeriod(&c, 1000, 880, true)
