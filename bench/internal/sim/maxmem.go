@@ -17,7 +17,7 @@ var MaxmemPolicies = []string{
 
 // MaxmemCPUs is the CPU count the simulated maxmem caches choose their
 // shards for (maxmem.DefaultShards: 8 shards, fewer for budgets under
-// 128 KiB), so results do not depend on the machine's.
+// 512 KiB, one below 128 KiB), so results do not depend on the machine's.
 const MaxmemCPUs = 2
 
 // MaxmemShards is the shard count of a simulated maxmem cache with a large
