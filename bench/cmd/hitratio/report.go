@@ -104,6 +104,7 @@ func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.
 	writeSummary(p, traces, caches, res)
 	writeTargets(p, traces, caches, res)
 	writeVersus(p, traces, caches, res)
+	writeMisses(p, traces, caches, res, cfg.notes)
 	writeChecks(p, checks)
 	for ti, t := range traces {
 		writeTrace(p, t, caches, res[ti], cfg.charts)
