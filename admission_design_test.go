@@ -7,8 +7,8 @@ import (
 	"github.com/maxmem/maxmem/internal/tinylfu"
 )
 
-// Tests of the admission design of issue 13 through the cache (its parts
-// are tested in internal/tinylfu): the ghost hint, and the policy's memory
+// Tests of the admission design through the cache (its parts are tested
+// in internal/tinylfu): the duel judge on a loop, and the policy's memory
 // taken by evicting. They run one shard, as the policy model in
 // bench/internal/policymodel does, on generated traffic.
 
@@ -84,9 +84,9 @@ func loopOf(keys, requests int) []uint64 {
 	return out
 }
 
-// used_memory_policy is the sketch and the ghosts sized for the entries
+// used_memory_policy is the sketch and the judge sized for the entries
 // the budget holds, and the budget holds them.
-func TestTinyLFUChargesItsGhosts(t *testing.T) {
+func TestTinyLFUChargesItsJudge(t *testing.T) {
 	c := newEntryCache(t, 3200, AllKeysTinyLFU)
 	replay(t, c, scanMixed(3200, 20_000))
 	st := c.Stats()
@@ -98,7 +98,7 @@ func TestTinyLFUChargesItsGhosts(t *testing.T) {
 }
 
 // The issue's run-time switch: a full cache of same-size values switched
-// from allkeys-lru to allkeys-tinylfu evicts for its sketch, ghosts and
+// from allkeys-lru to allkeys-tinylfu evicts for its sketch, judge and
 // list places at once (each eviction frees one entry's bytes, which the
 // next write would take: waiting for room would never give it any), and
 // its hit ratio on the rest of the traffic comes close to that of a cache
@@ -137,9 +137,10 @@ func TestTinyLFUSwitchGetsItsMemory(t *testing.T) {
 	}
 }
 
-// On a loop of 1.01 times the cache, whose rejected keys come back as
-// ghosts every round, the ghost hint's guard keeps the window small and
-// the loop cached (the hint itself: internal/tinylfu).
+// On a loop of 1.01 times the cache, the victims of the duels come back
+// before the candidates every round: the judge keeps refusing ties, its
+// hint leaves the window small, and the loop stays cached (the judge
+// itself: internal/tinylfu).
 func TestTinyLFUKeepsALoopNearTheCacheSize(t *testing.T) {
 	c := newEntryCache(t, 1000, AllKeysTinyLFU)
 	if hit := replay(t, c, loopOf(1010, 300_000)); hit < 90 {

@@ -8,8 +8,10 @@ import (
 )
 
 // The shard's side of allkeys-tinylfu: the shard's entries are the
-// policy's Entries, each entry is charged its node too, and the policy's
-// sketch and ghosts are charged to the lease.
+// policy's Entries, each entry is charged its node too (EntryChargeLocked),
+// and the policy's sketch and judge, sized from the shard's share of the
+// budget, are charged to the lease: what the lease cannot take at once
+// the shard owes, and the cache evicts to pay it (PayPolicyLocked).
 
 // entries is a locked shard as the policy sees it.
 type entries Shard
@@ -113,7 +115,7 @@ func (s *Shard) SparedLocked() bool {
 	return 2*s.Lease.Charged() < s.cfg.Nominal()
 }
 
-// PolicyBytesLocked returns the memory of the policy's sketch and ghosts.
+// PolicyBytesLocked returns the memory of the policy's sketch and judge.
 func (s *Shard) PolicyBytesLocked() int64 {
 	if s.adm == nil {
 		return 0

@@ -14,13 +14,12 @@ const (
 	climbPeriodRatio = 10 // a sample period is this many requests per entry the shard holds when full
 )
 
-// The ghost hint's constants: the share of a period's misses that must
-// find a rejected candidate's ghost for the window to grow, and how many
-// periods the hint stays off after a growth it forced lowered the hit
-// ratio.
+// The judge's hint: a growth it forces is at least hintLeap of the shard;
+// a forced growth that lowered the hit ratio is undone, and the hint stays
+// off for hintBlock periods.
 const (
-	ghostHintShare = 0.015
-	hintBlock      = 8
+	hintLeap  = 0.25
+	hintBlock = 8
 )
 
 // climber sets the share of a shard's bytes that the admission layout's
@@ -29,30 +28,27 @@ const (
 // direction that raised the ratio, the step shrinking as the ratio settles
 // and growing back when the ratio jumps.
 //
-// The ghost hint overrides the direction: a period in which at least
-// ghostHintShare of the misses were writes of keys the window had just
-// turned away (ghost hits, admission.go) grows the window, whatever the
-// hit ratio did, since such keys come back sooner than the sketch can
-// learn (recency-biased traffic). A loop slightly longer than the shard
-// also brings its rejected keys back, and there a larger window lowers
-// the hit ratio: when a forced growth did, the hint is off for hintBlock
-// periods.
+// The judge's hint overrides the direction: a period that ends while the
+// judge admits ties (judge.go: the window's candidates have been coming
+// back before the main space's victims) grows the window by at least
+// hintLeap, whatever the hit ratio did, since such traffic rewards
+// recency sooner than the climber's small steps reach it. Where a larger
+// window lowers the hit ratio after all, the growth is taken back and the
+// hint is off for hintBlock periods.
 type climber struct {
 	window float64 // the window's share, 0 to 1
 
 	hits, requests, period int // the current period; period 0: not started
-	ghostHits              int // the current period's writes that found a ghost
 	prevRate               float64
 	step                   float64 // signed share added at the next period's end
 
-	hintShare float64 // the ghost hint's threshold: ghostHintShare (0: no hint)
-	forced    bool    // the last period's move was the hint's
-	blocked   int     // periods the hint stays off
+	noHint  bool    // the judge's hint is ignored (for tests)
+	forced  bool    // the last period's move was the hint's
+	leapt   float64 // how far that move took the window
+	blocked int     // periods the hint stays off
 }
 
-func newClimber() climber {
-	return climber{window: initialWindow, step: -climbStep, hintShare: ghostHintShare}
-}
+func newClimber() climber { return climber{window: initialWindow, step: -climbStep} }
 
 // count records requests, hits of them, and reports whether the period is
 // over; the caller then starts the next one.
@@ -62,35 +58,42 @@ func (c *climber) count(hits, requests int) (periodOver bool) {
 	return c.requests >= c.period
 }
 
-// ghostHit records a write that found a ghost.
-func (c *climber) ghostHit() { c.ghostHits++ }
-
 // startPeriod ends the current period, adapting the window to its hit
-// ratio unless it was the first, and starts one of n requests (0 while the
-// shard is empty: no period yet).
-func (c *climber) startPeriod(n int) {
+// ratio unless it was the first (tiesAdmitted: the judge's hint), and
+// starts one of n requests (0 while the shard is empty: no period yet).
+func (c *climber) startPeriod(n int, tiesAdmitted bool) {
 	if c.period > 0 {
 		rate := float64(c.hits) / float64(c.requests)
-		c.adapt(rate, c.hint(rate))
+		if c.forced && rate < c.prevRate {
+			c.undo(rate)
+		} else {
+			c.adapt(rate, c.hint(tiesAdmitted))
+		}
 	}
-	c.hits, c.requests, c.ghostHits, c.period = 0, 0, 0, n
+	c.hits, c.requests, c.period = 0, 0, n
 }
 
-// hint reports whether the period ending, whose hit ratio was rate, calls
-// for a larger window: enough of its misses found a ghost (at least one),
-// and no growth the hint forced lowered the hit ratio in the last
-// hintBlock periods.
-func (c *climber) hint(rate float64) bool {
-	if c.forced && rate < c.prevRate {
-		c.blocked = hintBlock
-	}
+// undo takes back a growth the hint forced that lowered the hit ratio,
+// to rate, and turns the hint off for hintBlock periods; the climber then
+// goes on shrinking the window from where it was.
+func (c *climber) undo(rate float64) {
+	c.window = max(c.window-c.leapt, 0)
+	c.forced, c.blocked = false, hintBlock
+	c.step, c.prevRate = -climbStep, rate
+}
+
+// hint reports whether the period ending is to grow the window: the judge
+// admits ties, and no growth the hint forced lowered the hit ratio in the
+// last hintBlock periods. A forced growth is at least hintLeap.
+func (c *climber) hint(tiesAdmitted bool) bool {
 	c.forced = false
 	if c.blocked > 0 {
 		c.blocked--
 		return false
 	}
-	misses := c.requests - c.hits
-	c.forced = c.hintShare > 0 && c.ghostHits > 0 && float64(c.ghostHits) >= c.hintShare*float64(misses)
+	if c.forced = tiesAdmitted && !c.noHint; c.forced {
+		c.step = math.Max(math.Abs(c.step), hintLeap)
+	}
 	return c.forced
 }
 
@@ -110,5 +113,7 @@ func (c *climber) adapt(rate float64, grow bool) {
 		c.step = climbDecay * amount
 	}
 	c.prevRate = rate
+	w := c.window
 	c.window = min(max(c.window+amount, 0), 1)
+	c.leapt = c.window - w
 }

@@ -6,15 +6,18 @@ import (
 )
 
 // period feeds the climber one sample period of n requests, hits of them
-// hits, and starts the next period of n.
-func period(c *climber, n, hits int) {
+// hits, and starts the next period of n, the judge admitting no ties.
+func period(c *climber, n, hits int) { hintPeriod(c, n, hits, false) }
+
+// hintPeriod is period, the judge admitting ties or not at its end.
+func hintPeriod(c *climber, n, hits int, ties bool) {
 	for i := range n {
 		hit := 0
 		if i < hits {
 			hit = 1
 		}
 		if c.count(hit, 1) {
-			c.startPeriod(n)
+			c.startPeriod(n, ties)
 		}
 	}
 }
@@ -24,7 +27,7 @@ func period(c *climber, n, hits int) {
 // steady, and restarts the step after a jump of 5 points or more.
 func TestClimberFollowsTheHitRatio(t *testing.T) {
 	c := newClimber()
-	c.startPeriod(1000) // the first period only starts counting
+	c.startPeriod(1000, false) // the first period only starts counting
 	period(&c, 1000, 300)
 	// first period: rate 0.30 from 0 is a jump, so the step (shrink first)
 	// is applied and restarts at full size.
@@ -49,7 +52,7 @@ func TestClimberFollowsTheHitRatio(t *testing.T) {
 func TestClimberKeepsTheShareInRange(t *testing.T) {
 	c := newClimber()
 	c.step = climbStep
-	c.startPeriod(100)
+	c.startPeriod(100, false)
 	for i := range 100 {
 		period(&c, 100, i) // a rising ratio: always grow
 	}
@@ -58,71 +61,69 @@ func TestClimberKeepsTheShareInRange(t *testing.T) {
 	}
 }
 
-// hintPeriod feeds the climber one period of 1000 requests with hits of
-// them hits and ghosts ghost hits, and starts the next period.
-func hintPeriod(c *climber, hits, ghosts int) {
-	for range ghosts {
-		c.ghostHit()
-	}
-	period(c, 1000, hits)
-}
-
-// A period in which 1.5 % of the misses or more found a ghost grows the
-// window by the step, even when the hit ratio fell; fewer ghost hits leave
-// the direction to the hit ratio.
-func TestGhostHintGrowsTheWindow(t *testing.T) {
+// A period that ends while the judge admits ties grows the window by at
+// least hintLeap, even when the hit ratio fell; once the judge stops, the
+// direction is the hit ratio's again.
+func TestJudgeHintGrowsTheWindow(t *testing.T) {
 	c := newClimber()
-	c.startPeriod(1000)
-	hintPeriod(&c, 500, 0)
+	c.startPeriod(1000, false)
+	period(&c, 1000, 500)
 	w := c.window
-	hintPeriod(&c, 490, 8) // 8 of 510 misses: 1.57 %; the ratio fell a point
-	if c.window <= w || !c.forced {
-		t.Fatalf("ghost hits on 1.57 %% of the misses: window %v -> %v, forced %v", w, c.window, c.forced)
+	hintPeriod(&c, 1000, 490, true) // the ratio fell a point
+	if c.window < w+hintLeap || !c.forced {
+		t.Fatalf("ties admitted: window %v -> %v, forced %v", w, c.window, c.forced)
 	}
 	w = c.window
-	hintPeriod(&c, 490, 7) // 7 of 510: 1.37 %; the ratio held: the last move (growth) is kept
+	period(&c, 1000, 490) // the ratio held: the last move (growth) is kept
 	if c.window <= w || c.forced {
-		t.Fatalf("1.37 %%, steady ratio: window %v -> %v, forced %v", w, c.window, c.forced)
+		t.Fatalf("no ties, steady ratio: window %v -> %v, forced %v", w, c.window, c.forced)
 	}
 	w = c.window
-	hintPeriod(&c, 480, 7) // 1.35 % and the ratio fell: turn back
+	period(&c, 1000, 480) // the ratio fell: turn back
 	if c.window >= w || c.forced {
-		t.Fatalf("1.35 %%, falling ratio: window %v -> %v, forced %v", w, c.window, c.forced)
+		t.Fatalf("no ties, falling ratio: window %v -> %v, forced %v", w, c.window, c.forced)
 	}
 }
 
-// A period with no ghost hit is never forced, even without misses.
-func TestGhostHintNeedsAGhostHit(t *testing.T) {
-	c := newClimber()
-	c.startPeriod(1000)
-	hintPeriod(&c, 1000, 0)
-	hintPeriod(&c, 1000, 0)
-	if c.forced || c.window > initialWindow {
-		t.Fatalf("periods without misses or ghosts: window %v, forced %v", c.window, c.forced)
+// With the hint off (noHint), the judge's ties change nothing.
+func TestJudgeHintCanBeOff(t *testing.T) {
+	off, plain := newClimber(), newClimber()
+	off.noHint = true
+	for _, c := range []*climber{&off, &plain} {
+		c.startPeriod(1000, false)
+		period(c, 1000, 500)
+		hintPeriod(c, 1000, 490, c == &off)
+		hintPeriod(c, 1000, 450, c == &off)
+	}
+	if plain.noHint = true; off != plain {
+		t.Fatalf("hint off: %+v; without ties: %+v", off, plain)
 	}
 }
 
-// When a growth the hint forced lowered the hit ratio, the hint is off for
+// When a growth the hint forced lowered the hit ratio, it is taken back,
+// the window goes on shrinking, and the hint is off for the next
 // hintBlock periods, then on again.
-func TestGhostHintBacksOffAfterALoss(t *testing.T) {
+func TestJudgeHintBacksOffAfterALoss(t *testing.T) {
 	c := newClimber()
-	c.startPeriod(1000)
-	hintPeriod(&c, 900, 0)
-	hintPeriod(&c, 900, 10) // forced growth
-	if !c.forced {
-		t.Fatal("10 ghost hits in 100 misses did not force the window")
+	c.startPeriod(1000, false)
+	period(&c, 1000, 900)
+	before := c.window
+	hintPeriod(&c, 1000, 900, true) // forced growth
+	if !c.forced || c.window < before+hintLeap {
+		t.Fatalf("ties admitted: window %v -> %v, forced %v", before, c.window, c.forced)
 	}
-	hintPeriod(&c, 880, 10) // the forced growth cost 2 points: the hint goes off
-	if c.forced || c.blocked != hintBlock-1 {
-		t.Fatalf("after a forced growth lowered the ratio: forced %v, blocked %d", c.forced, c.blocked)
+	hintPeriod(&c, 1000, 880, true) // the forced growth cost 2 points: undone, the hint goes off
+	if c.forced || c.blocked != hintBlock || math.Abs(c.window-before) > 1e-12 || c.step >= 0 {
+		t.Fatalf("after a forced growth lowered the ratio: window %v (was %v), step %v, forced %v, blocked %d",
+			c.window, before, c.step, c.forced, c.blocked)
 	}
-	for i := range hintBlock - 1 {
-		hintPeriod(&c, 880, 50)
+	for i := range hintBlock {
+		hintPeriod(&c, 1000, 880, true)
 		if c.forced {
-			t.Fatalf("the hint forced period %d of its block", i+2)
+			t.Fatalf("the hint forced period %d of its block", i+1)
 		}
 	}
-	hintPeriod(&c, 880, 50)
+	hintPeriod(&c, 1000, 880, true)
 	if !c.forced {
 		t.Fatalf("the hint is still off %d periods after the loss", hintBlock+1)
 	}

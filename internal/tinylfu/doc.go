@@ -11,9 +11,14 @@
 // the working set out, while the window still gives a new entry time to
 // prove itself.
 //
-// A hill climber moves the boundary between window and main space by the
-// hit ratio it measures (climber.go). Each shard keeps its own Policy,
-// under its own lock.
+// The judge (judge.go) learns where that rule is wrong: it records one
+// duel in four and sees which of the two keys is requested again first;
+// per difference of estimates it admits where candidates come back first
+// far more often (steady reuse, recency) and refuses where victims do
+// (counters that collide in a small sketch, sweeps). A hill climber moves
+// the boundary between window and main space by the hit ratio it
+// measures, and grows the window fast while the judge admits ties
+// (climber.go). Each shard keeps its own Policy, under its own lock.
 //
 // The sketch counts nothing until the shard first holds half its nominal
 // bytes, so that the requests that fill a cache do not defend its first
@@ -24,15 +29,11 @@
 // wins, one time in 128, against a victim as frequent: a new hot set can
 // replace an old one whose counts are still saturated.
 //
-// Ghosts: the policy remembers the last candidates that lost their duel,
-// one per 32 entries. A write of a key whose ghost is there skips the
-// window and enters probation, so a key that comes back soon is turned
-// away once at most, and its ghost hit tells the climber that the window
-// is too small for the traffic.
-//
 // Invariant: every entry of the shard is in exactly one of the three
 // lists, each list in the order its entries were last accessed, and
-// weight[l] is the sum of the charges of list l's entries. The sketch,
-// the ghosts and the lists' links are the policy's own memory (Bytes),
-// which the shard charges to the budget like any entry.
+// weight[l] is the sum of the charges of list l's entries; every resident
+// party of a duel in flight is marked inDuel. The sketch and the judge
+// (Bytes), and the entries' nodes (NodeBytes each), are the policy's own
+// memory, which the shard charges to the budget like any entry
+// (memory.go).
 package tinylfu

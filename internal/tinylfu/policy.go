@@ -12,13 +12,11 @@ const (
 // protectedShare is the protected segment's share of the main space.
 const protectedShare = 0.80
 
-// The admission's other constants: one ghost per ghostShare entries, and
-// the warm admission (one candidate in warmOdds estimated at warmFloor or
-// more wins against a victim as frequent).
+// The warm admission: one candidate in warmOdds estimated at warmFloor or
+// more wins against a victim as frequent that the judge keeps.
 const (
-	ghostShare = 32
-	warmOdds   = 128
-	warmFloor  = 6
+	warmOdds  = 128
+	warmFloor = 6
 )
 
 // Entries is what the policy reads of its shard's entries, by slot.
@@ -34,6 +32,12 @@ type Entries interface {
 type node struct {
 	prev, next uint32 // neighbours towards the front and the back; 0: none
 	list       uint8
+	// inDuel is set on the entry that stayed resident after a duel the
+	// judge recorded, so that its next request asks the judge (a probe of
+	// its table) and the others' do not. It may outlive the record (the
+	// ring came round, or the other party came back first): the next
+	// request then finds nothing and clears it.
+	inDuel bool
 }
 
 // NodeBytes is what the policy keeps per entry, its place in the lists:
@@ -58,10 +62,10 @@ type Policy struct {
 	lists  [3]list
 	weight [3]int64 // bytes in window, probation and protected
 	sketch Sketch
-	ghosts FIFO    // the candidates that lost their duel last
+	judge  judge   // decides the duels it has evidence for (judge.go)
 	climb  climber // sets the window's share of the shard's nominal bytes
 	warm   bool    // the shard has held half its nominal bytes: the sketch counts
-	owed   int     // entries to size the sketch, ghosts and nodes for once paid; 0: none
+	owed   int     // entries to size the sketch and the judge for once paid; 0: none
 }
 
 // New returns an empty policy over e.
@@ -131,19 +135,14 @@ func (p *Policy) move(slot uint32, to uint8) {
 	p.weight[to] += charge
 }
 
-// Insert links a new entry at the front of the window, or of probation if
-// its key's ghost is there (the key lost its duel a moment ago and is back
-// already), and counts its write in the sketch (the Get that missed was
-// not counted).
+// Insert links a new entry at the front of the window, counts its write
+// in the sketch (the Get that missed was not counted) and tells the judge,
+// for the key may have left in a duel it recorded.
 func (p *Policy) Insert(slot, hash uint32, charge int64) {
-	to := uint8(window)
 	p.count(hash)
-	if p.ghosts.Remove(hash) {
-		p.climb.ghostHit()
-		to = probation
-	}
-	p.pushFront(to, slot)
-	p.weight[to] += charge
+	p.judge.seen(hash)
+	p.pushFront(window, slot)
+	p.weight[window] += charge
 	if !p.warm {
 		p.spill()
 	}
@@ -180,18 +179,36 @@ func (p *Policy) count(h uint32) {
 // or of protected, or from probation into protected, which may push
 // protected's least recent entries back to probation.
 func (p *Policy) Access(slot, hash uint32) {
-	p.count(hash)
+	p.request(slot, hash)
 	if p.climb.count(1, 1) {
-		p.climb.startPeriod(climbPeriodRatio * p.capacity())
+		p.startPeriod()
 	}
 	p.touch(slot)
 }
 
 // Written records a write or TTL change of the resident entry at slot: an
-// access in the sketch and the lists, not a request for the climber.
+// access in the sketch, the judge and the lists, not a request for the
+// climber.
 func (p *Policy) Written(slot, hash uint32) {
-	p.count(hash)
+	p.request(slot, hash)
 	p.touch(slot)
+}
+
+// request counts a request for the resident entry at slot, whose key
+// hashed to h, in the sketch, and tells the judge if the entry stayed
+// after a duel it recorded.
+func (p *Policy) request(slot, h uint32) {
+	p.count(h)
+	if n := p.node(slot); n.inDuel {
+		n.inDuel = false
+		p.judge.seen(h)
+	}
+}
+
+// startPeriod starts the climber's next sample period, ending the current
+// one with the judge's hint.
+func (p *Policy) startPeriod() {
+	p.climb.startPeriod(climbPeriodRatio*p.capacity(), p.judge.admits(0))
 }
 
 // Reweigh records that the charge of the entry at slot changed by delta.
@@ -212,19 +229,23 @@ func (p *Policy) touch(slot uint32) {
 // Misses records n Gets that found nothing, for the climber.
 func (p *Policy) Misses(n uint64) {
 	if p.climb.count(0, int(n)) {
-		p.climb.startPeriod(climbPeriodRatio * p.capacity())
+		p.startPeriod()
 	}
 }
 
 // capacity estimates how many entries the shard holds when full: its
-// share of the budget over its average charge (at least what it holds); 0
-// when it is empty.
-func (p *Policy) capacity() int {
+// share (at least what it holds; a shard may hold more than its share of
+// the budget); 0 when it is empty.
+func (p *Policy) capacity() int { return max(p.share(), int(p.e.Len())) }
+
+// share returns how many entries the shard's share of the budget holds at
+// its average charge; 0 when it is empty.
+func (p *Policy) share() int {
 	n := int64(p.e.Len())
 	if n == 0 {
 		return 0
 	}
-	return int(max(p.e.Nominal()/max(p.total()/n, 1), n))
+	return int(p.e.Nominal() / max(p.total()/n, 1))
 }
 
 // demote moves protected's least recent entries to probation while
@@ -238,8 +259,7 @@ func (p *Policy) demote() {
 
 // Victim returns the entry to evict (0 if there is none). While the window
 // is over its bound, its least recent entry faces the main space's least
-// recent one and the sketch keeps the more frequent (admit); ties keep the
-// incumbent, which makes a scan harmless. The window may always hold its
+// recent one in a duel, and the loser goes. The window may always hold its
 // newest entry, however small its share: a new entry gets its time there.
 func (p *Policy) Victim() uint32 {
 	windowMax, _ := p.bounds()
@@ -257,7 +277,7 @@ func (p *Policy) Victim() uint32 {
 			p.move(cand, probation) // no contest: the main space has room
 			continue
 		}
-		if !p.admit(cand, victim) {
+		if p.duel(cand, victim) == cand {
 			return cand
 		}
 		p.move(cand, probation)
@@ -274,28 +294,36 @@ func (p *Policy) mainBack() uint32 {
 	return p.lists[protected].back
 }
 
-// admit reports whether the candidate at slot cand wins its duel against
-// the victim: it was requested more often, or, one time in warmOdds, it
-// was requested warmFloor times or more (a new hot key facing an old one
-// whose count is as high, or saturated).
-func (p *Policy) admit(cand, victim uint32) bool {
-	c := p.sketch.Estimate(uint64(p.e.Hash(cand)))
-	if c > p.sketch.Estimate(uint64(p.e.Hash(victim))) {
-		return true
+// duel decides between the window's candidate at slot cand and the main
+// space's victim, and returns the loser. The sketch keeps the more
+// frequent, ties keeping the incumbent (a scan is then harmless), unless
+// the judge has learnt otherwise for their difference of estimates; a
+// candidate requested warmFloor times or more that the judge would refuse
+// at a tie or below still wins one time in warmOdds (a new hot key facing
+// an old one whose count is as high, or saturated). If the judge records
+// the duel, the winner is marked to tell it of its next request.
+func (p *Policy) duel(cand, victim uint32) (loser uint32) {
+	ch, vh := p.e.Hash(cand), p.e.Hash(victim)
+	c := p.sketch.Estimate(uint64(ch))
+	diff := c - p.sketch.Estimate(uint64(vh))
+	recorded := p.judge.record(ch, vh, diff)
+	winner, loser := victim, cand
+	if p.judge.admits(diff) || diff <= 0 && c >= warmFloor && p.e.Rand()%warmOdds == 0 {
+		winner, loser = cand, victim
 	}
-	return c >= warmFloor && p.e.Rand()%warmOdds == 0
+	if recorded {
+		p.node(winner).inDuel = true
+	}
+	return loser
 }
 
 // Remove takes the entry at slot, charged charge bytes, out of the lists.
-// If it is evicted from the window, it lost its duel (or the main space
-// was empty), and its key becomes a ghost.
+// An entry evicted (the policy chose it) leaves as any other: a duel the
+// judge recorded remembers its key by fingerprint.
 func (p *Policy) Remove(slot uint32, charge int64, evicted bool) {
-	n := p.node(slot)
-	if evicted && n.list == window {
-		p.ghosts.Push(p.e.Hash(slot))
-	}
-	p.weight[n.list] -= charge
+	p.weight[p.node(slot).list] -= charge
 	p.unlink(slot)
+	*p.node(slot) = node{}
 }
 
 // Move records that the entry at slot from, the last, is now at slot to,
@@ -319,16 +347,20 @@ func (p *Policy) Move(from, to uint32) {
 
 // Adopt puts every entry of the shard in probation, most recent at the
 // front, for a switch to this policy: order lists the slots from the
-// least recent.
+// least recent. The policy is then owed its memory for the entries the
+// shard's share holds, which it evicts down to (their nodes too are
+// charged from now on).
 func (p *Policy) Adopt(order []uint32) {
 	for _, slot := range order {
 		p.pushFront(probation, slot)
 		p.weight[probation] += p.e.Charge(slot)
 	}
-	p.fit()
+	if n := len(order); n > 0 {
+		p.owed = min(max(p.share(), 1), 2*n+sketchSlack)
+	}
 }
 
-// Clear forgets every entry; the sketch, the ghosts and the climber keep
+// Clear forgets every entry; the sketch, the judge and the climber keep
 // what they learnt.
 func (p *Policy) Clear() {
 	p.lists = [3]list{}
@@ -359,6 +391,27 @@ func (p *Policy) Check() error {
 	}
 	if len(seen) != int(p.e.Len()) {
 		return fmt.Errorf("lists hold %d slots, the shard %d", len(seen), p.e.Len())
+	}
+	if err := p.judge.duels.check(); err != nil {
+		return err
+	}
+	return p.checkMarks()
+}
+
+// checkMarks verifies that every resident party of a duel in flight is
+// marked inDuel (of entries whose keys share a fingerprint, one at least).
+func (p *Policy) checkMarks() error {
+	marked := map[uint32]bool{}
+	for slot := uint32(1); slot <= p.e.Len(); slot++ {
+		fp := fingerprint(p.e.Hash(slot))
+		marked[fp] = marked[fp] || p.node(slot).inDuel
+	}
+	for pos, r := range p.judge.duels.ring {
+		for _, fp := range r {
+			if m, resident := marked[fp]; fp != 0 && resident && !m {
+				return fmt.Errorf("duel %d: its party %#x is resident and not marked", pos, fp)
+			}
+		}
 	}
 	return nil
 }

@@ -53,6 +53,9 @@ type config struct {
 	// modelShards splits each model's budget into this many shards that
 	// share nothing (policymodel.ShardedFactory).
 	modelShards int
+	// notes is a markdown file of the misses' reasons and a closing note,
+	// included after the lists of misses ("" or missing: none).
+	notes string
 }
 
 // selects reports whether -only and -set keep the trace or generator m.
@@ -89,11 +92,12 @@ func parseFlags() config {
 	flag.Uint64Var(&cfg.seed, "seed", 1, "seed of every seeded cache")
 	flag.StringVar(&cfg.models, "models", "", "comma-separated policy models of internal/policymodel to replay as well, or all ("+modelNames()+")")
 	flag.BoolVar(&cfg.charts, "charts", true, "write charts/*.svg and link them from hitratio.md")
+	flag.StringVar(&cfg.notes, "notes", "hitratio-notes.md", "markdown file of the misses' reasons and a closing note, included in the report after the lists of misses")
 	flag.IntVar(&cfg.modelShards, "model-shards", 1, "replay each model split into this many shards, each with an equal part of the budget")
 	var set string
 	flag.StringVar(&set, "set", "", "replay only one side of the split of internal/suite: tuning or held-out (empty: both)")
 	var caches string
-	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,tinylfu'); empty runs all")
+	flag.StringVar(&caches, "caches", "", "comma-separated substrings: replay only the caches whose name contains one (e.g. 'LRU (exact),otter,tinylfu'), or, after =, is it ('=maxmem allkeys-tinylfu'); empty runs all")
 	flag.Parse()
 	switch cfg.set = suite.Set(set); cfg.set {
 	case "", suite.Tuning, suite.HeldOut:
@@ -159,7 +163,7 @@ func selectCaches(fs []sim.Factory, cfg config) []sim.Factory {
 	out := fs[:1] // the exact LRU stays first: the self-check reads it
 	for _, f := range fs[1:] {
 		for _, want := range cfg.caches {
-			if strings.Contains(f.Name, strings.TrimSpace(want)) {
+			if want = strings.TrimSpace(want); f.Name == strings.TrimPrefix(want, "=") || !strings.HasPrefix(want, "=") && strings.Contains(f.Name, want) {
 				out = append(out, f)
 				break
 			}

@@ -9,7 +9,7 @@ import (
 )
 
 // maxmemFactories returns maxmem under each of its policies, and
-// allkeys-tinylfu once more with its sketch and ghosts inside the budget of N
+// allkeys-tinylfu once more with its sketch and judge inside the budget of N
 // entries.
 func maxmemFactories() []sim.Factory {
 	var fs []sim.Factory

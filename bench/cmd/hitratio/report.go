@@ -104,6 +104,7 @@ func writeMarkdown(w io.Writer, cfg config, traces []*loadedTrace, caches []sim.
 	writeSummary(p, traces, caches, res)
 	writeTargets(p, traces, caches, res)
 	writeVersus(p, traces, caches, res)
+	writeMisses(p, traces, caches, res, cfg.notes)
 	writeChecks(p, checks)
 	for ti, t := range traces {
 		writeTrace(p, t, caches, res[ti], cfg.charts)
@@ -116,10 +117,12 @@ every request is a Get, and a miss is followed by a Set of the key.
 The hit ratio is hits / all requests, in percent.
 Entry-count traces bound every cache to N entries; maxmem gets a byte budget of
 N times what it charges one entry (MemoryUsage after inserting one, which includes
-its per-entry overhead), with a Sizer that charges every entry the same, plus
-what the policy keeps for N entries (allkeys-tinylfu's sketch and ghosts, 1.375
-bytes per entry; otter's and theine's sketches are outside their N too). The row
-"(policy memory inside N)" gives allkeys-tinylfu N entries' bytes only.
+its per-entry overhead, and under allkeys-tinylfu its 12-byte place in the
+policy's lists), with a Sizer that charges every entry the same, plus what the
+policy keeps for N entries at that very budget (allkeys-tinylfu's sketch and duel
+judge, about 1.6 bytes per entry and at least 28 bytes a shard; otter's and
+theine's sketches are outside their N too). The row "(policy memory inside N)"
+gives allkeys-tinylfu N entries' bytes only.
 Weighted traces (oracleGeneral, AdaptSize) bound total bytes: the references and
 peers count object sizes only; maxmem charges its per-entry overhead on top.
 golang-lru only counts entries and is not run on weighted traces.
@@ -145,7 +148,7 @@ tuning set only; the held-out set reports how they carry over.
   logical clock advances 1 ms per request: one decay minute is 60 000 requests, and
   LRU idle time is counted in requests (finer than Redis's 1 s clock).
 * **maxmem**: every policy, the shards New would choose on 2 CPUs
-  (DefaultShards: 8, one per 16 KiB of budget below 128 KiB), seed 1, the same
+  (DefaultShards: 8, one per 64 KiB of budget below 512 KiB), seed 1, the same
   logical clock (Options.Clock);
   volatile-* policies write every key with SetWithTTL(10 000 h) so all keys are
   evictable; noeviction fills up and then refuses Sets (counted as misses).
@@ -158,7 +161,7 @@ tuning set only; the held-out set reports how they carry over.
 Rows named "model ..." are policy models of bench/internal/policymodel
 (-models): single-threaded, one shard, given the budget maxmem is given; the
 "(policy memory inside N)" row of each gives it N entries' bytes only. A model
-charges its ghosts as they appear, inside N in both rows; maxmem sizes its ghosts
+charges its ghosts as they appear, inside N in both rows; maxmem sizes its judge
 with its sketch, so its first row has room for both.
 
 A full run replays about 18 million requests of real traces (at 8 to 10 sizes)

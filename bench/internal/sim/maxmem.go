@@ -17,7 +17,7 @@ var MaxmemPolicies = []string{
 
 // MaxmemCPUs is the CPU count the simulated maxmem caches choose their
 // shards for (maxmem.DefaultShards: 8 shards, fewer for budgets under
-// 128 KiB), so results do not depend on the machine's.
+// 512 KiB, one below 128 KiB), so results do not depend on the machine's.
 const MaxmemCPUs = 2
 
 // MaxmemShards is the shard count of a simulated maxmem cache with a large
@@ -103,44 +103,45 @@ func newMaxmem(policy string, s Spec, roomForPolicy bool) (Cache, error) {
 
 // maxmemPolicyMemory returns the bytes the policy keeps besides n entries
 // that take budget bytes (Stats.PolicyMemory). The policy sizes what it
-// keeps from the budget it is given, which includes those bytes, so the
-// answer is a fixed point: extra such that a cache of budget + extra bytes
-// keeps extra. It is found from above: a budget a half larger first
-// (nothing is evicted), then the budget plus what the last probe kept,
-// which never grows, until it stops shrinking. Stopping earlier would
-// give the policy fewer bytes than it was allowed for, and the cache more
-// than n entries.
+// keeps from the budget it is given, which includes those bytes, and from
+// how its shards fill, so the answer is a fixed point: extra such that a
+// cache of budget + extra bytes holds the n entries and keeps extra. It is
+// sought from a budget a half larger (nothing is evicted), then each time
+// from the budget plus what the last probe kept. Stopping before the fixed
+// point would give the policy fewer bytes than it was allowed for, and
+// the cache more than n entries, or more, and the cache fewer. A probe
+// that held fewer than n entries while keeping no more than it was
+// allowed evicted on the way (a shard's policy grew before another's
+// shrank): the budget then gets one entry's bytes more.
 func maxmemPolicyMemory(policy string, n, budget int64, seed uint64) (int64, error) {
-	extra, err := probePolicyMemory(policy, n, budget+budget/2, seed)
+	extra := budget / 2
 	for range 20 {
-		if err != nil || extra == 0 {
-			return extra, err
+		kept, held, err := probePolicyMemory(policy, n, budget+extra, seed)
+		switch {
+		case err != nil || kept == extra && held == n || kept == 0:
+			return kept, err
+		case held < n && kept <= extra:
+			extra += budget / n // evicted on the way, not for the policy's bytes: one entry more
+		default:
+			extra = kept
 		}
-		var next int64
-		if next, err = probePolicyMemory(policy, n, budget+extra, seed); err == nil && next >= extra {
-			return next, nil
-		}
-		extra = next
 	}
 	return 0, fmt.Errorf("maxmem %s: the policy's memory for %d entries does not settle", policy, n)
 }
 
 // probePolicyMemory fills a cache of budget bytes with n entries and
-// returns Stats.PolicyMemory.
-func probePolicyMemory(policy string, n, budget int64, seed uint64) (int64, error) {
+// returns Stats.PolicyMemory and the entries it holds.
+func probePolicyMemory(policy string, n, budget int64, seed uint64) (kept, held int64, err error) {
 	probe, err := openMaxmem(policy, budget, false, seed)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer probe.Close()
 	for k := range uint64(n) {
 		probe.Set(k, 1)
 	}
 	st := probe.c.Stats()
-	if st.Keys != n {
-		return 0, fmt.Errorf("maxmem %s: the probe holds %d of %d entries", policy, st.Keys, n)
-	}
-	return st.PolicyMemory, nil
+	return st.PolicyMemory, st.Keys, nil
 }
 
 // MaxmemOverhead returns what maxmem charges an entry of this simulator
