@@ -101,14 +101,15 @@ func TestTinyLFUChargesItsJudge(t *testing.T) {
 // from allkeys-lru to allkeys-tinylfu evicts for its sketch, judge and
 // list places at once (each eviction frees one entry's bytes, which the
 // next write would take: waiting for room would never give it any), and
-// its hit ratio on the rest of the traffic comes close to that of a cache
-// created with the policy in the same budget, well above LRU's.
+// once it has seen a quarter of the traffic since the switch (it starts
+// with no counts), its hit ratio comes within 2 points of that of a cache
+// created with the policy in the same budget, above LRU's.
 // (bench/internal/policymodel's TestSwitchHitRatio: LRU 49.66, created
 // with it 55.74, switched 53.35.)
 func TestTinyLFUSwitchGetsItsMemory(t *testing.T) {
 	const n = 2000
 	keys := scanMixed(n, 50*n)
-	half := len(keys) / 2
+	half, settled := len(keys)/2, 3*len(keys)/4
 	budget := int64(n) * (EntryOverhead[uint64, int64]() + 1)
 	run := func(start, to Policy) float64 {
 		c := newBudgetCache(t, budget, start)
@@ -123,7 +124,8 @@ func TestTinyLFUSwitchGetsItsMemory(t *testing.T) {
 			}
 			checkAccounting(t, c)
 		}
-		hit := replay(t, c, keys[half:])
+		replay(t, c, keys[half:settled])
+		hit := replay(t, c, keys[settled:])
 		checkInvariants(t, c)
 		checkAccounting(t, c)
 		return hit
@@ -131,9 +133,9 @@ func TestTinyLFUSwitchGetsItsMemory(t *testing.T) {
 	lru := run(AllKeysLRU, nil)
 	created := run(AllKeysTinyLFU, nil)
 	switched := run(AllKeysLRU, AllKeysTinyLFU)
-	t.Logf("scan-mixed@%d, second half: LRU %.2f %%, tinylfu %.2f %%, switched to it %.2f %%", n, lru, created, switched)
-	if switched <= lru || switched < created-3 {
-		t.Errorf("switched %.2f %%: want within 3 points of a cache created with it (%.2f) and above LRU (%.2f)", switched, created, lru)
+	t.Logf("scan-mixed@%d, last quarter: LRU %.2f %%, tinylfu %.2f %%, switched to it %.2f %%", n, lru, created, switched)
+	if switched <= lru || switched < created-2 {
+		t.Errorf("switched %.2f %%: want within 2 points of a cache created with it (%.2f) and above LRU (%.2f)", switched, created, lru)
 	}
 }
 

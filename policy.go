@@ -168,14 +168,16 @@ var (
 // W-TinyLFU. New keys enter a small LRU window; a key leaving the window
 // takes the place of the least recent key of the main space only if a
 // sketch of recent requests says it is requested more often. A climber
-// grows or shrinks the window by the hit ratio it measures, and grows it
-// when keys the window turned away come straight back (ghosts), so the
-// policy leans towards LRU on recency-biased workloads and towards LFU on
+// grows or shrinks the window by the hit ratio it measures, and a judge
+// that remembers recent admission duels learns which side comes back
+// first: when refused candidates keep returning before the victims that
+// beat them, admission backs off and the window grows. The policy leans
+// towards LRU on recency-biased workloads and towards LFU on
 // frequency-biased ones, and a scan cannot flush the working set.
 //
 // Choose it for the best hit ratio per byte on workloads that mix popular
 // keys with one-off ones (web, database and storage caches). Its sketch
-// and ghosts cost about 1.4 bytes per entry, charged to MaxMemory and shown
+// and judge cost about 1.6 bytes per entry, charged to MaxMemory and shown
 // as used_memory_policy, and its place in the lists 12 bytes per entry,
 // charged with each entry; a cache switched to it at run time evicts to
 // make that room. Expired keys are still reclaimed first. It decides
