@@ -1,7 +1,7 @@
 package maxmem_test
 
-// The contract: the rules of README.md and DESIGN.md that hold whatever the
-// layout, each run over every layout (contract_layouts_test.go) and, where
+// The contract: the rules of README.md, REDIS.md and DESIGN.md that hold
+// whatever the layout, each run over every layout (contract_layouts_test.go) and, where
 // the policy could change the outcome, over every policy.
 
 import (

@@ -12,7 +12,7 @@ import (
 	"github.com/maxmem/maxmem"
 )
 
-// The per-entry overhead, part by part, as README.md and the doc comment of
+// The per-entry overhead, part by part, as CONTRIBUTING.md and the doc comment of
 // EntryOverhead describe it. A core that changes its layout changes these
 // figures here, deliberately; TestChargeMatchesHeap checks them against the
 // heap whatever they are.
