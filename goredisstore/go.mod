@@ -5,7 +5,7 @@ go 1.26.0
 replace github.com/maxmem/maxmem => ../
 
 require (
-	github.com/maxmem/maxmem v0.0.0-20261201041307-7f1987a1bb17
+	github.com/maxmem/maxmem v0.0.0-20261206230548-5b5fa4a71f79
 	github.com/redis/go-redis/v9 v9.23.0
 )
 
