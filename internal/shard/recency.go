@@ -27,10 +27,12 @@ import (
 // When the clock enters a new epoch, the bucket its ring place held (the
 // oldest epoch) is spliced behind the next oldest, so old entries gather
 // in the oldest bucket, in order. The epoch width follows the age of the
-// victims: the ring spans about four times their mean age, so that a
-// victim's epoch is a sixteenth of its age wide, and the entries older
-// than the ring's span, which the oldest bucket keeps in the order they
-// were placed, are older than what the victims usually are. A shard of
+// victims: the ring spans about their mean age, so that a victim's epoch
+// is about a sixty-fourth of its age wide, and the entries older than the
+// ring's span wait in the oldest bucket in the order they were placed.
+// (A ring of four times the age, epochs a sixteenth of it, left
+// allkeys-lru 2 points below exact LRU on alternating sweeps of 1.5
+// times the cache: bench/hitratio.md.) A shard of
 // smallShard entries or fewer looks at every entry instead: there the
 // least recent entry is exact.
 //
@@ -186,9 +188,9 @@ func (r *recency) spliceBehind(from, to uint32) {
 }
 
 // widthFor returns the epoch width for victims of mean age a: the ring
-// spans about four times that.
+// spans about that.
 func widthFor(a uint64) uint8 {
-	span := 4 * a / buckets
+	span := a / buckets
 	if span <= 1 {
 		return 0
 	}
@@ -241,8 +243,8 @@ func (s *Shard) rebuildRecencyLocked() {
 }
 
 // noteVictimLocked records the age of a victim whose stamp is stamp, and
-// widens the epochs when the ring spans less than twice the victims' mean
-// age, or narrows them when it spans more than sixteen times: a rebuild,
+// widens the epochs when the ring spans less than the victims' mean age,
+// or narrows them when it spans four times as much or more: a rebuild,
 // O(n), which the moving mean makes rare once the traffic settles.
 func (s *Shard) noteVictimLocked(stamp uint32) {
 	r := &s.rec
