@@ -133,3 +133,36 @@ func TestSetLimit(t *testing.T) {
 		t.Fatal("raising the limit did not signal room")
 	}
 }
+
+// A write's charge and a removal's release on one lease, the shared
+// counter touched only once a chunk is used up; alone, and with every
+// processor doing the same on a lease of its own.
+func BenchmarkTakeRelease(b *testing.B) {
+	b.Run("one", func(b *testing.B) {
+		_, leases := New(1<<30, 1)
+		for b.Loop() {
+			if !leases[0].Take(80) {
+				b.Fatal("refused")
+			}
+			leases[0].Release(80)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		_, leases := New(1<<30, 256) // a lease per goroutine of RunParallel
+		var next sync.Mutex
+		n := 0
+		b.RunParallel(func(pb *testing.PB) {
+			next.Lock()
+			l := &leases[n]
+			n++
+			next.Unlock()
+			for pb.Next() {
+				if !l.Take(80) {
+					b.Error("refused")
+					return
+				}
+				l.Release(80)
+			}
+		})
+	})
+}

@@ -22,7 +22,7 @@ type harness struct {
 	model map[string]string
 }
 
-func newHarness(t *testing.T, p Policy, max int64) *harness {
+func newHarness(t testing.TB, p Policy, max int64) *harness {
 	t.Helper()
 	h := &harness{seed: maphash.MakeSeed(), model: map[string]string{}}
 	h.now.Store(1_700_000_000_000_000_000)
