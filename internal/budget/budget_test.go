@@ -2,6 +2,7 @@ package budget
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 )
@@ -148,7 +149,7 @@ func BenchmarkTakeRelease(b *testing.B) {
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
-		_, leases := New(1<<30, 256) // a lease per goroutine of RunParallel
+		_, leases := New(1<<30, runtime.GOMAXPROCS(0)) // a lease per goroutine of RunParallel
 		var next sync.Mutex
 		n := 0
 		b.RunParallel(func(pb *testing.PB) {
