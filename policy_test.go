@@ -383,3 +383,46 @@ func TestSeedMakesEvictionsRepeatable(t *testing.T) {
 		t.Fatal("different seeds evicted the same keys")
 	}
 }
+
+// allkeys-lfu breaks ties between equal counters at random, as Redis's
+// pool does with its random samples: on a loop over 1.2 times the cache,
+// with a clock that moves a millisecond a request so that counters decay
+// (a minute is 2.5 loops), the keys' counters stay level, and evicting
+// the oldest of equals would turn eviction into FIFO, which a loop
+// defeats (23 % hits at 40,000 entries where Redis's sampled LFU hits
+// 61 %), while random victims keep a part of the loop resident.
+func TestLFUTiesAreRandom(t *testing.T) {
+	const n = 20_000
+	clock := newFakeClock()
+	c := mustNew(t, Options[uint64, int64]{
+		MaxMemory: int64(n) * (EntryOverhead[uint64, int64]() + 1),
+		Policy:    AllKeysLFU,
+		Sizer:     func(uint64, int64) int64 { return 1 },
+		Shards:    1,
+		Seed:      1,
+		Clock:     clock,
+	})
+	hits, requests := 0, 0
+	for pass := range 40 {
+		for k := range uint64(n * 6 / 5) {
+			clock.Advance(time.Millisecond)
+			_, ok := c.Get(k)
+			if !ok {
+				if err := c.Set(k, 1); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if pass >= 20 {
+				requests++
+				if ok {
+					hits++
+				}
+			}
+		}
+	}
+	hit := 100 * float64(hits) / float64(requests)
+	t.Logf("%.2f %% hits", hit)
+	if hit < 60 {
+		t.Errorf("allkeys-lfu on a loop of 1.2 times the cache: %.2f %% hits, want at least 60 (random victims among equal counters)", hit)
+	}
+}

@@ -186,12 +186,14 @@ func (s *Shard) sampleLocked(p *Policy) {
 }
 
 // offerLocked offers the entry at slot to the pool, ranked by its LFU
-// counter, then by how long ago it was written.
+// counter, equal counters in random order, as Redis's pool leaves them in
+// the order they were sampled. (Breaking ties by age made eviction FIFO
+// among equals, which a loop over more keys than the cache defeats:
+// allkeys-lfu fell 38 points below Redis's sampled LFU on loop-1.2x.)
 func (s *Shard) offerLocked(slot uint32, p *Policy) {
 	h := s.head(slot)
 	c := candidate{slot: slot, hash: h.Hash(), version: s.versionOf(h)}
-	age := uint64(min(s.clock-h.written, 1<<24-1))
-	c.rank = uint64(255-s.counterOf(c.version, s.minutes()))<<24 | age
+	c.rank = uint64(255-s.counterOf(c.version, s.minutes()))<<24 | s.rng.Uint64()>>40
 	s.pool.offer(c)
 }
 
