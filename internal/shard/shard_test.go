@@ -47,10 +47,22 @@ func (h *harness) hash(k string) uint32 { return uint32(maphash.String(h.seed, k
 // set writes key as a cache does, evicting the shard's victims until the
 // entry fits; it reports false when nothing could be evicted.
 func (h *harness) set(key, value string, expireAt int64) bool {
-	s := &h.s
+	ok := write(&h.s, key, h.hash(key), []byte(value), expireAt, func(slot uint32) {
+		delete(h.model, string(h.s.KeyLocked(slot)))
+	})
+	if ok {
+		h.model[key] = value
+	}
+	return ok
+}
+
+// write stores value under key, whose hash bits are hk, as the cache's
+// write path does: it evicts the shard's victims, telling evicted of each
+// before it goes, until the entry fits, and reports false when nothing
+// could be evicted.
+func write(s *Shard, key string, hk uint32, value []byte, expireAt int64, evicted func(slot uint32)) bool {
 	s.Lock()
 	defer s.Unlock()
-	hk := h.hash(key)
 	size := int64(len(key) + len(value))
 	for {
 		slot, found := s.FindPackedLocked(key, hk)
@@ -60,18 +72,19 @@ func (h *harness) set(key, value string, expireAt int64) bool {
 		}
 		if s.Lease.Take(need) {
 			if found {
-				s.UpdateLocked(slot, s.ReplaceLocked(slot, key, []byte(value), size), expireAt)
+				s.UpdateLocked(slot, s.ReplaceLocked(slot, key, value, size), expireAt)
 			} else {
-				s.InsertLocked(hk, s.PutLocked(key, []byte(value), size), expireAt)
+				s.InsertLocked(hk, s.PutLocked(key, value, size), expireAt)
 			}
-			h.model[key] = value
 			return true
 		}
 		v, ok := s.VictimLocked(0)
 		if !ok {
 			return false
 		}
-		h.remove(v.Slot, true)
+		evicted(v.Slot)
+		charge, _ := s.RemoveLocked(v.Slot, true)
+		s.Lease.Release(charge)
 	}
 }
 
