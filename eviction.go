@@ -241,7 +241,7 @@ func (c *Cache[K, V]) shrink() {
 }
 
 // payPolicy evicts the locked shard's own victims until the budget has
-// room for what allkeys-tinylfu's sketch and ghosts are owed, as a write
+// room for what allkeys-tinylfu's sketch and judge are owed, as a write
 // evicts for its entry, while the shard holds at least half its share of
 // the budget (a smaller shard waits for room: its next write tries again).
 func (c *Cache[K, V]) payPolicy(s *kvShard[K, V], fx *effects[K, V]) {

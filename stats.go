@@ -45,8 +45,8 @@ type Stats struct {
 	Overhead int64
 	// PolicyMemory (used_memory_policy) is what the policy keeps besides
 	// the entries' own bytes, charged to the budget: AllKeysTinyLFU's
-	// frequency sketches and ghosts, and its place in the lists for each
-	// entry.
+	// frequency sketches and duel judges (each entry's place in its lists
+	// is charged with the entry, in Overhead).
 	PolicyMemory int64
 	// Dataset is used_memory_dataset: UsedMemory minus Overhead, the bytes
 	// the Sizer counted for keys and values.
