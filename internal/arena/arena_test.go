@@ -175,6 +175,29 @@ func TestShrinks(t *testing.T) {
 	o.check(t)
 }
 
+// Reset forgets every item: the arena after it sizes its chunks as a new
+// one does (the mean item comes from the live items it counts).
+func TestResetForgetsTheItems(t *testing.T) {
+	o := newOwner()
+	for i := range 5000 {
+		key := fmt.Sprint("key", i)
+		o.set(key, value(key, 64))
+	}
+	o.a.Reset()
+	if o.a.items != 0 || o.a.live != 0 {
+		t.Fatalf("after Reset: %d items, %d live bytes", o.a.items, o.a.live)
+	}
+	o.words, o.values = map[string]*uint64{}, map[string][]byte{}
+	for i := range 100 {
+		key := fmt.Sprint("new", i)
+		o.set(key, value(key, 64))
+	}
+	if o.a.items != 100 {
+		t.Fatalf("100 items after Reset, the arena counts %d", o.a.items)
+	}
+	o.check(t)
+}
+
 // A cache in steady state allocates nothing when entries leave in about
 // the order they came (eviction of the least recent, expiry): freed
 // chunks are reused. Where garbage is spread (hot keys rewritten again and

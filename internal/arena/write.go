@@ -255,5 +255,5 @@ func (a *Arena) Reset() {
 			a.indexes = append(a.indexes, uint32(i))
 		}
 	}
-	a.head, a.fill, a.live, a.garbage, a.free = 0, 0, 0, 0, nil
+	a.head, a.fill, a.live, a.items, a.garbage, a.free = 0, 0, 0, 0, 0, nil
 }
