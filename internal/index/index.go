@@ -72,14 +72,6 @@ func (t *Table) Load() *Groups { return t.g.Load() }
 // Len returns the number of entries.
 func (t *Table) Len() int { return t.live }
 
-// Bytes returns the memory the table holds.
-func (t *Table) Bytes() int64 {
-	if gs := t.g.Load(); gs != nil {
-		return int64(len(gs.a)) * groupSize * BytesPerPosition
-	}
-	return 0
-}
-
 // Find returns the first slot stored under hash for which match is true.
 // It may be called without the lock on storage from Load, with any hash: it
 // visits each group at most once, so it ends even on a table that writers

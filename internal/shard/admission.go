@@ -122,6 +122,3 @@ func (s *Shard) PolicyBytesLocked() int64 {
 	}
 	return s.adm.Bytes()
 }
-
-// Admission reports whether the shard is in the admission layout.
-func (s *Shard) Admission() bool { return s.adm != nil }

@@ -28,10 +28,6 @@ type Policy struct {
 	Modification bool
 }
 
-// Ordered reports whether the kind ranks its victims, so that a shard's
-// best can be compared with another's (see Rank).
-func (k Kind) Ordered() bool { return k == LRU || k == LRM || k == LFU || k == TTL || k == Custom }
-
 // current returns the active policy.
 func (s *Shard) current() *Policy { return s.cfg.Policy.Load() }
 

@@ -97,7 +97,6 @@ type published struct {
 
 // Counters are the INFO figures a shard keeps under its lock.
 type Counters struct {
-	Hits, Misses     uint64 // only of lookups under the lock and allkeys-tinylfu's
 	Evicted, Expired uint64
 	Writes           uint64 // writes and TTL changes accepted
 }
@@ -199,9 +198,6 @@ func (s *Shard) LenLocked() uint32 { return s.n }
 
 // VolatileLocked returns the number of entries with a deadline.
 func (s *Shard) VolatileLocked() int { return len(s.ttl) }
-
-// Packed reports whether s keeps its keys and values in an arena.
-func (s *Shard) Packed() bool { return s.arena != nil }
 
 // Float64 returns a uniform number in [0, 1) from the shard's source; the
 // lock is needed.

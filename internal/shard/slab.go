@@ -67,12 +67,6 @@ func (h *Head) setHash(hash uint32) { atomic.StoreUint32(&h.hash, hash&HashBits)
 // version that every write renews.
 func (h *Head) Written() uint32 { return h.written }
 
-// expired reports whether h has passed its deadline at now.
-func (h *Head) expired(now int64) bool {
-	d := h.ExpireAt()
-	return d != 0 && d <= now
-}
-
 // The fields Gets without the lock read or write, read and written
 // atomically.
 func (h *Head) setWord(w uint64)     { atomic.StoreUint64(&h.word, w) }
