@@ -35,13 +35,7 @@ func (s *Shard) ChargeLocked(slot uint32) int64 { return s.chargeOf(s.head(slot)
 
 // chargeOf returns the charge of the entry whose word is w: its size,
 // the cache's overhead, and under allkeys-tinylfu its node.
-func (s *Shard) chargeOf(w uint64) int64 {
-	c := s.cfg.Overhead + s.sizeOf(w)
-	if s.adm != nil {
-		c += tinylfu.NodeBytes
-	}
-	return c
-}
+func (s *Shard) chargeOf(w uint64) int64 { return s.EntryChargeLocked(s.sizeOf(w)) }
 
 // sizeOf returns the size of the entry whose word is w.
 func (s *Shard) sizeOf(w uint64) int64 {
@@ -136,10 +130,10 @@ func (s *Shard) UpdateLocked(slot uint32, w uint64, expireAt int64) {
 	hd := s.head(slot)
 	old := hd.word
 	s.bornLocked(slot)
-	if s.adm != nil {
-		s.adm.Reweigh(slot, s.chargeOf(w)-s.chargeOf(old))
-	}
 	if old != w {
+		if s.adm != nil {
+			s.adm.Reweigh(slot, s.chargeOf(w)-s.chargeOf(old))
+		}
 		hd.setWord(w)
 		hd.clearLent()
 		if s.arena != nil {
