@@ -115,7 +115,8 @@ func invalid(format string, args ...any) error {
 }
 
 // newOOMError counts a refused write and describes it completely: the
-// budget, the policy, and the keys with and without a TTL.
+// budget, the policy, and the keys with and without a TTL. No lock may
+// be held.
 func (c *Cache[K, V]) newOOMError(charge int64, tooLarge bool) *OOMError {
 	e := &OOMError{
 		Need:     charge,

@@ -35,7 +35,7 @@ func (c *Cache[K, V]) evictFor(s *kvShard[K, V], fx *effects[K, V]) bool {
 	if c.evictPeer(s, v, ok, fx) {
 		return true
 	}
-	if !ok && spared {
+	if spared {
 		v, ok = s.VictimLocked(0)
 	}
 	if !ok {

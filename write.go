@@ -39,10 +39,10 @@ func (c *Cache[K, V]) sizeOf(key K, value V) (int64, error) {
 	case size < 0:
 		return 0, ErrNegativeSize
 	case size > math.MaxInt64/2: // no budget holds it, and charges must not overflow
-		return 0, c.refuse(size, true)
+		return 0, c.newOOMError(size, true)
 	}
 	if m := c.budget.Max(); m > 0 && size+c.core.Overhead > m {
-		return 0, c.refuse(size+c.core.Overhead, true)
+		return 0, c.newOOMError(size+c.core.Overhead, true)
 	}
 	return size, nil
 }
@@ -65,7 +65,11 @@ func (c *Cache[K, V]) store(key K, value V, size, expireAt int64, cond precondit
 	var fx effects[K, V]
 	defer fx.report(c)
 	var credit int64 // bytes evicted elsewhere for this write, not yet absorbed
-	defer func() { c.budget.GiveBack(credit) }()
+	defer func() {
+		if credit != 0 {
+			c.budget.GiveBack(credit)
+		}
+	}()
 	for dry := 0; ; {
 		r, charge := c.tryStore(s, key, h, value, size, expireAt, cond, &credit, &fx)
 		switch {
@@ -76,7 +80,7 @@ func (c *Cache[K, V]) store(key K, value V, size, expireAt int64, cond precondit
 		case r == closed:
 			return false, ErrClosed
 		case !c.makeRoom(r, &dry, &credit, &fx):
-			return false, c.refuse(charge, false)
+			return false, c.newOOMError(charge, false)
 		}
 	}
 }
@@ -234,10 +238,4 @@ func (c *Cache[K, V]) expireSome(s *kvShard[K, V], now int64, n int, fx *effects
 		c.drop(s, slot, Expired, fx)
 	}
 	return done
-}
-
-// refuse counts and builds the OOM error of a write that needed charge
-// bytes. No lock may be held.
-func (c *Cache[K, V]) refuse(charge int64, tooLarge bool) error {
-	return c.newOOMError(charge, tooLarge)
 }
