@@ -30,7 +30,8 @@ const Missing time.Duration = -2
 // evicts in its own shard, as Redis evicts in its one database: expired
 // entries first, then the policy's victims, until the entry fits; when
 // nothing can be freed it returns an *OOMError and changes nothing. With
-// string keys and []byte or string values a Get takes no lock, and the
+// string keys and []byte or string values a Get takes no lock (unless
+// Options.Seed is set), and the
 // cache keeps keys and values in memory the garbage collector does not
 // scan.
 type Cache[K comparable, V any] struct {

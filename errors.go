@@ -16,8 +16,9 @@ var ErrOOM = errors.New(oomMessage)
 // ErrClosed is returned by writes to a cache after Close.
 var ErrClosed = errors.New("maxmem: cache is closed")
 
-// ErrInvalidTTL is wrapped by the error SetWithTTL returns for a TTL that
-// is not positive or whose deadline does not fit in time.Time's range, as
+// ErrInvalidTTL is wrapped by the error SetWithTTL, SetWithTTLWait,
+// SetArgs and GetEx return for a TTL that is not positive (SetArgs and
+// GetEx: negative) or whose deadline does not fit in time.Time's range, as
 // Redis answers "invalid expire time"; the error names the TTL. Nothing is
 // written.
 var ErrInvalidTTL = errors.New("maxmem: invalid expire time")

@@ -58,10 +58,9 @@ type Options[K comparable, V any] struct {
 	// seed gives that protection up, since whoever knows it can craft keys
 	// that all share one shard and one probe sequence, and make every
 	// operation on them cost a scan (BenchmarkCraftedKeys). A cache with a
-	// fixed Seed also records reads in one buffer per shard rather than one
-	// per processor, so that a goroutine's reads apply in the order it made
-	// them wherever it runs, at some cost to concurrent reads. Use it for
-	// tests and simulations.
+	// fixed Seed also takes the shard's lock on every Get, so that reads
+	// apply in the order they were made, at some cost to concurrent reads.
+	// Use it for tests and simulations.
 	Seed uint64
 }
 

@@ -74,9 +74,9 @@ type Shard interface {
 	// this call: maxmemory-samples.
 	Samples() int
 	// LeastRecent returns the entry least recently accessed (or, under
-	// TrackModification or TrackFrequency, least recently written) of
-	// Samples() entries chosen at random; of every entry when the shard
-	// holds no more than that, as Redis's sample of a small database.
+	// TrackModification or TrackFrequency, least recently written), as
+	// allkeys-lru finds it: exactly in a shard of 64 entries or fewer, else
+	// up to a sixty-fourth of the victims' age.
 	LeastRecent(volatile bool) (Entry, bool)
 	// SoonestExpiring returns the entry whose TTL ends first, exactly.
 	SoonestExpiring() (Entry, bool)
@@ -139,9 +139,10 @@ func (r Reason) String() string {
 var (
 	// NoEviction never evicts: a write that does not fit fails with ErrOOM.
 	NoEviction Policy = noEviction{}
-	// AllKeysLRU evicts the least recently used key, approximated as Redis
-	// approximates it: the least recent of sampled keys and the best kept
-	// from earlier samples.
+	// AllKeysLRU evicts the least recently used key, approximated per shard
+	// as Redis approximates it: exactly in a shard of 64 entries or fewer,
+	// else up to a sixty-fourth of the victims' age (bench/hitratio.md
+	// compares it with exact LRU and Redis's sampled LRU).
 	AllKeysLRU Policy = lru{volatile: false}
 	// VolatileLRU is AllKeysLRU among keys with a TTL.
 	VolatileLRU Policy = lru{volatile: true}
@@ -288,7 +289,7 @@ func (p random) Victim(s Shard) (Candidate, bool) {
 }
 
 // lfuPolicy samples like Redis: the lowest counter of Samples random keys,
-// the colder of two on a tie.
+// equal counters in random order, as in Redis's pool.
 type lfuPolicy struct{ volatile bool }
 
 func (p lfuPolicy) Name() string { return scope(p.volatile, "lfu") }

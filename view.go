@@ -35,7 +35,7 @@ func (v *view) Samples() int { return v.shard().SamplesLocked() }
 // Rand returns a random number from the shard's seeded source.
 func (v *view) Rand() uint64 { return v.shard().Rand() }
 
-// LeastRecent returns the least recent of sampled entries.
+// LeastRecent returns the least recent entry, as allkeys-lru finds it.
 func (v *view) LeastRecent(volatile bool) (Entry, bool) {
 	slot, ok := v.shard().LeastRecentLocked(volatile)
 	return v.entry(slot), ok

@@ -7,9 +7,10 @@ import (
 // Eviction, as Redis does it, within one shard. Expired entries go first.
 // Then the active policy names its victim:
 //
-//   - LRU, LRM, LFU and custom policies sample: maxmemory-samples entries
-//     (all of them when the shard holds no more) are offered to the
-//     shard's pool, and the best valid candidate goes (pool.go).
+//   - LRU and LRM take the back of the oldest epoch bucket (recency.go).
+//   - LFU and custom policies sample: maxmemory-samples entries (all of
+//     them when the shard holds no more) are offered to the shard's pool,
+//     and the best valid candidate goes (pool.go).
 //   - TTL takes the top of the shard's TTL heap: the entry closest to its
 //     deadline, exactly.
 //   - Random takes an entry chosen uniformly.

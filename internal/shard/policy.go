@@ -6,8 +6,8 @@ type Kind uint8
 // The kinds of policy.
 const (
 	NoEviction Kind = iota // never evicts
-	LRU                    // the least recently used of sampled entries
-	LRM                    // the least recently modified of sampled entries
+	LRU                    // the least recently used entry, up to an epoch
+	LRM                    // the least recently modified entry, up to an epoch
 	LFU                    // the least frequently used of sampled entries
 	Random                 // an entry chosen uniformly
 	TTL                    // the entry closest to its deadline, exactly

@@ -1,8 +1,8 @@
 // Package shard is the part of a cache's shard that does not depend on the
 // key and value types: the lock, the index from key hashes to slots, the
-// heads of the entries by slot, the TTL heap, the recency clock, the
-// eviction pool, the byte lease, and, for string keys with byte or string
-// values, the arena that holds them.
+// heads of the entries by slot, the TTL heap, the recency clock and its
+// epoch buckets, the eviction pool, the byte lease, and, for string keys
+// with byte or string values, the arena that holds them.
 //
 // Invariants, with the lock held: slots 1 to n are exactly the resident
 // entries (a removal moves the last entry into the gap, so a uniform
@@ -15,17 +15,20 @@
 // A Get in the packed layout takes no lock (Get): it reads between two
 // loads of seq, a seqlock that every write which moves or frees what a
 // reader may be reading (a removal, a compaction, a rebuild) makes odd
-// while it does so. An insertion, an update and a TTL change publish with
-// single atomic stores and leave seq alone: a reader sees either the old
-// word or the new one, and both name items that stay readable. Nothing a
+// while it does so, and so does a write over a value in place, an update
+// that frees a chunk, and an insertion that grows the heads or rebuilds
+// the index. Other insertions, updates and TTL changes publish with single
+// atomic stores and leave seq alone: a reader sees either the old word or
+// the new one, and both name items that stay readable. Nothing a
 // reader reads is freed under it, so a lookup that a write overlaps comes
 // back wrong, never faulting, and the reader tries again.
 //
-// Recency is Redis's: each entry keeps the shard's clock at its last
-// access, and eviction samples entries and keeps the best candidates in a
-// pool (evict.go). The clock counts the shard's writes, so a Get writes at
-// most one word, only when the clock has moved since the entry's last
-// access.
+// Recency is approximated as Redis approximates it: each entry keeps the
+// start of the clock's epoch at its last access, and LRU and LRM evict
+// from the oldest of the epoch buckets (recency.go); LFU and custom
+// policies sample entries into a pool (pool.go). The clock counts the
+// shard's writes, so a Get writes at most one word, only when the epoch
+// has moved since the entry's last access.
 package shard
 
 import (
