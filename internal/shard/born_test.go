@@ -27,15 +27,16 @@ func TestWriteTimesFollowEntries(t *testing.T) {
 		}
 	}
 	checkWriteTimes(t, h, born)
+	if !h.set("key7", "v", 0) {
+		t.Fatal("set key7 failed")
+	}
 	h.s.Lock()
 	slot, _ := h.s.FindPackedLocked("key7", h.hash("key7"))
-	if slot != 0 {
-		before := h.s.WrittenAtLocked(slot)
-		h.now.Add(99)
-		h.s.SetExpireLocked(slot, h.now.Load()+1e9)
-		if h.s.WrittenAtLocked(slot) != before {
-			t.Error("a TTL change moved the write time")
-		}
+	before := h.s.WrittenAtLocked(slot)
+	h.now.Add(99)
+	h.s.SetExpireLocked(slot, h.now.Load()+1e9)
+	if h.s.WrittenAtLocked(slot) != before {
+		t.Error("a TTL change moved the write time")
 	}
 	h.s.Lease.Release(h.s.ResetLocked())
 	h.s.Unlock()

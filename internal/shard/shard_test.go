@@ -176,31 +176,34 @@ func TestSmallShardChoosesExactly(t *testing.T) {
 }
 
 // A pooled candidate that was read since it was sampled is not evicted on
-// the strength of its old rank.
+// the strength of its old rank: under LFU (LRU does not pool) the pool
+// drops a candidate whose counter moved, and keeps one that did not.
 func TestPoolDropsTouchedCandidates(t *testing.T) {
-	h := newHarness(t, Policy{Kind: LRU}, 1<<20)
+	p := Policy{Kind: LFU, Frequency: true}
+	h := newHarness(t, p, 1<<20)
 	for i := range 5 {
 		h.set(fmt.Sprint("k", i), "v", 0)
 	}
 	h.s.Lock()
 	defer h.s.Unlock()
-	v, _ := h.s.VictimLocked(0) // k0, the oldest; the pool keeps the others
-	h.remove(v.Slot, true)
-	h.set2("k5") // a write moves the clock
-	slot, _ := h.s.FindPackedLocked("k1", h.hash("k1"))
-	h.s.AccessLocked(slot) // k1 was the next candidate: now the most recent
-	v, _ = h.s.VictimLocked(0)
-	if got := string(h.s.KeyLocked(v.Slot)); got != "k2" {
-		t.Fatalf("victim %q after k1 was read, want k2", got)
+	slot := func(k string) uint32 { s, _ := h.s.FindPackedLocked(k, h.hash(k)); return s }
+	h.s.offerLocked(slot("k1"), &p)
+	h.s.offerLocked(slot("k2"), &p)
+	touched, kept := h.s.pool.c[0], h.s.pool.c[1]
+	h.s.AccessLocked(slot("k1")) // a new counter's first access always counts
+	if h.s.validLocked(touched, &p) {
+		t.Error("the candidate read since it was pooled is still valid")
 	}
-}
-
-// set2 inserts key with the lock held.
-func (h *harness) set2(key string) {
-	size := int64(len(key) + 1)
-	h.s.Lease.Take(h.s.EntryChargeLocked(size))
-	h.s.InsertLocked(h.hash(key), h.s.PutLocked(key, []byte("v"), size), 0)
-	h.model[key] = "v"
+	if !h.s.validLocked(kept, &p) {
+		t.Error("the untouched candidate is no longer valid")
+	}
+	h.s.pool.reset()
+	h.s.offerLocked(slot("k3"), &p)
+	h.s.AccessLocked(slot("k3")) // k3's counter too is new: it moves
+	h.s.cfg.Samples = 0          // the pool alone decides
+	if v, ok := h.s.pooledLocked(&p); ok {
+		t.Fatalf("the pool evicted %q on a stale rank", h.s.KeyLocked(v.Slot))
+	}
 }
 
 // An expired entry is the victim before any other, under any policy.
