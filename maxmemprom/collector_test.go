@@ -221,7 +221,8 @@ func distinct() maxmem.Stats {
 		Keys: 1004, Expires: 1005, Hits: 1006, Misses: 1007, EvictedKeys: 1008,
 		ExpiredKeys: 1009, OOMRejections: 1010, UncachedLoads: 1011, Overhead: 1012,
 		PolicyMemory: 1013, Dataset: 1014, AvgTTL: 1500 * time.Millisecond, Writes: 1016,
-		ProcessHeapInuse: 1017, ProcessHeapObjects: 1018,
+		ProcessHeapInuse: 1017, ProcessHeapObjects: 1018, Loads: 1019, LoadFailures: 1020,
+		LoadTime: 1021 * time.Millisecond, Refreshes: 1022,
 	}
 }
 
