@@ -16,10 +16,7 @@ func (l *reasonLog) add(k string, _ int, r Reason) { *l = append(*l, k+":"+r.Str
 // newCmdCache is newTestCache with OnEvict recorded in log.
 func newCmdCache(t *testing.T, n int, p Policy, log *reasonLog) (*Cache[string, int], *fakeClock) {
 	t.Helper()
-	clock := newFakeClock()
-	c := mustNew(t, Options[string, int]{MaxMemory: int64(n) * unit, Policy: p, Clock: clock, Seed: 1,
-		Samples: 64, Shards: 1, Sizer: func(string, int) int64 { return unitSize }, OnEvict: log.add})
-	return c, clock
+	return newShardedTestCache(t, n, p, 1, func(o *Options[string, int]) { o.OnEvict = log.add })
 }
 
 // SET's conditions, GET and TTL options, reply for reply as Redis 7.
@@ -237,7 +234,7 @@ func TestCommandsUnderLRM(t *testing.T) {
 		{"GETEX PX", func(c *Cache[string, int]) { c.GetEx("a", GetExArgs{TTL: time.Hour}) }, true},
 		{"GETEX", func(c *Cache[string, int]) { c.GetEx("a", GetExArgs{}) }, false},
 		{"TOUCH", func(c *Cache[string, int]) { c.Touch("a") }, false},
-		{"PEXPIRE GT", func(c *Cache[string, int]) { c.ExpireIf("a", time.Hour, LT) }, true},
+		{"PEXPIRE LT", func(c *Cache[string, int]) { c.ExpireIf("a", time.Hour, LT) }, true},
 	} {
 		c, _ := newTestCache(t, 2, AllKeysLRM)
 		mustSet(t, c, "a", 1)

@@ -42,13 +42,13 @@ func newTestCache(t *testing.T, n int, p Policy) (*Cache[string, int], *fakeCloc
 }
 
 // newShardedTestCache is newTestCache over the given number of shards.
-func newShardedTestCache(t *testing.T, n int, p Policy, shards int) (*Cache[string, int], *fakeClock) {
+func newShardedTestCache(t *testing.T, n int, p Policy, shards int, more ...func(*Options[string, int])) (*Cache[string, int], *fakeClock) {
 	t.Helper()
 	clock := newFakeClock()
 	if p == nil {
 		p = NoEviction
 	}
-	c, err := New(Options[string, int]{
+	o := Options[string, int]{
 		MaxMemory: int64(n) * unit,
 		Policy:    p,
 		Sizer:     func(string, int) int64 { return unitSize },
@@ -56,7 +56,11 @@ func newShardedTestCache(t *testing.T, n int, p Policy, shards int) (*Cache[stri
 		Seed:      1,
 		Samples:   64,
 		Shards:    shards,
-	})
+	}
+	for _, f := range more {
+		f(&o)
+	}
+	c, err := New(o)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -139,4 +143,16 @@ func awaitGroup(t *testing.T, wg *sync.WaitGroup, what string) {
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	await(t, done, what)
+}
+
+// peek returns the live value of key without counting a read or an access.
+func (c *Cache[K, V]) peek(key K) (v V, ok bool) {
+	var fx effects[K, V]
+	s, slot, ok := c.lockKey(key, &fx)
+	if ok {
+		v = s.value(slot)
+	}
+	s.Unlock()
+	fx.report(c)
+	return v, ok
 }

@@ -3,6 +3,7 @@ package maxmem
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -10,18 +11,6 @@ import (
 	"testing"
 	"time"
 )
-
-// peek returns the live value of key without counting a read or an access.
-func (c *Cache[K, V]) peek(key K) (v V, ok bool) {
-	var fx effects[K, V]
-	s, slot, ok := c.lockKey(key, &fx)
-	if ok {
-		v = s.value(slot)
-	}
-	s.Unlock()
-	fx.report(c)
-	return v, ok
-}
 
 // A loader's negative TTL (a deadline already past) serves the value
 // without caching it, counted as an uncached load; NoExpiry is one of
@@ -230,7 +219,7 @@ func TestGetOrLoadAll(t *testing.T) {
 	var b bulkLoader
 	got, err := c.GetOrLoadAll(context.Background(), []string{"a", "bb", "ccc", "none", "bb"}, b.load)
 	want := map[string]int{"a": 100, "bb": 2, "ccc": 3}
-	if err != nil || !mapsEqual(got, want) {
+	if err != nil || !maps.Equal(got, want) {
 		t.Fatalf("GetOrLoadAll = %v, %v; want %v", got, err, want)
 	}
 	if len(b.calls) != 1 || !slices.Equal(b.calls[0], []string{"bb", "ccc", "none"}) {
@@ -242,18 +231,6 @@ func TestGetOrLoadAll(t *testing.T) {
 	if _, err := c.GetOrLoadAll(nil, nil, b.load); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("nil ctx: %v", err)
 	}
-}
-
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 // GetOrLoadAll and GetOrLoad share their flights both ways: a bulk load
@@ -284,7 +261,7 @@ func TestGetOrLoadAllIsSingleFlightWithGetOrLoad(t *testing.T) {
 		t.Fatalf("GetOrLoad of pp = %d, want the bulk load's 2", v)
 	}
 	close(g.release)
-	if m := await(t, bulk, "GetOrLoadAll"); !mapsEqual(m, map[string]int{"k": 1, "pp": 2}) {
+	if m := await(t, bulk, "GetOrLoadAll"); !maps.Equal(m, map[string]int{"k": 1, "pp": 2}) {
 		t.Fatalf("GetOrLoadAll = %v", m)
 	}
 	if !slices.Equal(b.calls[0], []string{"pp"}) || g.calls.Load() != 1 {
