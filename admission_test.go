@@ -1,6 +1,7 @@
 package maxmem
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 )
@@ -147,4 +148,26 @@ func TestTinyLFUSketchShrinksWithTheBudget(t *testing.T) {
 		t.Fatalf("used_memory %d > maxmemory %d", st.UsedMemory, st.MaxMemory)
 	}
 	checkAccounting(t, c)
+}
+
+// An entry that allkeys-tinylfu could never hold, counting its place in
+// the policy's lists, is refused as too large before anything is evicted
+// for it.
+func TestTinyLFURefusesTooLargeUpFront(t *testing.T) {
+	const max = 64 << 10
+	c := mustNew(t, Options[string, int]{MaxMemory: max, Policy: AllKeysTinyLFU, Seed: 1,
+		Sizer: func(_ string, v int) int64 { return int64(v) }})
+	for i := range 100 {
+		if err := c.Set(fmt.Sprint("k", i), 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	huge := int(max - EntryOverhead[string, int]() - 5) // fits but for the 12 bytes of its list place
+	var oom *OOMError
+	if err := c.Set("huge", huge); !errors.As(err, &oom) || !oom.TooLarge {
+		t.Fatalf("Set of an entry no budget holds: %v, want a too-large OOM", err)
+	}
+	if n := c.Len(); n != 100 {
+		t.Fatalf("%d entries left after the refused write, want 100: it evicted for nothing", n)
+	}
 }

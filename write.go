@@ -41,8 +41,8 @@ func (c *Cache[K, V]) sizeOf(key K, value V) (int64, error) {
 	case size > math.MaxInt64/2: // no budget holds it, and charges must not overflow
 		return 0, c.newOOMError(size, true)
 	}
-	if m := c.budget.Max(); m > 0 && size+c.core.Overhead > m {
-		return 0, c.newOOMError(size+c.core.Overhead, true)
+	if m, charge := c.budget.Max(), c.core.EntryCharge(size); m > 0 && charge > m {
+		return 0, c.newOOMError(charge, true)
 	}
 	return size, nil
 }

@@ -45,6 +45,17 @@ func (s *Shard) sizeOf(w uint64) int64 {
 	return int64(w)
 }
 
+// EntryCharge returns what an entry of size bytes is charged under the
+// active policy, for a write that checks whether any budget could hold
+// it before it locks a shard.
+func (c *Config) EntryCharge(size int64) int64 {
+	n := c.Overhead + size
+	if c.Policy.Load().Kind == TinyLFU {
+		n += tinylfu.NodeBytes
+	}
+	return n
+}
+
 // EntryChargeLocked returns what an entry of size bytes is charged in the
 // shard's layout.
 func (s *Shard) EntryChargeLocked(size int64) int64 {
