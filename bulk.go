@@ -90,12 +90,12 @@ func (c *Cache[K, V]) leadAll(ctx context.Context, led []flight.Keyed[K, V], loa
 	for _, kf := range pending {
 		v, found := vals[kf.Key]
 		err := first
-		switch {
-		case err == nil && !found:
-			err = ErrNotFound
-		case err == nil:
-			err = c.storeLoaded(kf.Key, v, ttl, kf.F)
-			first = cmp.Or(first, err)
+		if err == nil && !found {
+			err = ErrNotFound // remembered for ttl, as a Loader's
+		}
+		v, err = c.keepLoaded(kf.Key, v, ttl, err, kf.F)
+		if first == nil && !errors.Is(err, ErrNotFound) {
+			first = err
 		}
 		c.settle(kf, v, err, out)
 		done++

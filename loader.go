@@ -87,6 +87,13 @@ func (c *Cache[K, V]) loadAndStore(ctx context.Context, key K, f *flight.Flight[
 	}
 	var ttl time.Duration
 	err = c.timed(func() error { v, ttl, err = load(ctx, key); return err })
+	return c.keepLoaded(key, v, ttl, err, f)
+}
+
+// keepLoaded keeps what a load of key by f answered: the absence, for
+// ttl, on ErrNotFound; else, on no error, the value (storeLoaded). It
+// returns the value, or the zero value and the error.
+func (c *Cache[K, V]) keepLoaded(key K, v V, ttl time.Duration, err error, f *flight.Flight[V]) (V, error) {
 	if errors.Is(err, ErrNotFound) {
 		c.rememberAbsent(key, ttl, f)
 	}

@@ -228,6 +228,12 @@ func TestGetOrLoadAll(t *testing.T) {
 	if c.TTL("ccc") != time.Minute || len(resident(c, "none")) != 0 || c.Stats().Loads != 1 {
 		t.Fatal("GetOrLoadAll stored the wrong entries")
 	}
+	// A key the bulk loader left out is an absence remembered for its TTL,
+	// as a Loader's ErrNotFound is.
+	var calls atomic.Int32
+	if _, err := c.GetOrLoad(context.Background(), "none", constLoader(1, 0, &calls)); !errors.Is(err, ErrNotFound) || calls.Load() != 0 {
+		t.Fatalf("GetOrLoad after the bulk load left it out: %v, %d loads; want ErrNotFound, none", err, calls.Load())
+	}
 	if _, err := c.GetOrLoadAll(nil, nil, b.load); !errors.Is(err, ErrInvalidArgument) {
 		t.Fatalf("nil ctx: %v", err)
 	}
