@@ -176,8 +176,8 @@ func (t *Table) chunkOf(r uint64) *chunk {
 }
 
 // Lend returns the value of the item r names if its key is key, and marks
-// its chunk lent, so that it is never reused: the caller may keep the
-// slice. Readers without the lock may call it with any reference; it
+// the chunk that holds the value lent, so that it is never reused: the
+// caller may keep the slice. Readers without the lock may call it with any reference; it
 // checks every bound. Such a reader must check its sequence after Lend: a
 // chunk freed meanwhile is one it may not keep.
 func (t *Table) Lend(r uint64, key string) ([]byte, bool) {
@@ -185,14 +185,18 @@ func (t *Table) Lend(r uint64, key string) ([]byte, bool) {
 	if ch == nil {
 		return nil, false
 	}
-	v, ok := ch.valueOf(t, refOff(r), key)
-	if ok && !ch.lent.Load() {
-		ch.lent.Store(true)
-	}
-	return v, ok
+	return ch.valueOf(t, refOff(r), key)
 }
 
-// valueOf returns the value of the item at off in ch if its key is key.
+// markLent marks ch lent: a slice of it was handed out.
+func (ch *chunk) markLent() {
+	if !ch.lent.Load() {
+		ch.lent.Store(true)
+	}
+}
+
+// valueOf returns the value of the item at off in ch if its key is key,
+// and marks the chunk that holds the value lent.
 func (ch *chunk) valueOf(t *Table, off int, key string) ([]byte, bool) {
 	data := ch.data
 	if off+2 <= len(data) && data[off]|data[off+1] < 0x80 && data[off]&1 == 0 { // the usual item
@@ -205,6 +209,7 @@ func (ch *chunk) valueOf(t *Table, off int, key string) ([]byte, bool) {
 		if end > len(data) || string(data[k:v]) != key {
 			return nil, false
 		}
+		ch.markLent()
 		return data[v:end:end], true
 	}
 	it, ok := parseItem(data, off)
@@ -214,6 +219,7 @@ func (ch *chunk) valueOf(t *Table, off int, key string) ([]byte, bool) {
 	if it.external {
 		return t.external(data[it.value:it.end], it.vlen)
 	}
+	ch.markLent()
 	return data[it.value:it.end:it.end], true
 }
 
@@ -224,9 +230,7 @@ func (t *Table) external(p []byte, vlen int) ([]byte, bool) {
 	if ch == nil {
 		return nil, false
 	}
-	if !ch.lent.Load() {
-		ch.lent.Store(true)
-	}
+	ch.markLent()
 	return ch.data[:vlen:vlen], true
 }
 
@@ -268,21 +272,20 @@ func (a *Arena) Key(r uint64) []byte {
 // and marks its chunk lent: the caller may keep the slice.
 func (a *Arena) LendKey(r uint64) []byte {
 	ch, it := a.parse(r)
-	if !ch.lent.Load() {
-		ch.lent.Store(true)
-	}
+	ch.markLent()
 	return ch.data[it.key:it.value]
 }
 
 // Lend returns the value of the live item r names, for the lock holder,
-// and marks its chunk lent: the caller may keep the slice.
+// and marks the chunk that holds the value lent: the caller may keep the
+// slice.
 func (a *Arena) Lend(r uint64) []byte {
 	ch, it := a.parse(r)
-	ch.lent.Store(true)
 	if it.external {
 		v, _ := a.table.Load().external(ch.data[it.value:it.end], it.vlen)
 		return v
 	}
+	ch.markLent()
 	return ch.data[it.value:it.end:it.end]
 }
 

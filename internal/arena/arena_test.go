@@ -263,6 +263,26 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 }
 
 // A lent value keeps its bytes, whatever happens to its entry and its
+
+// Lending a value of its own chunk marks that chunk lent, not the shared
+// chunk that holds its item: the shared one stays free for reuse.
+func TestLendingALargeValueMarksItsOwnChunk(t *testing.T) {
+	o := newOwner()
+	o.set("big", make([]byte, maxShared+10))
+	w := *o.words["big"]
+	for _, lend := range []func() []byte{
+		func() []byte { v, _ := o.a.Load().Lend(w, "big"); return v },
+		func() []byte { return o.a.Lend(w) },
+	} {
+		if v := lend(); len(v) != maxShared+10 {
+			t.Fatalf("lent %d bytes", len(v))
+		}
+		if o.a.at(refIdx(w)).lent.Load() {
+			t.Fatal("the shared chunk of the item was marked lent")
+		}
+	}
+}
+
 // chunk afterwards: its chunk is never reused.
 func TestLentValuesStay(t *testing.T) {
 	o := newOwner()
