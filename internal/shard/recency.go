@@ -151,9 +151,7 @@ func (r *recency) advance(t uint64, now int64) bool {
 		r.began[r.epoch&bucketMask] = now
 		for c := range 2 {
 			r.spliceBehind(sentinelOf(c, r.epoch), sentinelOf(c, r.epoch+1))
-			if r.epoch >= buckets {
-				r.oldest[c] = max(r.oldest[c], r.epoch-buckets+1)
-			}
+			r.oldest[c] = max(r.oldest[c], r.first())
 		}
 	}
 	return true
@@ -162,10 +160,7 @@ func (r *recency) advance(t uint64, now int64) bool {
 // place links slot at the front of class c's bucket for epoch e, clamped
 // to the ring's span.
 func (r *recency) place(c int, e uint64, slot uint32) {
-	e = min(e, r.epoch)
-	if r.epoch >= buckets {
-		e = max(e, r.epoch-buckets+1)
-	}
+	e = min(max(e, r.first()), r.epoch)
 	r.oldest[c] = min(r.oldest[c], e)
 	r.pushFront(c, e, slot)
 }
@@ -352,11 +347,15 @@ func (s *Shard) IdleTimeLocked(slot uint32) int64 {
 // ringEpoch returns the epoch of unwrapped clock time t, or the ring's
 // oldest if t is older.
 func (r *recency) ringEpoch(t uint64) uint64 {
-	e := r.epochOf(t)
-	if r.epoch >= buckets {
-		e = max(e, r.epoch-buckets+1)
+	return max(r.epochOf(t), r.first())
+}
+
+// first returns the oldest epoch the ring holds.
+func (r *recency) first() uint64 {
+	if r.epoch < buckets {
+		return 0
 	}
-	return e
+	return r.epoch - buckets + 1
 }
 
 // recencyRank ranks an entry by its stamp, the older the higher, so that
