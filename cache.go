@@ -189,15 +189,10 @@ func (c *Cache[K, V]) Delete(key K) (deleted bool) {
 		return false
 	}
 	c.loadInvalidate(key)
-	var fx effects[K, V]
-	s, slot, found := c.lockKey(key, &fx)
-	if found {
-		c.drop(s, slot, Deleted, &fx)
-	}
-	s.forget(key)
-	s.Unlock()
-	fx.report(c)
-	return found
+	return c.atKey(key, false, func(s *kvShard[K, V], _ uint32, _ bool) bool {
+		s.forget(key)
+		return true
+	})
 }
 
 // lockKey locks key's shard and looks key up, reclaiming it into fx if it
@@ -215,16 +210,12 @@ func (c *Cache[K, V]) lockKey(key K, fx *effects[K, V]) (s *kvShard[K, V], slot 
 // EntryOverhead (Redis MEMORY USAGE), and, under AllKeysTinyLFU, the
 // policy's bytes for the entry. It does not count as an access.
 func (c *Cache[K, V]) MemoryUsage(key K) (n int64, ok bool) {
-	if c.closed.Load() {
-		return 0, false
-	}
-	var fx effects[K, V]
-	s, slot, ok := c.lockKey(key, &fx)
-	if ok {
-		n = s.ChargeLocked(slot)
-	}
-	s.Unlock()
-	fx.report(c)
+	ok = c.atKey(key, false, func(s *kvShard[K, V], slot uint32, found bool) bool {
+		if found {
+			n = s.ChargeLocked(slot)
+		}
+		return false
+	})
 	return n, ok
 }
 
