@@ -8,7 +8,6 @@ package maxmem
 
 import (
 	"errors"
-	"math"
 	"time"
 	"unsafe"
 
@@ -30,8 +29,8 @@ func (c *Cache[K, V]) rememberAbsent(key K, ttl time.Duration, f *flight.Flight[
 	var zero V
 	charge := c.size(key, zero) + 2*int64(unsafe.Sizeof(k)+16)
 	until := int64(0)
-	if now := c.now(); ttl > 0 && ttl <= math.MaxInt64-time.Duration(now) {
-		until = now + int64(ttl)
+	if at, ok := c.after(ttl); ttl > 0 && ok { // past 2262: forever
+		until = at
 	}
 	c.atKey(key, false, func(s *kvShard[K, V], slot uint32, found bool) (del bool) {
 		if ttl < 0 || f.Stale() {

@@ -4,7 +4,6 @@ package maxmem
 // TOUCH, RANDOMKEY, OBJECT FREQ and OBJECT IDLETIME.
 
 import (
-	"math"
 	"time"
 )
 
@@ -14,11 +13,11 @@ import (
 // ttl <= 0 deletes. A failed condition counts an access, a change a write;
 // an unknown cond or a deadline past 2262 returns false. No memory needed.
 func (c *Cache[K, V]) ExpireIf(key K, ttl time.Duration, cond Cond) bool {
-	now := c.now()
-	if ttl > math.MaxInt64-time.Duration(now) {
+	at, ok := c.after(ttl)
+	if !ok {
 		return false
 	}
-	return c.expireIf(key, now+int64(ttl), cond)
+	return c.expireIf(key, at, cond)
 }
 
 // ExpireAt is Redis's PEXPIREAT key at [NX|XX|GT|LT]: ExpireIf with a

@@ -62,9 +62,15 @@ func (c *Cache[K, V]) deadline(ttl time.Duration) (int64, error) {
 	if ttl <= 0 {
 		return 0, fmt.Errorf("%w: TTL %v is not positive", ErrInvalidTTL, ttl)
 	}
-	now := c.now()
-	if ttl > math.MaxInt64-time.Duration(now) {
+	at, ok := c.after(ttl)
+	if !ok {
 		return 0, fmt.Errorf("%w: TTL %v is past the end of time", ErrInvalidTTL, ttl)
 	}
-	return now + int64(ttl), nil
+	return at, nil
+}
+
+// after returns the cache's clock ttl from now; false if that overflows.
+func (c *Cache[K, V]) after(ttl time.Duration) (int64, bool) {
+	now := c.now()
+	return now + int64(ttl), ttl <= math.MaxInt64-time.Duration(now)
 }
