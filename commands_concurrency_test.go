@@ -22,25 +22,16 @@ func TestConcurrentCommandsAndLoads(t *testing.T) {
 			c := mustNew(t, Options[string, []byte]{MaxMemory: 64 * 200, Policy: p, Clock: clock, Shards: 4,
 				Seed: 1, RefreshAfter: time.Second})
 			value := func(i int) []byte { return make([]byte, i%150) }
-			var stop atomic.Bool
 			var notFound atomic.Int64
-			var watcher, workers sync.WaitGroup
-			watcher.Go(func() {
-				for !stop.Load() {
-					if st := c.Stats(); st.UsedMemory > st.MaxMemory {
-						t.Errorf("used_memory %d > maxmemory %d", st.UsedMemory, st.MaxMemory)
-						return
-					}
-				}
-			})
+			var workers sync.WaitGroup
+			stop := watchBudget(t, c)
 			for g := range 3 {
 				workers.Go(func() { hammer(c, clock, uint64(g), 2000, false, value) })
 				workers.Go(func() { notFound.Add(commandHammer(c, clock, uint64(g), 2000, value)) })
 			}
 			workers.Wait()
 			waitUntil(t, "the refreshes end", func() bool { return c.loads.Idle() })
-			stop.Store(true)
-			watcher.Wait()
+			stop()
 			if st := c.Stats(); st.Loads == 0 || st.Refreshes == 0 || st.UncachedLoads == 0 {
 				t.Errorf("loads %d, refreshes %d, uncached %d: a kind of load was not exercised", st.Loads, st.Refreshes, st.UncachedLoads)
 			}

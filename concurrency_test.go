@@ -33,24 +33,30 @@ func TestConcurrentBudget(t *testing.T) {
 // concurrentBudget hammers c from eight goroutines while a watcher checks
 // the budget, then checks the accounting at rest.
 func concurrentBudget[V any](t *testing.T, c *Cache[string, V], clock *fakeClock, value func(int) V) {
-	var stop atomic.Bool
+	stop := watchBudget(t, c)
+	var workers sync.WaitGroup
+	for g := range 8 {
+		workers.Go(func() { hammer(c, clock, uint64(g), 3000, false, value) })
+	}
+	workers.Wait()
+	stop()
+	checkAccounting(t, c)
+}
+
+// watchBudget checks on a goroutine of its own, until stop is called,
+// that c's used memory never passes its limit.
+func watchBudget[V any](t *testing.T, c *Cache[string, V]) (stop func()) {
+	var done atomic.Bool
 	var watcher sync.WaitGroup
 	watcher.Go(func() {
-		for !stop.Load() {
+		for !done.Load() {
 			if st := c.Stats(); st.UsedMemory > st.MaxMemory {
 				t.Errorf("used_memory %d > maxmemory %d", st.UsedMemory, st.MaxMemory)
 				return
 			}
 		}
 	})
-	var workers sync.WaitGroup
-	for g := range 8 {
-		workers.Go(func() { hammer(c, clock, uint64(g), 3000, false, value) })
-	}
-	workers.Wait()
-	stop.Store(true)
-	watcher.Wait()
-	checkAccounting(t, c)
+	return func() { done.Store(true); watcher.Wait() }
 }
 
 // hammer runs n random operations of every kind against c, writing the
