@@ -6,12 +6,11 @@
 package reads
 
 import (
-	"math/bits"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"sync/atomic"
-	_ "unsafe" // for go:linkname
+
+	"github.com/maxmem/maxmem/internal/proc"
 )
 
 // Counts counts the keyspace hits and misses of Gets. Gets take no lock,
@@ -39,15 +38,14 @@ const maxStripes = 64
 // Init sizes the stripes: one per processor that runs Go code, rounded up
 // to a power of two, at most maxStripes; processors beyond share.
 func (r *Counts) Init(seed uint64) {
-	n := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1))
-	r.stripes = make([]stripe, min(n, maxStripes))
+	r.stripes = make([]stripe, proc.Stripes(maxStripes))
 	r.rng.Seed(seed, 0)
 }
 
 // Count counts one Get.
 func (r *Counts) Count(hit bool) {
-	p := procPin()
-	procUnpin()
+	p := proc.Pin()
+	proc.Unpin()
 	st := &r.stripes[p&(len(r.stripes)-1)]
 	if hit {
 		st.hits.Add(1)
@@ -79,13 +77,3 @@ func (r *Counts) Rand() uint64 {
 	defer r.mu.Unlock()
 	return r.rng.Uint64()
 }
-
-// procPin and procUnpin are the runtime's: procPin returns the index of
-// the processor running the caller and keeps the goroutine on it until
-// procUnpin (sync.Pool picks its per-processor pool the same way).
-//
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()

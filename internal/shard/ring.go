@@ -19,10 +19,9 @@ package shard
 // entry is no longer where they say.
 
 import (
-	"math/bits"
-	"runtime"
 	"sync/atomic"
-	_ "unsafe" // for go:linkname
+
+	"github.com/maxmem/maxmem/internal/proc"
 )
 
 // ringSize is how many events a ring holds (a power of two).
@@ -53,24 +52,13 @@ type ring struct {
 // newRings returns a shard's rings: one per processor that runs Go code,
 // rounded up to a power of two, at most maxRings.
 func newRings() []ring {
-	n := 1 << bits.Len(uint(runtime.GOMAXPROCS(0)-1))
-	return make([]ring, min(n, maxRings))
+	return make([]ring, proc.Stripes(maxRings))
 }
-
-// procPin and procUnpin are the runtime's: procPin returns the index of
-// the processor running the caller and keeps the goroutine on it until
-// procUnpin (sync.Pool picks its per-processor pool the same way).
-//
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()
 
 // ring returns the ring the calling goroutine records into.
 func (s *Shard) ring() *ring {
-	p := procPin()
-	procUnpin()
+	p := proc.Pin()
+	proc.Unpin()
 	return &s.reads[p&(len(s.reads)-1)]
 }
 
