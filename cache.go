@@ -162,7 +162,7 @@ func (c *Cache[K, V]) Get(key K) (V, bool) {
 func (c *Cache[K, V]) getLocked(s *kvShard[K, V], key K, h uint64) (v V, found bool) {
 	var fx effects[K, V]
 	s.Lock()
-	slot, found := c.findLive(s, key, h, 0, &fx)
+	slot, found := c.findLive(s, key, h, &fx)
 	if found {
 		s.AccessLocked(slot)
 		v = s.value(slot)
@@ -202,7 +202,7 @@ func (c *Cache[K, V]) lockKey(key K, fx *effects[K, V]) (s *kvShard[K, V], slot 
 	h := c.hash.of(key)
 	s = c.shardFor(h)
 	s.Lock()
-	slot, found = c.findLive(s, key, h, 0, fx)
+	slot, found = c.findLive(s, key, h, fx)
 	return s, slot, found
 }
 

@@ -30,13 +30,13 @@ func (c *Cache[K, V]) evictFor(s *kvShard[K, V], fx *effects[K, V]) bool {
 	var v shard.Victim
 	ok := false
 	if !spared {
-		v, ok = s.VictimLocked(0)
+		v, ok = s.VictimLocked()
 	}
 	if c.evictPeer(s, v, ok, fx) {
 		return true
 	}
 	if spared {
-		v, ok = s.VictimLocked(0)
+		v, ok = s.VictimLocked()
 	}
 	if !ok {
 		return false
@@ -64,7 +64,7 @@ func (c *Cache[K, V]) evictPeer(s *kvShard[K, V], own shard.Victim, ok bool, fx 
 		return false
 	}
 	defer p.Unlock()
-	v, pok := p.VictimLocked(0)
+	v, pok := p.VictimLocked()
 	if !pok || ok && v.Rank <= own.Rank {
 		return false
 	}
@@ -169,7 +169,7 @@ func (c *Cache[K, V]) evictAnywhere(credit *int64, fx *effects[K, V]) bool {
 func (c *Cache[K, V]) evictIn(s *kvShard[K, V], credit *int64, fx *effects[K, V]) bool {
 	s.Lock()
 	defer s.Unlock()
-	v, ok := s.VictimLocked(0)
+	v, ok := s.VictimLocked()
 	if ok {
 		*credit += s.Lease.HandOver(c.evict(s, v, fx))
 	}
@@ -246,7 +246,7 @@ func (c *Cache[K, V]) shrink() {
 // the budget (a smaller shard waits for room: its next write tries again).
 func (c *Cache[K, V]) payPolicy(s *kvShard[K, V], fx *effects[K, V]) {
 	for !s.PayPolicyLocked() && s.LenLocked() > 0 && !s.SparedLocked() {
-		v, ok := s.VictimLocked(0)
+		v, ok := s.VictimLocked()
 		if !ok {
 			return
 		}

@@ -122,7 +122,7 @@ const (
 func (c *Cache[K, V]) fit(s *kvShard[K, V], key K, h uint64, size int64, cond precondition[K, V],
 	fx *effects[K, V]) (slot uint32, found bool, r fitting) {
 	for {
-		slot, found = c.findLive(s, key, h, 0, fx) // again after an eviction: the victim may be this very entry
+		slot, found = c.findLive(s, key, h, fx) // again after an eviction: the victim may be this very entry
 		if cond != nil && !cond(s, slot, found) {
 			return slot, found, condFailed
 		}
@@ -194,21 +194,13 @@ func (c *Cache[K, V]) apply(s *kvShard[K, V], slot uint32, found bool, key K, h 
 }
 
 // findLive returns the slot of key, whose hash is h, if it is resident and
-// live; an expired entry found on the way is removed. now is the cache
-// clock, 0 if not read yet.
-func (c *Cache[K, V]) findLive(s *kvShard[K, V], key K, h uint64, now int64, fx *effects[K, V]) (uint32, bool) {
+// live; an expired entry found on the way is removed.
+func (c *Cache[K, V]) findLive(s *kvShard[K, V], key K, h uint64, fx *effects[K, V]) (uint32, bool) {
 	slot, ok := s.find(key, h)
 	if !ok {
 		return 0, false
 	}
-	d := s.HeadLocked(slot).ExpireAt()
-	if d == 0 {
-		return slot, true
-	}
-	if now == 0 {
-		now = c.now()
-	}
-	if d > now {
+	if d := s.HeadLocked(slot).ExpireAt(); d == 0 || d > c.now() {
 		return slot, true
 	}
 	c.drop(s, slot, Expired, fx)

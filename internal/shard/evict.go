@@ -33,16 +33,13 @@ type Victim struct {
 	Expired bool   // its deadline has passed
 }
 
-// VictimLocked returns the next victim of the shard at time now (0: not
-// read yet), and false when the policy may evict nothing here. It
-// publishes the victim's rank for other shards' writers.
-func (s *Shard) VictimLocked(now int64) (Victim, bool) {
+// VictimLocked returns the next victim of the shard, and false when the
+// policy may evict nothing here. It publishes the victim's rank for other
+// shards' writers.
+func (s *Shard) VictimLocked() (Victim, bool) {
 	s.layoutLocked() // SetPolicy may not have reached the shard yet
 	if len(s.ttl) > 0 {
-		if now == 0 {
-			now = s.cfg.Now()
-		}
-		if slot, ok := s.SoonestExpiredLocked(now); ok {
+		if slot, ok := s.SoonestExpiredLocked(s.cfg.Now()); ok {
 			return Victim{Slot: slot, Rank: math.MaxUint64, Expired: true}, true
 		}
 	}

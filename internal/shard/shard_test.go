@@ -78,7 +78,7 @@ func write(s *Shard, key string, hk uint32, value []byte, expireAt int64, evicte
 			}
 			return true
 		}
-		v, ok := s.VictimLocked(0)
+		v, ok := s.VictimLocked()
 		if !ok {
 			return false
 		}
@@ -167,7 +167,7 @@ func TestSmallShardChoosesExactly(t *testing.T) {
 		h.s.Unlock()
 	}
 	h.s.Lock()
-	v, ok := h.s.VictimLocked(0)
+	v, ok := h.s.VictimLocked()
 	got := string(h.s.KeyLocked(v.Slot))
 	h.s.Unlock()
 	if !ok || got != "k2" {
@@ -215,7 +215,7 @@ func TestExpiredFirst(t *testing.T) {
 	h.now.Add(10)
 	h.s.Lock()
 	defer h.s.Unlock()
-	v, ok := h.s.VictimLocked(0)
+	v, ok := h.s.VictimLocked()
 	if got := string(h.s.KeyLocked(v.Slot)); !ok || !v.Expired || got != "b" {
 		t.Fatalf("victim %q (expired %v), want b", got, v.Expired)
 	}
