@@ -1,6 +1,7 @@
 package maxmem
 
 import (
+	"cmp"
 	"math"
 
 	"github.com/maxmem/maxmem/internal/shard"
@@ -118,6 +119,13 @@ func (c *Cache[K, V]) soonestShard(s *kvShard[K, V]) *kvShard[K, V] {
 // the entries (with a TTL, if volatile) it holds as last published, drawn
 // from the locked s's source; s if there are none.
 func (c *Cache[K, V]) weightedShard(s *kvShard[K, V], volatile bool) *kvShard[K, V] {
+	return cmp.Or(c.drawShard(s.Rand(), volatile), s)
+}
+
+// drawShard returns the shard that random number r picks with probability
+// proportional to the entries (with a TTL, if volatile) each holds as last
+// published; nil if none holds any.
+func (c *Cache[K, V]) drawShard(r uint64, volatile bool) *kvShard[K, V] {
 	weight := func(t *kvShard[K, V]) int64 {
 		if volatile {
 			return t.Volatile()
@@ -129,15 +137,15 @@ func (c *Cache[K, V]) weightedShard(s *kvShard[K, V], volatile bool) *kvShard[K,
 		total += weight(&c.shards[i])
 	}
 	if total <= 0 {
-		return s
+		return nil
 	}
-	r := int64(s.Rand() % uint64(total))
+	n := int64(r % uint64(total))
 	for i := range c.shards {
-		if r -= weight(&c.shards[i]); r < 0 {
+		if n -= weight(&c.shards[i]); n < 0 {
 			return &c.shards[i]
 		}
 	}
-	return s
+	return nil
 }
 
 // soonestBound returns the time against which a peer's published deadline

@@ -109,19 +109,7 @@ func (c *Cache[K, V]) RandomKey() (key K, ok bool) {
 }
 
 // randomShard returns a shard drawn by its entries, or nil if none has any.
-func (c *Cache[K, V]) randomShard() *kvShard[K, V] {
-	var total int64
-	for i := range c.shards {
-		total += c.shards[i].Count()
-	}
-	r := int64(c.reads.Rand() % uint64(max(total, 1)))
-	for i := range c.shards {
-		if r -= c.shards[i].Count(); r < 0 {
-			return &c.shards[i]
-		}
-	}
-	return nil
-}
+func (c *Cache[K, V]) randomShard() *kvShard[K, V] { return c.drawShard(c.reads.Rand(), false) }
 
 // ObjectFreq is Redis's OBJECT FREQ: key's LFU counter (8 bits, after
 // decay), found false for a missing key, and ErrFrequencyNotTracked under
