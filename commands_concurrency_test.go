@@ -20,7 +20,7 @@ func TestConcurrentCommandsAndLoads(t *testing.T) {
 		t.Run(p.Name(), func(t *testing.T) {
 			clock := newFakeClock()
 			c := mustNew(t, Options[string, []byte]{MaxMemory: 64 * 200, Policy: p, Clock: clock, Shards: 4,
-				Seed: 1, RefreshAfter: time.Second})
+				Seed: 1, RefreshAfter: 100 * time.Millisecond}) // one step of the hammer's clock
 			value := func(i int) []byte { return make([]byte, i%150) }
 			var notFound atomic.Int64
 			var workers sync.WaitGroup
