@@ -25,8 +25,8 @@ import (
 // memory), its share of the index, including the index's average free
 // space, and, with string keys and []byte or string values, the two length
 // bytes of its item in the arena; with other types, any padding around
-// its key and value. A test checks this against the heap the runtime
-// reports.
+// its key and value. Options.RefreshAfter adds 8 bytes, each entry's write
+// time. A test checks this against the heap the runtime reports.
 func EntryOverhead[K comparable, V any]() int64 {
 	fixed := int64(shard.HeadBytes + shard.LinkBytes + heapSlot + shard.IndexBytes)
 	if packed, _ := packedLayout[K, V](); packed {

@@ -10,8 +10,8 @@ type MemoryStats struct {
 	PeakAllocated  int64   // peak.allocated: used_memory_peak
 	TotalAllocated int64   // total.allocated: used_memory
 	MaxMemory      int64   // maxmemory; 0 means no limit
-	Overhead       int64   // overhead.total: Keys × OverheadPerKey
-	OverheadPerKey int64   // EntryOverhead: the cache's own bytes per entry
+	Overhead       int64   // overhead.total: the cache's own bytes (Stats.Overhead)
+	OverheadPerKey int64   // EntryOverhead, plus 8 with Options.RefreshAfter
 	Dataset        int64   // dataset.bytes: the Sizer's bytes of keys and values
 	DatasetPerc    float64 // dataset.percentage: Dataset as % of TotalAllocated
 	PeakPerc       float64 // peak.percentage: TotalAllocated as % of PeakAllocated

@@ -117,7 +117,7 @@ func (t *Table) Rebuilds() bool { return t.live+t.dead >= t.capacity()*7/8 }
 // one that only clears dead markers reuses the storage the previous one
 // replaced (it reports true when it did so).
 func (t *Table) Insert(hash, slot uint32, hashOf func(uint32) uint32) (reused bool) {
-	if t.live+t.dead >= t.capacity()*7/8 {
+	if t.Rebuilds() {
 		reused = t.grow(hashOf)
 	}
 	gs := t.g.Load()
